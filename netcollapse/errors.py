@@ -1,0 +1,54 @@
+"""Typed exceptions raised by netcollapse.
+
+Every error that comes from user input is a :class:`NetcollapseError`; its message
+is one line of the form ``field: got VALUE, expected ...``, so the command line
+can print it as-is and exit with status 2.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class NetcollapseError(Exception):
+    """Base class of all errors netcollapse raises on purpose."""
+
+
+class SpecError(NetcollapseError, ValueError):
+    """A specification (YAML file, keyword argument, graph) is invalid."""
+
+
+class DataError(NetcollapseError, ValueError):
+    """An input file or corpus is missing, unreadable or empty."""
+
+
+class ModelError(NetcollapseError, RuntimeError):
+    """A model (LLM or embedder) cannot be found or loaded."""
+
+
+def bad(field: str, value: Any, expected: str) -> SpecError:
+    """Build the one-line error ``field: got VALUE, expected EXPECTED``.
+
+    Parameters
+    ----------
+    field : str
+        Dotted name of the offending field (``"graph.p"``).
+    value : object
+        The value that was given; shown with ``repr`` and shortened.
+    expected : str
+        What would have been accepted.
+
+    Returns
+    -------
+    SpecError
+        The exception, to be raised by the caller.
+
+    Examples
+    --------
+    >>> str(bad("n", 1, "an integer >= 2"))
+    'n: got 1, expected an integer >= 2'
+    """
+    text = repr(value)
+    if len(text) > 80:
+        text = text[:77] + "..."
+    return SpecError(f"{field}: got {text}, expected {expected}")
