@@ -1,0 +1,791 @@
+"""Collapse metrics: distances between nodes, spreads, collapse speed, CMDS maps.
+
+Pure functions over NumPy arrays. Array conventions used throughout:
+
+- ``samples`` has shape ``(n, L, d)``: node *i*'s ``L`` embedded answers at one
+  step, each a vector in ``R^d``.
+- ``X`` has shape ``(n, d)``: one state per node. For the LLM web it is the mean
+  embedding ``X_i(t)`` of node *i*'s ``L`` samples (:func:`node_means`); for the
+  GMM web it is the mixture-weight matrix ``Pi(t)`` of shape ``(n, B)``.
+- ``F`` is a 1-D trajectory ``F[t] = ||D(t)||_F`` for ``t = 0, ..., T``.
+
+The collapse metric of Wang, Horiguchi, Pang & Priebe, "LLM Web Dynamics: Tracing
+Model Collapse in a Network of LLMs" (arXiv 2506.15690) is the Frobenius norm of
+``D(t)_ij = ||X_i(t) - X_j(t)||_2``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+
+from netcollapse.errors import bad
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = [
+    "RateFit",
+    "cmds",
+    "collapse_measures",
+    "distance_matrix",
+    "drift",
+    "epsilon_time",
+    "fit_rate",
+    "frobenius_distance",
+    "frobenius_trajectory",
+    "half_life",
+    "node_means",
+    "node_rows",
+    "perspective_space",
+    "plateau",
+    "spread",
+    "step_metrics",
+    "synthetic_share",
+    "within_spread",
+]
+
+Interpolation = Literal["log", "linear"]
+
+
+# ----------------------------------------------------------------------------- validation
+def _as_array(value: Any, field: str, ndims: tuple[int, ...], what: str) -> np.ndarray:
+    """Convert ``value`` to a finite, non-empty float array with ``ndim`` in ``ndims``."""
+    try:
+        arr = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise bad(field, value, what) from None
+    if arr.ndim not in ndims:
+        raise bad(f"{field}.shape", arr.shape, what)
+    if arr.size == 0:
+        raise bad(f"{field}.shape", arr.shape, f"{what}, non-empty")
+    finite = np.isfinite(arr)
+    if not finite.all():
+        idx = tuple(int(i) for i in np.argwhere(~finite)[0])
+        name = f"{field}[{', '.join(map(str, idx))}]"
+        raise bad(name, float(arr[idx]), "a finite number")
+    return arr
+
+
+def _as_samples(samples: Any) -> np.ndarray:
+    return _as_array(samples, "samples", (3,), "an array of shape (n, L, d)")
+
+
+def _as_states(X: Any, field: str = "X") -> np.ndarray:
+    arr = _as_array(X, field, (1, 2), "an array of shape (n, d) or (n,)")
+    return arr[:, None] if arr.ndim == 1 else arr
+
+
+def _as_curve(F: Any) -> np.ndarray:
+    arr = _as_array(F, "F", (1,), "a 1-D array of ||D(t)||_F values")
+    if (arr < 0).any():
+        t = int(np.argmax(arr < 0))
+        raise bad(f"F[{t}]", float(arr[t]), "a value >= 0")
+    return arr
+
+
+# ----------------------------------------------------------------------------- states
+def node_means(samples: np.ndarray) -> np.ndarray:
+    """Mean embedding of each node's samples, ``X_i(t)``.
+
+    Parameters
+    ----------
+    samples : numpy.ndarray, shape (n, L, d)
+        Node *i*'s ``L`` embedded answers at one step.
+
+    Returns
+    -------
+    numpy.ndarray, shape (n, d)
+
+    Notes
+    -----
+    ``X_i(t)`` is the mean of the ``L`` embeddings of node *i*'s answers (Wang et
+    al. 2025, arXiv 2506.15690, Algorithm 1).
+
+    Examples
+    --------
+    >>> node_means(np.array([[[0.0, 0.0], [2.0, 4.0]]])).tolist()
+    [[1.0, 2.0]]
+    """
+    return _as_samples(samples).mean(axis=1)
+
+
+def distance_matrix(X: np.ndarray) -> np.ndarray:
+    """Full matrix of Euclidean distances ``D_ij = ||X_i - X_j||_2`` (for small ``n``).
+
+    Parameters
+    ----------
+    X : numpy.ndarray, shape (n, d) or (n,)
+        One state per node (1-D input: one scalar per node).
+
+    Returns
+    -------
+    numpy.ndarray, shape (n, n)
+        Symmetric, zero diagonal.
+
+    See Also
+    --------
+    frobenius_distance : ``||D||_F`` in ``O(n d)`` without building ``D``.
+
+    Examples
+    --------
+    >>> distance_matrix(np.array([[0.0, 0.0], [3.0, 4.0]])).tolist()
+    [[0.0, 5.0], [5.0, 0.0]]
+    """
+    arr = _as_states(X)
+    diff = arr[:, None, :] - arr[None, :, :]
+    return np.sqrt(np.einsum("ijk,ijk->ij", diff, diff))
+
+
+def frobenius_distance(X: np.ndarray) -> float:
+    """Frobenius norm ``||D||_F`` of the node distance matrix, in ``O(n d)``.
+
+    Parameters
+    ----------
+    X : numpy.ndarray, shape (n, d) or (n,)
+        One state per node: mean embeddings ``X(t)`` (LLM web), mixture weights
+        ``Pi(t)`` of shape ``(n, B)`` (GMM web), or one scalar per node.
+
+    Returns
+    -------
+    float
+        ``sqrt(sum_ij ||X_i - X_j||^2)``; 0 for a single node.
+
+    Notes
+    -----
+    The collapse metric of Wang et al. 2025 (arXiv 2506.15690) is ``||D(t)||_F``
+    with ``D(t)_ij = ||X_i(t) - X_j(t)||_2``. Because
+    ``sum_ij ||x_i - x_j||^2 = 2 n sum_i ||x_i - xbar||^2`` (see ``method.md``,
+    section 3), ``||D||_F = sqrt(2 n sum_i ||x_i - xbar||^2)``, which needs only the
+    centred states, never the ``n x n`` matrix.
+
+    Examples
+    --------
+    >>> frobenius_distance(np.array([[0.0, 0.0], [3.0, 4.0]]))  # sqrt(5**2 + 5**2)
+    7.0710678118654755
+    """
+    arr = _as_states(X)
+    centred = arr - arr.mean(axis=0)
+    return float(math.sqrt(2.0 * arr.shape[0] * float(np.einsum("ij,ij->", centred, centred))))
+
+
+def frobenius_trajectory(states: np.ndarray) -> np.ndarray:
+    """``||D(t)||_F`` for a stack of states, one per step.
+
+    Parameters
+    ----------
+    states : numpy.ndarray, shape (T + 1, n, d)
+        ``states[t]`` is ``X(t)`` (or ``Pi(t)``).
+
+    Returns
+    -------
+    numpy.ndarray, shape (T + 1,)
+
+    Examples
+    --------
+    >>> frobenius_trajectory(np.array([[[0.0], [2.0]], [[0.0], [1.0]]])).tolist()
+    [2.8284271247461903, 1.4142135623730951]
+    """
+    arr = _as_array(states, "states", (3,), "an array of shape (T + 1, n, d)")
+    centred = arr - arr.mean(axis=1, keepdims=True)
+    return np.sqrt(2.0 * arr.shape[1] * np.einsum("tij,tij->t", centred, centred))
+
+
+def within_spread(samples: np.ndarray) -> np.ndarray:
+    """Measure each node's internal diversity: mean distance of its samples to their mean.
+
+    Parameters
+    ----------
+    samples : numpy.ndarray, shape (n, L, d)
+
+    Returns
+    -------
+    numpy.ndarray, shape (n,)
+        ``(1 / L) sum_l ||s_il - X_i||_2``; 0 when ``L = 1``.
+
+    Notes
+    -----
+    Wang et al. 2025 (arXiv 2506.15690, Fig. 3) show each model's cloud of answers
+    shrinking towards a point mass; this is that cloud's mean radius.
+
+    Examples
+    --------
+    >>> within_spread(np.array([[[0.0, 0.0], [2.0, 0.0]], [[1.0, 1.0], [1.0, 1.0]]])).tolist()
+    [1.0, 0.0]
+    """
+    arr = _as_samples(samples)
+    centred = arr - arr.mean(axis=1, keepdims=True)
+    return np.sqrt(np.einsum("ilk,ilk->il", centred, centred)).mean(axis=1)
+
+
+def spread(samples: np.ndarray) -> float:
+    """Network mean of :func:`within_spread`.
+
+    Parameters
+    ----------
+    samples : numpy.ndarray, shape (n, L, d)
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> spread(np.array([[[0.0, 0.0], [2.0, 0.0]], [[1.0, 1.0], [1.0, 1.0]]]))
+    0.5
+    """
+    return float(within_spread(samples).mean())
+
+
+def drift(X: np.ndarray, reference: np.ndarray) -> float:
+    """Distance of the network centroid from a reference centroid.
+
+    Parameters
+    ----------
+    X : numpy.ndarray, shape (n, d)
+        One state per node.
+    reference : numpy.ndarray, shape (d,) or (m, d)
+        The reference centroid (for instance the human corpus centroid), or the
+        reference points themselves, whose mean is then used.
+
+    Returns
+    -------
+    float
+        ``|| mean_i X_i - reference centroid ||_2``.
+
+    Examples
+    --------
+    >>> drift(np.array([[0.0, 2.0], [2.0, 2.0]]), np.array([1.0, 0.0]))
+    2.0
+    """
+    arr = _as_states(X)
+    ref = _as_array(reference, "reference", (1, 2), "an array of shape (d,) or (m, d)")
+    centre = ref if ref.ndim == 1 else ref.mean(axis=0)
+    if centre.shape[0] != arr.shape[1]:
+        raise bad("reference.shape", ref.shape, f"a last dimension of {arr.shape[1]} (as X)")
+    return float(np.linalg.norm(arr.mean(axis=0) - centre))
+
+
+def synthetic_share(n_synthetic: int | float, n_total: int | float) -> float:
+    """Share of retrieved documents that are synthetic (model-written).
+
+    Parameters
+    ----------
+    n_synthetic : int or float
+        Number of synthetic documents, ``0 <= n_synthetic <= n_total``.
+    n_total : int or float
+        Number of documents in all.
+
+    Returns
+    -------
+    float
+        ``n_synthetic / n_total``, or ``nan`` when ``n_total == 0``.
+
+    Examples
+    --------
+    >>> synthetic_share(3, 12)
+    0.25
+    >>> synthetic_share(0, 0)
+    nan
+    """
+    for field, value in (("n_synthetic", n_synthetic), ("n_total", n_total)):
+        if not isinstance(value, (int, float, np.integer, np.floating)) or not value >= 0:
+            raise bad(field, value, "a number >= 0")
+    if n_synthetic > n_total:
+        raise bad("n_synthetic", n_synthetic, f"a number <= n_total ({n_total})")
+    if n_total == 0:
+        return math.nan
+    return float(n_synthetic) / float(n_total)
+
+
+# ----------------------------------------------------------------------------- collapse speed
+def _first_crossing(F: np.ndarray, target: float, interpolation: Interpolation) -> float:
+    """First (fractional) step at which ``F`` reaches ``target`` or below; ``nan`` if never."""
+    if interpolation not in ("log", "linear"):
+        raise bad("interpolation", interpolation, "'log' or 'linear'")
+    hits = np.flatnonzero(F <= target)
+    if hits.size == 0:
+        return math.nan
+    t = int(hits[0])
+    if t == 0:
+        return 0.0
+    hi, lo = float(F[t - 1]), float(F[t])
+    if interpolation == "log" and lo > 0 and target > 0:
+        frac = (math.log(hi) - math.log(target)) / (math.log(hi) - math.log(lo))
+    else:
+        frac = (hi - target) / (hi - lo)
+    return float((t - 1) + frac)
+
+
+def half_life(F: np.ndarray, interpolation: Interpolation = "log") -> float:
+    """First time at which ``||D||_F`` has fallen to half its initial value.
+
+    Parameters
+    ----------
+    F : numpy.ndarray, shape (T + 1,)
+        ``F[t] = ||D(t)||_F`` for ``t = 0, ..., T``; finite and ``>= 0``.
+    interpolation : {"log", "linear"}
+        How to place the crossing between the bracketing steps ``t - 1`` and ``t``
+        (``F[t - 1] > F[0] / 2 >= F[t]``): ``"log"`` interpolates ``log F``
+        linearly, which is exact for geometric decay; ``"linear"`` interpolates
+        ``F`` itself. ``"log"`` falls back to linear when ``F[t] == 0``.
+
+    Returns
+    -------
+    float
+        The fractional step ``t*``; ``0.0`` when ``F[0] == 0``; ``nan`` when ``F``
+        never falls to ``F[0] / 2`` (no collapse within the run).
+
+    Raises
+    ------
+    SpecError
+        If ``F`` is empty, not 1-D, holds NaN/inf or a negative value.
+
+    Examples
+    --------
+    >>> half_life(5 * 0.5 ** np.arange(10))
+    1.0
+    >>> half_life(np.array([4.0, 3.0, 1.0]), interpolation="linear")
+    1.5
+    >>> half_life(np.ones(5))
+    nan
+    """
+    arr = _as_curve(F)
+    return _first_crossing(arr, arr[0] / 2.0, interpolation)
+
+
+def epsilon_time(
+    F: np.ndarray,
+    eps: float = 0.1,
+    relative: bool = True,
+    interpolation: Interpolation = "log",
+) -> float:
+    """First time at which ``||D||_F <= eps F[0]`` (or ``<= eps`` when not relative).
+
+    Parameters
+    ----------
+    F : numpy.ndarray, shape (T + 1,)
+        ``F[t] = ||D(t)||_F``; finite and ``>= 0``.
+    eps : float
+        Threshold, ``>= 0``: a fraction of ``F[0]`` (``relative=True``) or an
+        absolute level.
+    relative : bool
+        Whether ``eps`` is relative to ``F[0]``.
+    interpolation : {"log", "linear"}
+        Placement of the crossing between steps, as in :func:`half_life`.
+
+    Returns
+    -------
+    float
+        The fractional step; ``0.0`` if ``F[0]`` is already at or below the
+        threshold; ``nan`` when the threshold is never reached.
+
+    Examples
+    --------
+    >>> t = epsilon_time(5 * 0.5 ** np.arange(10), eps=0.1)
+    >>> bool(abs(t - np.log(0.1) / np.log(0.5)) < 1e-12)
+    True
+    >>> epsilon_time(np.array([1.0, 0.5, 0.25]), eps=0.3, relative=False, interpolation="linear")
+    1.8
+    """
+    arr = _as_curve(F)
+    number = isinstance(eps, (int, float, np.integer, np.floating))
+    if not number or not 0 <= eps < math.inf:
+        raise bad("eps", eps, "a finite number >= 0")
+    target = float(eps) * float(arr[0]) if relative else float(eps)
+    return _first_crossing(arr, target, interpolation)
+
+
+def plateau(F: np.ndarray, tail: float = 0.2) -> float:
+    """Level a trajectory settles at: mean of its last ``tail`` share of steps.
+
+    Parameters
+    ----------
+    F : numpy.ndarray, shape (T + 1,)
+    tail : float
+        Share of the steps, in ``(0, 1]``; the mean is over the last
+        ``ceil(tail * len(F))`` values (at least one).
+
+    Returns
+    -------
+    float
+        An estimate of the limit ``c`` in ``||D(t)||_F -> c`` (Wang et al. 2025
+        conjecture ``c >= 0``; anchoring gives ``c > 0``).
+
+    Examples
+    --------
+    >>> plateau(np.array([9.0, 5.0, 3.0, 2.0, 2.0, 2.0, 2.0, 2.0, 2.0, 2.0]))
+    2.0
+    """
+    arr = _as_curve(F)
+    if not isinstance(tail, (int, float, np.floating)) or not 0 < tail <= 1:
+        raise bad("tail", tail, "a number in (0, 1]")
+    count = max(1, math.ceil(tail * arr.size - 1e-9))
+    return float(arr[-count:].mean())
+
+
+@dataclass(frozen=True)
+class RateFit:
+    """Least-squares fit of ``log F(t) = intercept + slope * t`` over steps ``start <= t < stop``.
+
+    Attributes
+    ----------
+    rate : float
+        Per-step contraction factor ``exp(slope)`` (``< 1`` means collapse).
+    slope : float
+        Slope of ``log F`` against ``t``.
+    intercept : float
+        Fitted ``log F`` at ``t = 0``.
+    r2 : float
+        Coefficient of determination of the fit in log space.
+    start : int
+        First step fitted.
+    stop : int
+        One past the last step fitted (Python slice convention).
+    """
+
+    rate: float
+    slope: float
+    intercept: float
+    r2: float
+    start: int
+    stop: int
+
+    def to_dict(self) -> dict[str, float | int]:
+        """Return the fields as a plain dict.
+
+        Returns
+        -------
+        dict
+        """
+        return asdict(self)
+
+
+def _auto_window(F: np.ndarray) -> tuple[int, int]:
+    nonpositive = np.flatnonzero(F <= 0)
+    z = int(nonpositive[0]) if nonpositive.size else F.size
+    below = np.flatnonzero(F < 1.5 * plateau(F))
+    b = int(below[0]) if below.size else F.size
+    stop = max(min(b, z), min(3, z))
+    return 0, stop
+
+
+def fit_rate(F: np.ndarray, window: tuple[int, int] | None = None) -> RateFit:
+    """Per-step contraction rate of ``||D(t)||_F`` from a log-linear least-squares fit.
+
+    Parameters
+    ----------
+    F : numpy.ndarray, shape (T + 1,)
+        ``F[t] = ||D(t)||_F``; finite and ``>= 0``.
+    window : (int, int), optional
+        Steps ``start <= t < stop`` to fit (all ``F > 0``, at least 2 steps). By
+        default chosen automatically, see Notes.
+
+    Returns
+    -------
+    RateFit
+        ``rate = exp(slope)``. All of ``rate, slope, intercept, r2`` are ``nan`` when
+        fewer than 2 usable steps exist (``F`` of length 1, or ``F[1] == 0``).
+
+    Notes
+    -----
+    Automatic window: from ``t = 0`` up to, not including, the first step where
+    ``F`` falls below ``1.5 * plateau(F)`` (the transient before the curve
+    flattens, so that a floor ``c > 0`` does not pull the rate towards 1), and
+    before the first step with ``F <= 0`` (the log is undefined there). The window
+    is widened to at least 3 steps where ``F`` allows. For pure geometric decay
+    ``F(t) = a r^t`` the fit returns ``rate = r`` exactly. The spectral
+    prediction for this rate is the SLEM of the lazy DeGroot operator
+    (``method.md``, section 3); the paper's complete-graph GMM gives about
+    ``e^-1``. ``r2`` is 1 for a perfect fit, including a constant curve.
+
+    Examples
+    --------
+    >>> fit = fit_rate(5 * 0.5 ** np.arange(20))
+    >>> round(fit.rate, 12), fit.r2
+    (0.5, 1.0)
+    >>> fit_rate(np.full(10, 3.0)).rate
+    1.0
+    """
+    arr = _as_curve(F)
+    if window is None:
+        start, stop = _auto_window(arr)
+    else:
+        ok = (
+            isinstance(window, (tuple, list))
+            and len(window) == 2
+            and all(isinstance(w, (int, np.integer)) for w in window)
+            and 0 <= window[0]
+            and window[0] + 2 <= window[1] <= arr.size
+        )
+        if not ok:
+            expected = f"(start, stop) with 0 <= start, start + 2 <= stop <= {arr.size}"
+            raise bad("window", window, expected)
+        start, stop = int(window[0]), int(window[1])
+        if (arr[start:stop] <= 0).any():
+            raise bad("window", window, "steps where F > 0 (the fit is on log F)")
+    if stop - start < 2:
+        return RateFit(math.nan, math.nan, math.nan, math.nan, start, stop)
+    t = np.arange(start, stop, dtype=float)
+    y = np.log(arr[start:stop])
+    tc = t - t.mean()
+    slope = float(np.dot(tc, y - y.mean()) / np.dot(tc, tc))
+    intercept = float(y.mean() - slope * t.mean())
+    resid = y - (intercept + slope * t)
+    ss_res = float(np.dot(resid, resid))
+    ss_tot = float(np.dot(y - y.mean(), y - y.mean()))
+    if ss_tot > 0:
+        r2 = 1.0 - ss_res / ss_tot
+    else:
+        r2 = 1.0 if ss_res <= 1e-24 else 0.0
+    return RateFit(math.exp(slope), slope, intercept, r2, start, stop)
+
+
+def collapse_measures(F: np.ndarray, eps: float = 0.1) -> dict[str, float]:
+    """All collapse measures of one trajectory, as one tidy row.
+
+    Parameters
+    ----------
+    F : numpy.ndarray, shape (T + 1,)
+        ``F[t] = ||D(t)||_F``.
+    eps : float
+        Relative threshold for :func:`epsilon_time`.
+
+    Returns
+    -------
+    dict
+        Keys ``half_life``, ``epsilon_time`` (``nan`` when never reached),
+        ``rate``, ``rate_r2``, ``rate_start``, ``rate_stop`` (from :func:`fit_rate`
+        with its automatic window), ``plateau``, ``final_frobenius`` (``F[-1]``)
+        and ``initial_frobenius`` (``F[0]``).
+
+    Examples
+    --------
+    >>> m = collapse_measures(5 * 0.5 ** np.arange(30))
+    >>> m["half_life"], round(m["rate"], 12), m["initial_frobenius"]
+    (1.0, 0.5, 5.0)
+    """
+    arr = _as_curve(F)
+    fit = fit_rate(arr)
+    return {
+        "half_life": half_life(arr),
+        "epsilon_time": epsilon_time(arr, eps=eps),
+        "rate": fit.rate,
+        "rate_r2": fit.r2,
+        "rate_start": fit.start,
+        "rate_stop": fit.stop,
+        "plateau": plateau(arr),
+        "final_frobenius": float(arr[-1]),
+        "initial_frobenius": float(arr[0]),
+    }
+
+
+# ----------------------------------------------------------------------------- CMDS
+def _fix_signs(coords: np.ndarray) -> np.ndarray:
+    """Flip each column so that its largest-magnitude entry is positive."""
+    if coords.shape[0] == 0:
+        return coords
+    idx = np.argmax(np.abs(coords), axis=0)
+    signs = np.where(coords[idx, np.arange(coords.shape[1])] < 0, -1.0, 1.0)
+    return coords * signs
+
+
+def cmds(D: np.ndarray, k: int = 2) -> np.ndarray:
+    """Classical (Torgerson) multidimensional scaling of a distance matrix.
+
+    Parameters
+    ----------
+    D : numpy.ndarray, shape (m, m)
+        Symmetric matrix of distances (symmetrised as ``(D + D.T) / 2``).
+    k : int
+        Number of dimensions, ``1 <= k <= m``.
+
+    Returns
+    -------
+    numpy.ndarray, shape (m, k)
+        Coordinates whose Euclidean distances reproduce ``D`` when ``D`` is
+        Euclidean of dimension ``<= k``.
+
+    Notes
+    -----
+    ``B = -1/2 J D^(2) J`` with ``J = I - 11^T / m`` and ``D^(2)`` the element-wise
+    squares; the coordinates are the top-``k`` eigenvectors of ``B`` scaled by the
+    square roots of their eigenvalues, negative eigenvalues clipped to 0. Sign
+    convention (deterministic output): the largest-magnitude entry of each column
+    is positive. Used for the response maps of Wang et al. 2025 (Fig. 3) and the
+    perspective space of Helm et al. 2024 (arXiv 2406.11938).
+
+    Examples
+    --------
+    >>> D = distance_matrix(np.array([[0.0], [1.0], [3.0]]))
+    >>> cmds(D, k=1).round(6).ravel().tolist()
+    [-1.333333, -0.333333, 1.666667]
+    """
+    arr = _as_array(D, "D", (2,), "a square matrix of distances")
+    m = arr.shape[0]
+    if arr.shape[1] != m:
+        raise bad("D.shape", arr.shape, "a square matrix of distances")
+    if not isinstance(k, (int, np.integer)) or not 1 <= k <= m:
+        raise bad("k", k, f"an integer in [1, {m}]")
+    sq = ((arr + arr.T) / 2.0) ** 2
+    row = sq.mean(axis=1)
+    B = -0.5 * (sq - row[:, None] - row[None, :] + row.mean())
+    vals, vecs = np.linalg.eigh(B)
+    order = np.argsort(vals)[::-1][:k]
+    lam = np.clip(vals[order], 0.0, None)
+    return _fix_signs(vecs[:, order] * np.sqrt(lam))
+
+
+def perspective_space(
+    embeddings: np.ndarray, labels: pd.DataFrame | None = None, k: int = 2
+) -> pd.DataFrame:
+    """Joint CMDS of all responses over time ("perspective space").
+
+    Parameters
+    ----------
+    embeddings : numpy.ndarray, shape (m, d)
+        Every embedded response, for all nodes and steps.
+    labels : pandas.DataFrame, optional
+        ``m`` rows of metadata in the same order (typically ``node``, ``step``,
+        ``sample``); must not already hold ``dim1 ... dimk``.
+    k : int
+        Number of dimensions, ``1 <= k <= m``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns of ``labels`` (if given) followed by ``dim1, ..., dimk``; one
+        row per response.
+
+    Notes
+    -----
+    Helm, Duderstadt, Park & Priebe (arXiv 2406.11938) embed all (model, time)
+    responses jointly with classical MDS to trace each model's history; Wang et
+    al. 2025 (arXiv 2506.15690, Fig. 3) draw such a map. For Euclidean distances
+    CMDS equals principal components of the centred embeddings (the Gram matrix
+    is ``B = X_c X_c^T``), so this computes a thin SVD of ``X_c`` in
+    ``O(m d min(m, d))`` instead of an ``m x m`` eigenproblem; the result equals
+    ``cmds(distance_matrix(embeddings), k)`` with the same sign convention.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> E = np.array([[0.0, 0.0], [4.0, 0.0], [0.0, 1.0]])
+    >>> frame = perspective_space(E, pd.DataFrame({"node": [0, 1, 2]}))
+    >>> list(frame.columns)
+    ['node', 'dim1', 'dim2']
+    """
+    import pandas as pd
+
+    arr = _as_array(embeddings, "embeddings", (2,), "an array of shape (m, d)")
+    m = arr.shape[0]
+    if not isinstance(k, (int, np.integer)) or not 1 <= k <= m:
+        raise bad("k", k, f"an integer in [1, {m}]")
+    names = [f"dim{i + 1}" for i in range(k)]
+    if labels is not None:
+        if not isinstance(labels, pd.DataFrame) or len(labels) != m:
+            got = len(labels) if isinstance(labels, pd.DataFrame) else type(labels).__name__
+            raise bad("labels", got, f"a DataFrame with {m} rows (one per embedding)")
+        clash = [c for c in names if c in labels.columns]
+        if clash:
+            raise bad("labels.columns", clash, f"no column named {names[0]}..{names[-1]}")
+    centred = arr - arr.mean(axis=0)
+    u, s, _ = np.linalg.svd(centred, full_matrices=False)
+    coords = np.zeros((m, k))
+    r = min(k, s.size)
+    coords[:, :r] = u[:, :r] * s[:r]
+    coords = _fix_signs(coords)
+    out = pd.DataFrame() if labels is None else labels.reset_index(drop=True).copy()
+    for j, name in enumerate(names):
+        out[name] = coords[:, j]
+    return out
+
+
+# ----------------------------------------------------------------------------- tidy rows
+def _states_and_spreads(samples: Any) -> tuple[np.ndarray, np.ndarray]:
+    arr = _as_array(samples, "samples", (2, 3), "an array of shape (n, L, d) or (n, d)")
+    if arr.ndim == 2:
+        return arr, np.full(arr.shape[0], math.nan)
+    return arr.mean(axis=1), within_spread(arr)
+
+
+def step_metrics(
+    samples: np.ndarray,
+    step: int,
+    reference: np.ndarray | None = None,
+    n_synthetic: int = 0,
+    n_retrieved: int = 0,
+) -> dict[str, float | int]:
+    """One tidy metrics row for one step of a run.
+
+    Parameters
+    ----------
+    samples : numpy.ndarray, shape (n, L, d) or (n, d)
+        The step's embedded samples; a 2-D array is taken as the node states
+        themselves (e.g. GMM weights ``Pi(t)``), whose spread is then ``nan``.
+    step : int
+        The step ``t``.
+    reference : numpy.ndarray, shape (d,) or (m, d), optional
+        Reference centroid for :func:`drift` (``nan`` drift when omitted).
+    n_synthetic, n_retrieved : int
+        Synthetic and total documents retrieved this step, for
+        :func:`synthetic_share` (``nan`` when ``n_retrieved == 0``).
+
+    Returns
+    -------
+    dict
+        ``step``, ``frobenius``, ``spread``, ``drift``, ``synthetic_share``.
+
+    Examples
+    --------
+    >>> s = np.array([[[0.0, 0.0], [2.0, 0.0]], [[4.0, 0.0], [4.0, 0.0]]])
+    >>> row = step_metrics(s, 3, reference=np.zeros(2), n_synthetic=1, n_retrieved=4)
+    >>> row["step"], row["frobenius"], row["spread"], row["drift"], row["synthetic_share"]
+    (3, 4.242640687119285, 0.5, 2.5, 0.25)
+    """
+    X, spreads = _states_and_spreads(samples)
+    return {
+        "step": int(step),
+        "frobenius": frobenius_distance(X),
+        "spread": float(spreads.mean()),
+        "drift": math.nan if reference is None else drift(X, reference),
+        "synthetic_share": synthetic_share(n_synthetic, n_retrieved),
+    }
+
+
+def node_rows(samples: np.ndarray, step: int) -> list[dict[str, float | int]]:
+    """One tidy row per node for one step.
+
+    Parameters
+    ----------
+    samples : numpy.ndarray, shape (n, L, d) or (n, d)
+        As in :func:`step_metrics`.
+    step : int
+        The step ``t``.
+
+    Returns
+    -------
+    list of dict
+        Keys ``step``, ``node`` (index ``0 .. n - 1``), ``dist_to_centroid``
+        (``||X_i - xbar||``) and ``within_spread`` (``nan`` for 2-D input).
+
+    Examples
+    --------
+    >>> rows = node_rows(np.array([[[0.0], [2.0]], [[5.0], [5.0]]]), 0)
+    >>> [(r["node"], r["dist_to_centroid"], r["within_spread"]) for r in rows]
+    [(0, 2.0, 1.0), (1, 2.0, 0.0)]
+    """
+    X, spreads = _states_and_spreads(samples)
+    dist = np.linalg.norm(X - X.mean(axis=0), axis=1)
+    return [
+        {
+            "step": int(step),
+            "node": i,
+            "dist_to_centroid": float(dist[i]),
+            "within_spread": float(spreads[i]),
+        }
+        for i in range(X.shape[0])
+    ]

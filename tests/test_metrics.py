@@ -1,0 +1,380 @@
+"""Tests for netcollapse.metrics: closed forms and slow obvious references."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from netcollapse import metrics as M
+from netcollapse.errors import SpecError
+
+
+def _explicit_frobenius(X: np.ndarray) -> float:
+    """Slow reference: build D entry by entry."""
+    n = X.shape[0]
+    total = 0.0
+    for i in range(n):
+        for j in range(n):
+            total += float(np.sqrt(np.sum((X[i] - X[j]) ** 2))) ** 2
+    return math.sqrt(total)
+
+
+# ----------------------------------------------------------------------------- states
+def test_node_means_shape_and_values():
+    rng = np.random.default_rng(0)
+    s = rng.normal(size=(4, 7, 3))
+    X = M.node_means(s)
+    assert X.shape == (4, 3)
+    np.testing.assert_allclose(X[2], s[2].sum(axis=0) / 7, atol=1e-14)
+
+
+def test_distance_matrix_matches_loops():
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(6, 5))
+    D = M.distance_matrix(X)
+    for i in range(6):
+        for j in range(6):
+            assert D[i, j] == pytest.approx(np.linalg.norm(X[i] - X[j]), abs=1e-12)
+    assert np.allclose(D, D.T) and np.all(np.diag(D) == 0)
+
+
+@pytest.mark.parametrize("shape", [(2, 3), (5, 768), (30, 2), (1, 4), (9,)])
+def test_frobenius_matches_explicit_matrix(shape):
+    rng = np.random.default_rng(2)
+    X = rng.normal(loc=3.0, size=shape)
+    Xr = X[:, None] if X.ndim == 1 else X
+    expected = _explicit_frobenius(Xr)
+    assert M.frobenius_distance(X) == pytest.approx(expected, abs=1e-10, rel=1e-12)
+    assert M.frobenius_distance(X) == pytest.approx(
+        float(np.linalg.norm(M.distance_matrix(X))), abs=1e-10
+    )
+
+
+def test_frobenius_on_mixture_weights_and_identical_rows():
+    rng = np.random.default_rng(3)
+    Pi = rng.dirichlet(np.ones(11), size=8)  # GMM weights (n, B)
+    assert M.frobenius_distance(Pi) == pytest.approx(_explicit_frobenius(Pi), abs=1e-12)
+    same = np.tile(Pi[0], (8, 1))
+    assert M.frobenius_distance(same) == pytest.approx(0.0, abs=1e-12)
+    # two nodes at distance 1: D = [[0, 1], [1, 0]], ||D||_F = sqrt(2)
+    assert M.frobenius_distance(np.array([[1.0, 0.0], [0.0, 0.0]])) == pytest.approx(math.sqrt(2))
+
+
+def test_frobenius_trajectory_matches_per_step():
+    rng = np.random.default_rng(4)
+    states = rng.normal(size=(5, 6, 3))
+    traj = M.frobenius_trajectory(states)
+    np.testing.assert_allclose(traj, [M.frobenius_distance(x) for x in states], atol=1e-12)
+
+
+def test_within_spread_and_spread_against_loops():
+    rng = np.random.default_rng(5)
+    s = rng.normal(size=(3, 10, 4))
+    ws = M.within_spread(s)
+    for i in range(3):
+        mu = s[i].mean(axis=0)
+        ref = np.mean([np.linalg.norm(s[i, k] - mu) for k in range(10)])
+        assert ws[i] == pytest.approx(ref, abs=1e-12)
+    assert M.spread(s) == pytest.approx(ws.mean())
+    assert M.within_spread(s[:, :1, :]).tolist() == [0.0, 0.0, 0.0]
+
+
+def test_drift_with_centroid_and_points():
+    X = np.array([[1.0, 1.0], [3.0, 1.0]])  # centroid (2, 1)
+    assert M.drift(X, np.array([2.0, 4.0])) == pytest.approx(3.0)
+    human = np.array([[0.0, 4.0], [4.0, 4.0]])  # centroid (2, 4)
+    assert M.drift(X, human) == pytest.approx(3.0)
+    with pytest.raises(SpecError, match=r"reference.shape: got \(3,\), expected a last dim"):
+        M.drift(X, np.zeros(3))
+
+
+def test_synthetic_share():
+    assert M.synthetic_share(3, 12) == 0.25
+    assert math.isnan(M.synthetic_share(0, 0))
+    with pytest.raises(SpecError, match=r"n_synthetic: got 5, expected a number <= n_total"):
+        M.synthetic_share(5, 4)
+    with pytest.raises(SpecError, match=r"n_total: got -1, expected a number >= 0"):
+        M.synthetic_share(0, -1)
+
+
+# ----------------------------------------------------------------------------- collapse speed
+GEOM = 5 * 0.5 ** np.arange(41)
+
+
+def test_geometric_closed_forms():
+    assert M.half_life(GEOM) == 1.0
+    assert M.epsilon_time(GEOM, eps=0.1) == pytest.approx(math.log(0.1) / math.log(0.5), abs=1e-12)
+    fit = M.fit_rate(GEOM)
+    assert fit.rate == pytest.approx(0.5, abs=1e-12)
+    assert fit.slope == pytest.approx(math.log(0.5), abs=1e-12)
+    assert fit.intercept == pytest.approx(math.log(5), abs=1e-12)
+    assert fit.r2 == pytest.approx(1.0, abs=1e-12)
+    assert fit.start == 0 and fit.stop >= 3
+
+
+def test_geometric_other_rate_and_absolute_eps():
+    F = 2.0 * 0.8 ** np.arange(60)
+    assert M.half_life(F) == pytest.approx(math.log(0.5) / math.log(0.8), abs=1e-12)
+    assert M.fit_rate(F).rate == pytest.approx(0.8, abs=1e-12)
+    # absolute eps: 2 * 0.8^t = 0.1  ->  t = log(0.05) / log(0.8)
+    t = M.epsilon_time(F, eps=0.1, relative=False)
+    assert t == pytest.approx(math.log(0.05) / math.log(0.8), abs=1e-12)
+
+
+def test_linear_interpolation_is_exact_for_linear_curve():
+    F = 10.0 - np.arange(11.0)  # 10, 9, ..., 0
+    assert M.half_life(F, interpolation="linear") == pytest.approx(5.0)
+    assert M.epsilon_time(F, eps=0.25, interpolation="linear") == pytest.approx(7.5)
+    # log interpolation differs between 7 (F=3) and 8 (F=2) for target 2.5
+    expected = 7 + (math.log(3) - math.log(2.5)) / (math.log(3) - math.log(2))
+    assert M.epsilon_time(F, eps=0.25) == pytest.approx(expected, abs=1e-12)
+    # reaching exactly zero falls back to linear interpolation
+    assert M.epsilon_time(F, eps=0.0) == 10.0
+
+
+def test_constant_curve_never_collapses():
+    F = np.full(25, 3.0)
+    assert math.isnan(M.half_life(F))
+    assert math.isnan(M.epsilon_time(F))
+    fit = M.fit_rate(F)
+    assert fit.rate == 1.0 and fit.slope == 0.0 and fit.r2 == 1.0
+    assert (fit.start, fit.stop) == (0, 3)
+    assert M.plateau(F) == 3.0
+
+
+def test_decay_to_floor_plateau_and_window():
+    c, r = 2.0, 0.6
+    t = np.arange(101)
+    F = c + 30.0 * r**t
+    assert M.plateau(F) == pytest.approx(c, rel=1e-12)
+    auto = M.fit_rate(F)
+    # window ends before F < 1.5 c, i.e. before 30 r^t < c / 2
+    first_below = int(np.flatnonzero(F < 1.5 * M.plateau(F))[0])
+    assert auto.stop == first_below
+    assert np.all(F[auto.start : auto.stop] >= 1.5 * M.plateau(F))
+    whole = M.fit_rate(F, window=(0, 101))
+    assert abs(auto.rate - r) < 0.1 < abs(whole.rate - r)
+    assert whole.start == 0 and whole.stop == 101
+
+
+def test_plateau_tail_count():
+    F = np.arange(15.0)  # ceil(0.2 * 15) = 3 values: 12, 13, 14
+    assert M.plateau(F) == 13.0
+    assert M.plateau(F, tail=1.0) == 7.0
+    assert M.plateau(np.array([4.0, 1.0])) == 1.0
+    with pytest.raises(SpecError, match=r"tail: got 0, expected a number in \(0, 1\]"):
+        M.plateau(F, tail=0)
+
+
+def test_fit_rate_with_zeros_and_short_curves():
+    F = np.array([8.0, 4.0, 2.0, 1.0, 0.0, 0.0, 0.0])
+    fit = M.fit_rate(F)
+    assert (fit.start, fit.stop) == (0, 4)
+    assert fit.rate == pytest.approx(0.5, abs=1e-12)
+    one = M.fit_rate(np.array([3.0]))
+    assert math.isnan(one.rate) and (one.start, one.stop) == (0, 1)
+    two = M.fit_rate(np.array([3.0, 1.5]))
+    assert two.rate == pytest.approx(0.5) and two.r2 == 1.0
+    with pytest.raises(SpecError, match=r"window: got \(2, 6\), expected steps where F > 0"):
+        M.fit_rate(F, window=(2, 6))
+    with pytest.raises(SpecError, match=r"window: got \(0, 1\), expected \(start, stop\)"):
+        M.fit_rate(F, window=(0, 1))
+
+
+def test_explicit_window_fits_only_that_part():
+    F = np.concatenate([10 * 0.5 ** np.arange(5), np.full(5, 10 * 0.5**4)])
+    fit = M.fit_rate(F, window=(1, 5))
+    assert fit.rate == pytest.approx(0.5, abs=1e-12)
+    assert M.fit_rate(F, window=(5, 10)).rate == pytest.approx(1.0, abs=1e-12)
+
+
+def test_rate_fit_is_frozen():
+    fit = M.fit_rate(GEOM)
+    with pytest.raises(AttributeError):
+        fit.rate = 2.0  # type: ignore[misc]
+    assert set(fit.to_dict()) == {"rate", "slope", "intercept", "r2", "start", "stop"}
+
+
+def test_collapse_measures_keys_and_values():
+    m = M.collapse_measures(GEOM, eps=0.1)
+    assert set(m) == {
+        "half_life",
+        "epsilon_time",
+        "rate",
+        "rate_r2",
+        "rate_start",
+        "rate_stop",
+        "plateau",
+        "final_frobenius",
+        "initial_frobenius",
+    }
+    assert m["half_life"] == 1.0
+    assert m["epsilon_time"] == pytest.approx(math.log(0.1) / math.log(0.5), abs=1e-12)
+    assert m["rate"] == pytest.approx(0.5, abs=1e-12)
+    assert m["initial_frobenius"] == 5.0 and m["final_frobenius"] == GEOM[-1]
+    flat = M.collapse_measures(np.full(10, 2.0))
+    assert math.isnan(flat["half_life"]) and math.isnan(flat["epsilon_time"])
+    assert flat["rate"] == 1.0
+
+
+@pytest.mark.parametrize(
+    ("F", "pattern"),
+    [
+        (np.array([]), r"F.shape: got \(0,\), expected a 1-D array .*non-empty"),
+        (np.array([3.0, np.nan, 1.0]), r"F\[1\]: got nan, expected a finite number"),
+        (np.array([3.0, np.inf]), r"F\[1\]: got inf, expected a finite number"),
+        (np.array([3.0, -1.0]), r"F\[1\]: got -1.0, expected a value >= 0"),
+        (np.ones((2, 2)), r"F.shape: got \(2, 2\), expected a 1-D array"),
+    ],
+)
+@pytest.mark.parametrize(
+    "func", [M.half_life, M.epsilon_time, M.fit_rate, M.plateau, M.collapse_measures]
+)
+def test_bad_curves_raise_one_line_spec_error(func, F, pattern):
+    with pytest.raises(SpecError, match=pattern) as info:
+        func(F)
+    assert "\n" not in str(info.value)
+
+
+def test_bad_interpolation_and_eps():
+    with pytest.raises(SpecError, match=r"interpolation: got 'cubic', expected 'log' or 'linear'"):
+        M.half_life(GEOM, interpolation="cubic")  # type: ignore[arg-type]
+    with pytest.raises(SpecError, match=r"eps: got -0.1, expected a finite number >= 0"):
+        M.epsilon_time(GEOM, eps=-0.1)
+
+
+def test_bad_samples_raise():
+    with pytest.raises(SpecError, match=r"samples.shape: got \(3, 4\), expected an array of shape"):
+        M.node_means(np.zeros((3, 4)))
+    bad = np.zeros((2, 3, 4))
+    bad[1, 2, 3] = np.nan
+    with pytest.raises(SpecError, match=r"samples\[1, 2, 3\]: got nan, expected a finite number"):
+        M.spread(bad)
+
+
+# ----------------------------------------------------------------------------- CMDS
+def _procrustes_residual(A: np.ndarray, B: np.ndarray) -> float:
+    """Distance between two centred configurations after the best orthogonal map."""
+    A = A - A.mean(axis=0)
+    B = B - B.mean(axis=0)
+    u, _, vt = np.linalg.svd(B.T @ A)
+    return float(np.linalg.norm(B @ (u @ vt) - A))
+
+
+def test_cmds_recovers_planar_configuration():
+    rng = np.random.default_rng(6)
+    P = rng.normal(size=(12, 2)) * [3.0, 1.0]
+    D = M.distance_matrix(P)
+    Y = M.cmds(D, k=2)
+    assert Y.shape == (12, 2)
+    np.testing.assert_allclose(M.distance_matrix(Y), D, atol=1e-10)
+    assert _procrustes_residual(P, Y) < 1e-10
+    # centred, and columns ordered by variance
+    np.testing.assert_allclose(Y.mean(axis=0), 0.0, atol=1e-12)
+    assert Y[:, 0].var() >= Y[:, 1].var()
+
+
+def test_cmds_sign_convention_and_determinism():
+    rng = np.random.default_rng(7)
+    D = M.distance_matrix(rng.normal(size=(9, 3)))
+    Y = M.cmds(D, k=3)
+    for j in range(3):
+        assert Y[np.argmax(np.abs(Y[:, j])), j] > 0
+    np.testing.assert_array_equal(Y, M.cmds(D.copy(), k=3))
+
+
+def test_cmds_clips_negative_eigenvalues():
+    # non-Euclidean "distances" (triangle inequality fails) give negative eigenvalues
+    D = np.array([[0.0, 1.0, 5.0], [1.0, 0.0, 1.0], [5.0, 1.0, 0.0]])
+    Y = M.cmds(D, k=3)
+    assert np.all(np.isfinite(Y))
+    assert np.allclose(Y[:, 2], 0.0)
+
+
+def test_cmds_bad_input():
+    with pytest.raises(SpecError, match=r"D.shape: got \(2, 3\), expected a square matrix"):
+        M.cmds(np.zeros((2, 3)))
+    with pytest.raises(SpecError, match=r"k: got 4, expected an integer in \[1, 3\]"):
+        M.cmds(np.zeros((3, 3)), k=4)
+
+
+def test_perspective_space_equals_cmds_of_distances():
+    rng = np.random.default_rng(8)
+    n, T, L, d = 3, 4, 5, 16
+    E = rng.normal(size=(n * T * L, d)) + np.repeat(rng.normal(size=(n, d)) * 4, T * L, axis=0)
+    labels = pd.DataFrame(
+        {
+            "node": np.repeat(np.arange(n), T * L),
+            "step": np.tile(np.repeat(np.arange(T), L), n),
+            "sample": np.tile(np.arange(L), n * T),
+        },
+        index=np.arange(100, 100 + n * T * L),
+    )
+    frame = M.perspective_space(E, labels, k=2)
+    assert list(frame.columns) == ["node", "step", "sample", "dim1", "dim2"]
+    assert len(frame) == n * T * L
+    np.testing.assert_array_equal(frame["node"].to_numpy(), labels["node"].to_numpy())
+    ref = M.cmds(M.distance_matrix(E), k=2)
+    np.testing.assert_allclose(frame[["dim1", "dim2"]].to_numpy(), ref, atol=1e-8)
+
+
+def test_perspective_space_without_labels_and_padding():
+    E = np.array([[0.0, 0.0], [2.0, 0.0], [4.0, 0.0]])  # rank 1
+    frame = M.perspective_space(E, k=3)
+    assert list(frame.columns) == ["dim1", "dim2", "dim3"]
+    np.testing.assert_allclose(frame["dim1"], [-2.0, 0.0, 2.0], atol=1e-12)
+    np.testing.assert_allclose(frame[["dim2", "dim3"]].to_numpy(), 0.0, atol=1e-12)
+
+
+def test_perspective_space_bad_labels():
+    E = np.zeros((4, 2))
+    with pytest.raises(SpecError, match=r"labels: got 3, expected a DataFrame with 4 rows"):
+        M.perspective_space(E, pd.DataFrame({"node": [0, 1, 2]}))
+    with pytest.raises(SpecError, match=r"labels.columns: got \['dim1'\]"):
+        M.perspective_space(E, pd.DataFrame({"dim1": range(4)}))
+
+
+# ----------------------------------------------------------------------------- tidy rows
+def test_step_metrics_row():
+    rng = np.random.default_rng(9)
+    s = rng.normal(size=(4, 6, 3))
+    ref = rng.normal(size=3)
+    row = M.step_metrics(s, 7, reference=ref, n_synthetic=2, n_retrieved=8)
+    X = s.mean(axis=1)
+    assert row["step"] == 7
+    assert row["frobenius"] == pytest.approx(_explicit_frobenius(X), abs=1e-12)
+    assert row["spread"] == pytest.approx(M.spread(s))
+    assert row["drift"] == pytest.approx(np.linalg.norm(X.mean(axis=0) - ref))
+    assert row["synthetic_share"] == 0.25
+    bare = M.step_metrics(s, 0)
+    assert math.isnan(bare["drift"]) and math.isnan(bare["synthetic_share"])
+
+
+def test_step_metrics_accepts_states():
+    Pi = np.array([[0.2, 0.8], [0.6, 0.4]])
+    row = M.step_metrics(Pi, 1)
+    assert row["frobenius"] == pytest.approx(_explicit_frobenius(Pi))
+    assert math.isnan(row["spread"])
+
+
+def test_node_rows():
+    s = np.array([[[0.0, 0.0], [2.0, 0.0]], [[4.0, 3.0], [4.0, 3.0]], [[8.0, 0.0], [6.0, 0.0]]])
+    rows = M.node_rows(s, 5)
+    assert [r["node"] for r in rows] == [0, 1, 2]
+    assert all(r["step"] == 5 for r in rows)
+    X = s.mean(axis=1)
+    centre = X.mean(axis=0)
+    for r in rows:
+        assert r["dist_to_centroid"] == pytest.approx(np.linalg.norm(X[r["node"]] - centre))
+    assert [r["within_spread"] for r in rows] == [1.0, 0.0, 1.0]
+    assert pd.DataFrame(rows).shape == (3, 4)
+
+
+def test_metrics_do_not_touch_global_rng():
+    state = np.random.get_state()[1].copy()
+    M.collapse_measures(GEOM)
+    M.perspective_space(np.random.default_rng(0).normal(size=(10, 3)))
+    assert np.array_equal(np.random.get_state()[1], state)
