@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import numpy as np
 
-SeedLike = "int | np.random.Generator | np.random.SeedSequence | None"
+SeedLike = int | np.random.Generator | np.random.SeedSequence | None
+"""Anything netcollapse accepts as a seed."""
 
 
-def as_generator(seed: int | np.random.Generator | np.random.SeedSequence | None) -> np.random.Generator:
+def as_generator(seed: SeedLike) -> np.random.Generator:
     """Return a :class:`numpy.random.Generator` for ``seed``.
 
     Parameters
@@ -35,7 +36,7 @@ def as_generator(seed: int | np.random.Generator | np.random.SeedSequence | None
     return np.random.default_rng(seed)
 
 
-def spawn(seed: int | np.random.Generator | np.random.SeedSequence | None, n: int) -> list[np.random.Generator]:
+def spawn(seed: SeedLike, n: int) -> list[np.random.Generator]:
     """Spawn ``n`` independent generators from one seed.
 
     Parameters

