@@ -544,7 +544,7 @@ def fit_rate(F: np.ndarray, window: tuple[int, int] | None = None) -> RateFit:
     return RateFit(math.exp(slope), slope, intercept, r2, start, stop)
 
 
-def collapse_measures(F: np.ndarray, eps: float = 0.1) -> dict[str, float]:
+def collapse_measures(F: np.ndarray, eps: float = 0.1) -> dict[str, float | int]:
     """All collapse measures of one trajectory, as one tidy row.
 
     Parameters
@@ -585,10 +585,16 @@ def collapse_measures(F: np.ndarray, eps: float = 0.1) -> dict[str, float]:
 
 # ----------------------------------------------------------------------------- CMDS
 def _fix_signs(coords: np.ndarray) -> np.ndarray:
-    """Flip each column so that its largest-magnitude entry is positive."""
+    """Flip each column so that its largest-magnitude entry is positive.
+
+    Ties (entries within a relative ``1e-9`` of the largest magnitude, as in
+    symmetric configurations) go to the first such row, so rounding noise cannot
+    decide the sign.
+    """
     if coords.shape[0] == 0:
         return coords
-    idx = np.argmax(np.abs(coords), axis=0)
+    mag = np.abs(coords)
+    idx = np.argmax(mag >= mag.max(axis=0) * (1 - 1e-9), axis=0)
     signs = np.where(coords[idx, np.arange(coords.shape[1])] < 0, -1.0, 1.0)
     return coords * signs
 
@@ -615,8 +621,9 @@ def cmds(D: np.ndarray, k: int = 2) -> np.ndarray:
     squares; the coordinates are the top-``k`` eigenvectors of ``B`` scaled by the
     square roots of their eigenvalues, negative eigenvalues clipped to 0. Sign
     convention (deterministic output): the largest-magnitude entry of each column
-    is positive. Used for the response maps of Wang et al. 2025 (Fig. 3) and the
-    perspective space of Helm et al. 2024 (arXiv 2406.11938).
+    is positive (on a tie within a relative ``1e-9``, the first such entry). Used
+    for the response maps of Wang et al. 2025 (Fig. 3) and the perspective space
+    of Helm et al. 2024 (arXiv 2406.11938).
 
     Examples
     --------
@@ -637,6 +644,22 @@ def cmds(D: np.ndarray, k: int = 2) -> np.ndarray:
     order = np.argsort(vals)[::-1][:k]
     lam = np.clip(vals[order], 0.0, None)
     return _fix_signs(vecs[:, order] * np.sqrt(lam))
+
+
+def _pca_coords(centred: np.ndarray, k: int) -> np.ndarray:
+    """Top-``k`` principal coordinates ``U_k S_k`` of centred data, via the smaller Gram matrix."""
+    m, d = centred.shape
+    coords = np.zeros((m, k))
+    r = min(k, m, d)
+    if m <= d:  # m x m Gram matrix: this is CMDS itself
+        vals, vecs = np.linalg.eigh(centred @ centred.T)
+        order = np.argsort(vals)[::-1][:r]
+        coords[:, :r] = vecs[:, order] * np.sqrt(np.clip(vals[order], 0.0, None))
+    else:  # d x d scatter matrix: project the data on its top eigenvectors
+        vals, vecs = np.linalg.eigh(centred.T @ centred)
+        order = np.argsort(vals)[::-1][:r]
+        coords[:, :r] = centred @ vecs[:, order]
+    return coords
 
 
 def perspective_space(
@@ -666,8 +689,9 @@ def perspective_space(
     responses jointly with classical MDS to trace each model's history; Wang et
     al. 2025 (arXiv 2506.15690, Fig. 3) draw such a map. For Euclidean distances
     CMDS equals principal components of the centred embeddings (the Gram matrix
-    is ``B = X_c X_c^T``), so this computes a thin SVD of ``X_c`` in
-    ``O(m d min(m, d))`` instead of an ``m x m`` eigenproblem; the result equals
+    is ``B = X_c X_c^T``), so this solves the eigenproblem of the smaller of
+    ``X_c X_c^T`` (``m x m``) and ``X_c^T X_c`` (``d x d``) in ``O(m d min(m, d))``,
+    never building the ``m x m`` distance matrix; the result equals
     ``cmds(distance_matrix(embeddings), k)`` with the same sign convention.
 
     Examples
@@ -692,12 +716,7 @@ def perspective_space(
         clash = [c for c in names if c in labels.columns]
         if clash:
             raise bad("labels.columns", clash, f"no column named {names[0]}..{names[-1]}")
-    centred = arr - arr.mean(axis=0)
-    u, s, _ = np.linalg.svd(centred, full_matrices=False)
-    coords = np.zeros((m, k))
-    r = min(k, s.size)
-    coords[:, :r] = u[:, :r] * s[:r]
-    coords = _fix_signs(coords)
+    coords = _fix_signs(_pca_coords(arr - arr.mean(axis=0), k))
     out = pd.DataFrame() if labels is None else labels.reset_index(drop=True).copy()
     for j, name in enumerate(names):
         out[name] = coords[:, j]

@@ -286,6 +286,19 @@ def test_cmds_sign_convention_and_determinism():
     np.testing.assert_array_equal(Y, M.cmds(D.copy(), k=3))
 
 
+def test_sign_convention_breaks_ties_by_first_row():
+    # a square: every coordinate has the same magnitude, eigenvalues are equal
+    P = np.array([[1.0, 0.0], [0.0, 1.0], [-1.0, 0.0], [0.0, -1.0]])
+    a = M.cmds(M.distance_matrix(P), k=1)[:, 0]
+    b = M.cmds(M.distance_matrix(P.copy()), k=1)[:, 0]
+    np.testing.assert_array_equal(a, b)
+    top = np.abs(a).max()
+    first = int(np.argmax(np.abs(a) >= top * (1 - 1e-9)))
+    assert a[first] > 0
+    line = np.array([[0.0], [1.0], [2.0]])
+    np.testing.assert_allclose(M.cmds(M.distance_matrix(line), k=1)[:, 0], [1, 0, -1], atol=1e-12)
+
+
 def test_cmds_clips_negative_eigenvalues():
     # non-Euclidean "distances" (triangle inequality fails) give negative eigenvalues
     D = np.array([[0.0, 1.0, 5.0], [1.0, 0.0, 1.0], [5.0, 1.0, 0.0]])
@@ -325,7 +338,8 @@ def test_perspective_space_without_labels_and_padding():
     E = np.array([[0.0, 0.0], [2.0, 0.0], [4.0, 0.0]])  # rank 1
     frame = M.perspective_space(E, k=3)
     assert list(frame.columns) == ["dim1", "dim2", "dim3"]
-    np.testing.assert_allclose(frame["dim1"], [-2.0, 0.0, 2.0], atol=1e-12)
+    # |-2| = |2|: the tie goes to the first row, which is made positive
+    np.testing.assert_allclose(frame["dim1"], [2.0, 0.0, -2.0], atol=1e-12)
     np.testing.assert_allclose(frame[["dim2", "dim3"]].to_numpy(), 0.0, atol=1e-12)
 
 
