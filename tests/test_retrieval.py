@@ -321,3 +321,15 @@ def test_quotas_frame():
     df = q.to_frame()
     assert df.to_dict("list") == {"node": [0, 0, 0, 1], "source": [-1, 0, 1, 1],
                                   "count": [2, 1, 1, 3]}
+
+
+def test_global_numpy_rng_untouched():
+    state = np.random.get_state()[1].copy()
+    rng = np.random.default_rng(0)
+    stores, human = make_stores(3, 4, rng)
+    W = random_W(3, 0.5, rng)
+    avail = available_counts(stores, 1)
+    q = allocate_quotas(W, 0.2, 4, avail, 8, method="multinomial", rng=1)
+    pooled_quotas(W, 4, avail, 8, rng=2)
+    select_documents(stores, human, q, rng=3, before_step=1)
+    assert np.array_equal(np.random.get_state()[1], state)
