@@ -54,8 +54,8 @@ def test_pooled_complete_graph_matches_reference_step_by_step(d):
         draw = web.draws[-1]
         # 1. every node samples L points from its mixture; all of them are published
         for i in range(n):
-            for l in range(L):
-                A[(t * n + i) * L + l] = reference_sample(pi[i], draw["U"][i, l], draw["Z"][i, l],
+            for s in range(L):
+                A[(t * n + i) * L + s] = reference_sample(pi[i], draw["U"][i, s], draw["Z"][i, s],
                                                           means, chol)
         # 2. every node draws k = floor(beta |A|) distinct points of A
         k = int(np.floor(beta * len(A)))
