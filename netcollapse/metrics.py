@@ -1,4 +1,4 @@
-"""Collapse metrics: distances between nodes, spreads, collapse speed, CMDS maps.
+"""Collapse metrics: distances between nodes, spreads, collapse speed, tidy rows.
 
 Pure functions over NumPy arrays. Array conventions used throughout:
 
@@ -11,21 +11,20 @@ Pure functions over NumPy arrays. Array conventions used throughout:
 
 The collapse metric of Wang, Horiguchi, Pang & Priebe, "LLM Web Dynamics: Tracing
 Model Collapse in a Network of LLMs" (arXiv 2506.15690) is the Frobenius norm of
-``D(t)_ij = ||X_i(t) - X_j(t)||_2``.
+``D(t)_ij = ||X_i(t) - X_j(t)||_2``. The CMDS maps :func:`cmds` and
+:func:`perspective_space` live in :mod:`netcollapse.perspective` and are re-exported here.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 import numpy as np
 
 from netcollapse.errors import bad
-
-if TYPE_CHECKING:
-    import pandas as pd
+from netcollapse.perspective import _as_array, cmds, perspective_space
 
 __all__ = [
     "RateFit",
@@ -52,24 +51,6 @@ Interpolation = Literal["log", "linear"]
 
 
 # ----------------------------------------------------------------------------- validation
-def _as_array(value: Any, field: str, ndims: tuple[int, ...], what: str) -> np.ndarray:
-    """Convert ``value`` to a finite, non-empty float array with ``ndim`` in ``ndims``."""
-    try:
-        arr = np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
-        raise bad(field, value, what) from None
-    if arr.ndim not in ndims:
-        raise bad(f"{field}.shape", arr.shape, what)
-    if arr.size == 0:
-        raise bad(f"{field}.shape", arr.shape, f"{what}, non-empty")
-    finite = np.isfinite(arr)
-    if not finite.all():
-        idx = tuple(int(i) for i in np.argwhere(~finite)[0])
-        name = f"{field}[{', '.join(map(str, idx))}]"
-        raise bad(name, float(arr[idx]), "a finite number")
-    return arr
-
-
 def _as_samples(samples: Any) -> np.ndarray:
     return _as_array(samples, "samples", (3,), "an array of shape (n, L, d)")
 
@@ -581,146 +562,6 @@ def collapse_measures(F: np.ndarray, eps: float = 0.1) -> dict[str, float | int]
         "final_frobenius": float(arr[-1]),
         "initial_frobenius": float(arr[0]),
     }
-
-
-# ----------------------------------------------------------------------------- CMDS
-def _fix_signs(coords: np.ndarray) -> np.ndarray:
-    """Flip each column so that its largest-magnitude entry is positive.
-
-    Ties (entries within a relative ``1e-9`` of the largest magnitude, as in
-    symmetric configurations) go to the first such row, so rounding noise cannot
-    decide the sign.
-    """
-    if coords.shape[0] == 0:
-        return coords
-    mag = np.abs(coords)
-    idx = np.argmax(mag >= mag.max(axis=0) * (1 - 1e-9), axis=0)
-    signs = np.where(coords[idx, np.arange(coords.shape[1])] < 0, -1.0, 1.0)
-    return coords * signs
-
-
-def cmds(D: np.ndarray, k: int = 2) -> np.ndarray:
-    """Classical (Torgerson) multidimensional scaling of a distance matrix.
-
-    Parameters
-    ----------
-    D : numpy.ndarray, shape (m, m)
-        Symmetric matrix of distances (symmetrised as ``(D + D.T) / 2``).
-    k : int
-        Number of dimensions, ``1 <= k <= m``.
-
-    Returns
-    -------
-    numpy.ndarray, shape (m, k)
-        Coordinates whose Euclidean distances reproduce ``D`` when ``D`` is
-        Euclidean of dimension ``<= k``.
-
-    Notes
-    -----
-    ``B = -1/2 J D^(2) J`` with ``J = I - 11^T / m`` and ``D^(2)`` the element-wise
-    squares; the coordinates are the top-``k`` eigenvectors of ``B`` scaled by the
-    square roots of their eigenvalues, negative eigenvalues clipped to 0. Sign
-    convention (deterministic output): the largest-magnitude entry of each column
-    is positive (on a tie within a relative ``1e-9``, the first such entry). Used
-    for the response maps of Wang et al. 2025 (Fig. 3) and the perspective space
-    of Helm et al. 2024 (arXiv 2406.11938).
-
-    Examples
-    --------
-    >>> D = distance_matrix(np.array([[0.0], [1.0], [3.0]]))
-    >>> cmds(D, k=1).round(6).ravel().tolist()
-    [-1.333333, -0.333333, 1.666667]
-    """
-    arr = _as_array(D, "D", (2,), "a square matrix of distances")
-    m = arr.shape[0]
-    if arr.shape[1] != m:
-        raise bad("D.shape", arr.shape, "a square matrix of distances")
-    if not isinstance(k, (int, np.integer)) or not 1 <= k <= m:
-        raise bad("k", k, f"an integer in [1, {m}]")
-    sq = ((arr + arr.T) / 2.0) ** 2
-    row = sq.mean(axis=1)
-    B = -0.5 * (sq - row[:, None] - row[None, :] + row.mean())
-    vals, vecs = np.linalg.eigh(B)
-    order = np.argsort(vals)[::-1][:k]
-    lam = np.clip(vals[order], 0.0, None)
-    return _fix_signs(vecs[:, order] * np.sqrt(lam))
-
-
-def _pca_coords(centred: np.ndarray, k: int) -> np.ndarray:
-    """Top-``k`` principal coordinates ``U_k S_k`` of centred data, via the smaller Gram matrix."""
-    m, d = centred.shape
-    coords = np.zeros((m, k))
-    r = min(k, m, d)
-    if m <= d:  # m x m Gram matrix: this is CMDS itself
-        vals, vecs = np.linalg.eigh(centred @ centred.T)
-        order = np.argsort(vals)[::-1][:r]
-        coords[:, :r] = vecs[:, order] * np.sqrt(np.clip(vals[order], 0.0, None))
-    else:  # d x d scatter matrix: project the data on its top eigenvectors
-        vals, vecs = np.linalg.eigh(centred.T @ centred)
-        order = np.argsort(vals)[::-1][:r]
-        coords[:, :r] = centred @ vecs[:, order]
-    return coords
-
-
-def perspective_space(
-    embeddings: np.ndarray, labels: pd.DataFrame | None = None, k: int = 2
-) -> pd.DataFrame:
-    """Joint CMDS of all responses over time ("perspective space").
-
-    Parameters
-    ----------
-    embeddings : numpy.ndarray, shape (m, d)
-        Every embedded response, for all nodes and steps.
-    labels : pandas.DataFrame, optional
-        ``m`` rows of metadata in the same order (typically ``node``, ``step``,
-        ``sample``); must not already hold ``dim1 ... dimk``.
-    k : int
-        Number of dimensions, ``1 <= k <= m``.
-
-    Returns
-    -------
-    pandas.DataFrame
-        The columns of ``labels`` (if given) followed by ``dim1, ..., dimk``; one
-        row per response.
-
-    Notes
-    -----
-    Helm, Duderstadt, Park & Priebe (arXiv 2406.11938) embed all (model, time)
-    responses jointly with classical MDS to trace each model's history; Wang et
-    al. 2025 (arXiv 2506.15690, Fig. 3) draw such a map. For Euclidean distances
-    CMDS equals principal components of the centred embeddings (the Gram matrix
-    is ``B = X_c X_c^T``), so this solves the eigenproblem of the smaller of
-    ``X_c X_c^T`` (``m x m``) and ``X_c^T X_c`` (``d x d``) in ``O(m d min(m, d))``,
-    never building the ``m x m`` distance matrix; the result equals
-    ``cmds(distance_matrix(embeddings), k)`` with the same sign convention.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> E = np.array([[0.0, 0.0], [4.0, 0.0], [0.0, 1.0]])
-    >>> frame = perspective_space(E, pd.DataFrame({"node": [0, 1, 2]}))
-    >>> list(frame.columns)
-    ['node', 'dim1', 'dim2']
-    """
-    import pandas as pd
-
-    arr = _as_array(embeddings, "embeddings", (2,), "an array of shape (m, d)")
-    m = arr.shape[0]
-    if not isinstance(k, (int, np.integer)) or not 1 <= k <= m:
-        raise bad("k", k, f"an integer in [1, {m}]")
-    names = [f"dim{i + 1}" for i in range(k)]
-    if labels is not None:
-        if not isinstance(labels, pd.DataFrame) or len(labels) != m:
-            got = len(labels) if isinstance(labels, pd.DataFrame) else type(labels).__name__
-            raise bad("labels", got, f"a DataFrame with {m} rows (one per embedding)")
-        clash = [c for c in names if c in labels.columns]
-        if clash:
-            raise bad("labels.columns", clash, f"no column named {names[0]}..{names[-1]}")
-    coords = _fix_signs(_pca_coords(arr - arr.mean(axis=0), k))
-    out = pd.DataFrame() if labels is None else labels.reset_index(drop=True).copy()
-    for j, name in enumerate(names):
-        out[name] = coords[:, j]
-    return out
 
 
 # ----------------------------------------------------------------------------- tidy rows
