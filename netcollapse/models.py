@@ -25,6 +25,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import importlib.util
+import io
 import os
 import shutil
 import tempfile
@@ -168,14 +169,22 @@ def _torch_dtype(dtype: str) -> Any:
 
 
 @contextlib.contextmanager
-def _quiet_loading() -> Iterator[None]:
-    """Silence transformers' progress bars during a load, then restore them."""
+def _quiet_loading(gguf: bool = False) -> Iterator[None]:
+    """Silence transformers' progress bars during a load, then restore them.
+
+    The GGUF de-quantisation bar is a plain tqdm bar on stderr; with ``gguf``
+    stderr is captured during the load (exceptions still propagate).
+    """
     from transformers.utils import logging as hf_logging
 
     was_enabled = hf_logging.is_progress_bar_enabled()
     hf_logging.disable_progress_bar()
     try:
-        yield
+        if gguf:
+            with contextlib.redirect_stderr(io.StringIO()):
+                yield
+        else:
+            yield
     finally:
         if was_enabled:
             hf_logging.enable_progress_bar()
@@ -264,7 +273,7 @@ def _bundled_llm_cache() -> Path:
         return target
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    with _quiet_loading():
+    with _quiet_loading(gguf=True):
         tokenizer = AutoTokenizer.from_pretrained(folder, gguf_file=gguf_file)
         model = AutoModelForCausalLM.from_pretrained(folder, gguf_file=gguf_file)
     model.hf_quantizer = None
@@ -296,7 +305,7 @@ def load_gguf_causal_lm(dtype: str = "float32") -> tuple[Any, Any]:
 
     offline_mode()
     folder, gguf_file = bundled_llm_path()
-    with _quiet_loading():
+    with _quiet_loading(gguf=True):
         tokenizer = AutoTokenizer.from_pretrained(folder, gguf_file=gguf_file)
         model = AutoModelForCausalLM.from_pretrained(
             folder, gguf_file=gguf_file, dtype=_torch_dtype(dtype)

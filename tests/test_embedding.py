@@ -148,3 +148,9 @@ def test_normalize_rows_matches_loop():
         expected = x[i] / n if n > 0 else x[i]
         np.testing.assert_allclose(out[i], expected, rtol=1e-6)
     assert out.dtype == np.float32
+
+
+def test_local_folder_works_like_bundled_name(minilm):
+    local = SentenceTransformerEmbedder(str(models.bundled_embedder_path()), threads=1)
+    assert local.name == str(models.bundled_embedder_path())
+    np.testing.assert_allclose(local.encode(TEXTS[:3]), minilm.encode(TEXTS[:3]), atol=1e-6)

@@ -15,6 +15,7 @@ from netcollapse.generation import (
     GenerationRequest,
     Generator,
     HFGenerator,
+    build_plain_prompt,
     build_prompt_messages,
     postprocess,
 )
@@ -228,6 +229,7 @@ def test_greedy_L_samples_equal_separate_requests_and_hf_generate(hf):
             attention_mask=torch.ones_like(prompt),
             do_sample=False,
             max_new_tokens=NEW,
+            min_new_tokens=1,
             pad_token_id=tokenizer.pad_token_id,
         )
     ref_ids = [t for t in ref[0, prompt.shape[1] :].tolist() if t != tokenizer.eos_token_id]
@@ -292,6 +294,7 @@ def test_missing_model_is_one_line_model_error(monkeypatch):
         ({"batch_tokens": 0}, "batch_tokens: got 0, expected an integer >= 1"),
         ({"max_batch": 0}, "max_batch: got 0, expected an integer >= 1"),
         ({"threads": 0}, "threads: got 0, expected None or an integer >= 1"),
+        ({"min_new_tokens": -1}, "min_new_tokens: got -1, expected an integer >= 0"),
     ],
 )
 def test_hf_bad_settings(kwargs, match):
@@ -366,3 +369,34 @@ def test_cached_conversion_equals_gguf_load(hf):
     assert cache_folder.parent == models.cache_dir()
     assert cache_folder.name.startswith("smollm2-")
     assert not (cache_folder / "config.json").read_text().count("quantization_config")
+
+
+def test_plain_prompt_for_models_without_chat_template(hf, monkeypatch):
+    _, tokenizer = hf.load()
+    monkeypatch.setattr(tokenizer, "chat_template", None)
+    r = req(max_new=4)
+    assert hf.prompt_ids(r) == tokenizer(build_plain_prompt(r))["input_ids"]
+    assert build_plain_prompt(r).endswith(QUERY + "\nAnswer:")
+    # this instruct model ends at once after a plain prompt; min_new_tokens=1 forbids that
+    eager = HFGenerator("smollm2", threads=1, min_new_tokens=0)
+    assert eager.generate_ids([r]) == [[[]]]
+    assert all(s for s in hf.generate([r])[0])
+    assert len(hf.generate_ids([r])[0][0]) >= 1
+
+
+def test_local_folder_works_like_bundled_name(hf):
+    folder = models.resolve_llm("smollm2")
+    local = HFGenerator(folder, threads=1)
+    assert local.name == folder
+    assert local.load()[0] is not hf.load()[0]
+    assert local.generate_ids([req(max_new=6)]) == hf.generate_ids([req(max_new=6)])
+
+
+def test_generators_pickle_without_models():
+    import pickle
+
+    gen = pickle.loads(pickle.dumps(HFGenerator("smollm2", dtype="bfloat16", max_batch=3)))
+    assert (gen.name, gen.dtype, gen.max_batch) == ("smollm2", "bfloat16", 3)
+    assert len(pickle.dumps(HFGenerator())) < 2000
+    assert pickle.loads(pickle.dumps(FakeGenerator())).generate([req(n=2)]) == FakeGenerator(
+    ).generate([req(n=2)])

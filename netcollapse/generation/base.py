@@ -169,6 +169,31 @@ def build_prompt_messages(request: GenerationRequest) -> list[dict[str, str]]:
     return messages
 
 
+def build_plain_prompt(request: GenerationRequest) -> str:
+    """Return a plain-text prompt for models without a chat template.
+
+    Parameters
+    ----------
+    request : GenerationRequest
+
+    Returns
+    -------
+    str
+        Persona, user message (:func:`build_user_message`), then ``"Answer:"``.
+
+    Examples
+    --------
+    >>> print(build_plain_prompt(GenerationRequest("Be brief.", (), "Bitcoin?", 1, 0)))
+    Be brief.
+    <BLANKLINE>
+    Bitcoin?
+    Answer:
+    """
+    parts = [request.system.strip()] if request.system.strip() else []
+    parts.append(build_user_message(request))
+    return "\n\n".join(parts) + "\nAnswer:"
+
+
 def postprocess(text: str) -> str:
     r"""Reduce a completion to its first sentence.
 

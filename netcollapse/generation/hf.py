@@ -34,12 +34,17 @@ import numpy as np
 
 from netcollapse._random import spawn
 from netcollapse.errors import DataError, bad
-from netcollapse.generation.base import GenerationRequest, build_prompt_messages, postprocess
+from netcollapse.generation.base import (
+    GenerationRequest,
+    build_plain_prompt,
+    build_prompt_messages,
+    postprocess,
+)
 from netcollapse.models import DTYPES, load_causal_lm, torch_threads
 
 #: Default KV-cache budget: decoded rows x (padded prompt + new tokens) per wave.
-#: For SmolLM2-135M in float32 (46 KB per cached token) 16384 tokens is ~0.75 GB.
-DEFAULT_BATCH_TOKENS = 16384
+#: For SmolLM2-135M in float32 (46 KB per cached token) 32768 tokens is ~1.5 GB.
+DEFAULT_BATCH_TOKENS = 32768
 #: Default cap on the rows (prompts in prefill, samples in decoding) run together.
 DEFAULT_MAX_BATCH = 64
 #: Drop finished rows from the batch once at least this share of rows has finished.
@@ -188,12 +193,15 @@ class HFGenerator:
         ``"smollm2"``/``None`` for the bundled SmolLM2-135M-Instruct, else a Hugging
         Face model name or local folder (offline by default).
     dtype : {"float32", "bfloat16", "float16"}, default "float32"
-    batch_tokens : int, default 16384
+    batch_tokens : int, default 32768
         KV-cache budget in tokens (rows x cached length) per decoding wave, and
         the prefill budget (prompts x padded length) per chunk.
     max_batch : int, default 64
         Most rows run together (prompts in prefill, samples in decoding).
     device : str, default "cpu"
+    min_new_tokens : int, default 1
+        End-of-sequence is forbidden for this many first tokens, so that every
+        sample has text (an empty post cannot be published or embedded).
     threads : int or None, default None
         If set, torch's intra-op thread count during :meth:`generate` (restored
         afterwards). On an oversubscribed CPU (parallel workers, other jobs) one
@@ -223,6 +231,7 @@ class HFGenerator:
         batch_tokens: int = DEFAULT_BATCH_TOKENS,
         max_batch: int = DEFAULT_MAX_BATCH,
         device: str = "cpu",
+        min_new_tokens: int = 1,
         threads: int | None = None,
     ) -> None:
         if dtype not in DTYPES:
@@ -233,6 +242,9 @@ class HFGenerator:
             raise bad("max_batch", max_batch, "an integer >= 1")
         if threads is not None and (not isinstance(threads, int) or threads < 1):
             raise bad("threads", threads, "None or an integer >= 1")
+        if not isinstance(min_new_tokens, int) or min_new_tokens < 0:
+            raise bad("min_new_tokens", min_new_tokens, "an integer >= 0")
+        self.min_new_tokens = min_new_tokens
         self.model = model
         self.dtype = dtype
         self.batch_tokens = batch_tokens
@@ -249,7 +261,10 @@ class HFGenerator:
         return load_causal_lm(self.model, dtype=self.dtype, device=self.device)
 
     def prompt_ids(self, request: GenerationRequest) -> list[int]:
-        """Return the chat-template token ids of ``request``'s prompt.
+        """Return the token ids of ``request``'s prompt.
+
+        The tokenizer's chat template is used when it has one; otherwise (base
+        models) :func:`~netcollapse.generation.base.build_plain_prompt`.
 
         Parameters
         ----------
@@ -260,10 +275,12 @@ class HFGenerator:
         list of int
         """
         _, tokenizer = self.load()
-        text = tokenizer.apply_chat_template(
-            build_prompt_messages(request), add_generation_prompt=True, tokenize=False
-        )
-        return list(tokenizer(text, add_special_tokens=False)["input_ids"])
+        if getattr(tokenizer, "chat_template", None):
+            text = tokenizer.apply_chat_template(
+                build_prompt_messages(request), add_generation_prompt=True, tokenize=False
+            )
+            return list(tokenizer(text, add_special_tokens=False)["input_ids"])
+        return list(tokenizer(build_plain_prompt(request))["input_ids"])
 
     def generate(self, requests: Sequence[GenerationRequest]) -> list[list[str]]:
         """Answer every request; one list of ``n_samples`` sentences each, in order.
@@ -419,7 +436,12 @@ class HFGenerator:
         next_pos = torch.tensor(lengths, dtype=torch.long, device=device)
         alive = list(range(len(reqs)))  # original row index of each batch row
         done = [False] * len(reqs)
+        eos_index = torch.tensor(sorted(eos), dtype=torch.long, device=device)
+        step = 0
         while True:
+            if step < self.min_new_tokens and eos_index.numel():
+                logits = logits.index_fill(1, eos_index, float("-inf"))
+            step += 1
             uniforms = torch.tensor(
                 [rngs[k].random() for k in alive], dtype=torch.float64, device=device
             )
