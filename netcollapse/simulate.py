@@ -440,7 +440,8 @@ class Web(ABC):
     # ------------------------------------------------------------------ folder & checkpoints
     def _prepare_folder(self, folder: Path, resume: bool) -> None:
         cfg = json.dumps(_jsonable(self.config()), indent=2, sort_keys=True)
-        if folder.exists() and any(folder.iterdir()):
+        started = (folder / "checkpoint").exists() or (folder / "summary.json").exists()
+        if folder.exists() and started:
             if not resume:
                 raise bad("out", str(folder), "a new or empty folder (or pass --resume)")
             old = folder / "config.json"
