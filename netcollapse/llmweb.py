@@ -203,8 +203,12 @@ class LLMWeb(Web):
             if base_dir is not None and not path.is_absolute() and not path.exists():
                 path = base_dir / path
             corpus = load_corpus(path, text_column=llm.text_column)
+        embedder = SentenceTransformerEmbedder(llm.embedder)
+        for gen in shared.values():  # fail early, before a run folder is touched
+            gen.load()
+        embedder.load()
         return cls(
-            graph, corpus, gens, SentenceTransformerEmbedder(llm.embedder),
+            graph, corpus, gens, embedder,
             query=llm.query or DEFAULT_QUERY, L=llm.L, publish=llm.publish,
             personas=[node["persona"] for node in nodes],
             decoding=[{k: node[k] for k in DECODING_KEYS} for node in nodes],
