@@ -6,10 +6,23 @@ Prints a table of medians:
 
 (a) first load from the GGUF file (de-quantisation) vs reload of the cached
     safetensors copy;
-(b) greedy generation throughput (new tokens / s) with 1, 8 and 32 prompts in
-    one call, float32 and bfloat16;
+(b) greedy generation throughput (new tokens / s, prefill time included) with 1,
+    8 and 32 prompts in one call, float32 and bfloat16, and the prefill alone;
 (c) one request with L = 8 samples (prefill once, decode 8 rows) vs 8 separate
     one-sample requests with the same prompt, for a short and a long context.
+
+Recorded 2026-11-23, `--threads 1 --repeats 3`, AMD EPYC (avx512_bf16), 2 cores
+shared with other jobs (load average 2-6, so numbers are noisy, +-30%):
+
+    (a) load from GGUF (de-quantise)        25.2 s
+    (a) reload cached safetensors            0.38 s
+    (b) greedy float32,   1 / 8 / 32 prompts    9.7 / 28.9 / 44.9 tok/s
+        prefill only float32, 32 prompts      255 prompt tok/s (11.5 of the 19.6 s)
+    (b) greedy bfloat16,  1 / 8 / 32 prompts   18.1 / 127 / 194 tok/s
+        prefill only bfloat16, 32 prompts    1275 prompt tok/s
+    (c) 94-token prompt:  1 request x L=8  3.33 s  vs  8 requests x L=1  5.03 s
+    (c) 406-token prompt: 1 request x L=8  4.85 s  vs  8 requests x L=1 12.56 s
+        transformers generate(), 1 prompt     18.1 tok/s
 """
 
 from __future__ import annotations
@@ -90,6 +103,11 @@ def bench_throughput(rows: list[tuple[str, str]], dtype: str, repeats: int,
         tokens = count_tokens(ids)
         rows.append((f"(b) greedy {dtype}, {n:2d} prompts",
                      f"{tokens / t:7.1f} tok/s  ({tokens} tokens, {t:.2f} s)"))
+    reqs = requests_for(32, max_new=1)
+    t, _ = median_time(lambda: gen.generate_ids(reqs), repeats)
+    n_prompt = sum(len(gen.prompt_ids(r)) for r in reqs)
+    rows.append((f"    prefill only {dtype}, 32 prompts",
+                 f"{n_prompt / t:7.1f} prompt tok/s  ({n_prompt} tokens, {t:.2f} s)"))
 
 
 def bench_prefill_once(rows: list[tuple[str, str]], repeats: int, threads: int | None) -> None:
