@@ -27,6 +27,7 @@ never used.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from typing import Any, Sequence
 
@@ -364,7 +365,6 @@ class HFGenerator:
         results: list[list[list[int]]],
     ) -> None:
         import torch
-        from transformers import DynamicCache
 
         eos, pad = self._special_ids(model, tokenizer)
         device = model.device
@@ -390,16 +390,13 @@ class HFGenerator:
         rows = [_Row(i, j, p) for p, i in enumerate(chunk) for j in range(requests[i].n_samples)]
         streams = {i: spawn(requests[i].seed, requests[i].n_samples) for i in chunk}
         longest_new = max(requests[i].max_new_tokens for i in chunk)
-        for wave in plan_waves(len(rows), width + longest_new, self.batch_tokens, self.max_batch):
+        waves = plan_waves(len(rows), width + longest_new, self.batch_tokens, self.max_batch)
+        for w, wave in enumerate(waves):
             wave_rows = [rows[k] for k in wave]
             select = torch.tensor([r.prompt for r in wave_rows], device=device)
-            cache = DynamicCache(
-                ddp_cache_data=[
-                    (layer.keys.index_select(0, select), layer.values.index_select(0, select))
-                    for layer in prefix.layers
-                ],
-                config=model.config,
-            )
+            # one KV row per sample; the last wave may consume the prefilled cache itself
+            cache = prefix if w == len(waves) - 1 else copy.deepcopy(prefix)
+            cache.batch_select_indices(select)
             self._decode_wave(
                 model,
                 cache,
