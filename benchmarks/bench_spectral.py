@@ -1,0 +1,110 @@
+"""Time the spectral predictors on a large Barabasi-Albert walk matrix.
+
+Usage::
+
+    .venv/bin/python benchmarks/bench_spectral.py [--n 100000] [--m 3] [--h 0.1] [--repeats 3]
+
+Builds an undirected Barabasi-Albert graph with igraph (no seed: the timing does
+not depend on the instance much), takes the uniform walk ``W = D^-1 A``
+(``W[i, j]`` = share of node i's retrieval from node j's store), and prints the
+time of each predictor (median of ``--repeats`` runs; each call validates ``W``
+and computes what it needs from scratch) and of one ``spectral_summary`` call
+(the CLI's cost). ``fj_rate`` / ``fj_floor`` use uniform anchoring ``h`` (with
+``h = 0`` both are instant). Goal: summary well under 25 s at n = 100,000 on the
+2-core development machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+
+import igraph
+import numpy as np
+import scipy.sparse as sp
+
+from netcollapse import spectral as S
+
+
+class Graph:
+    """Duck-typed stand-in for netcollapse.topology.RetrievalGraph."""
+
+    def __init__(self, W: sp.csr_array, h: np.ndarray) -> None:
+        self.W, self.h, self.n = W, h, W.shape[0]
+
+
+def ba_walk(n: int, m: int) -> sp.csr_array:
+    g = igraph.Graph.Barabasi(n, m, directed=False)
+    A = sp.csr_array(g.get_adjacency_sparse().astype(float))
+    A.data[:] = 1.0  # multi-edges count once
+    d = np.asarray(A.sum(axis=1)).ravel()
+    return sp.csr_array(sp.diags_array(1.0 / d) @ A)
+
+
+def timed(fn, repeats: int) -> tuple[float, object]:
+    times, out = [], None
+    for _ in range(repeats):
+        t = time.perf_counter()
+        out = fn()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times), out
+
+
+def fmt(v: object) -> str:
+    if isinstance(v, float):
+        return f"{v:.6g}"
+    if isinstance(v, tuple):
+        return "(" + ", ".join(fmt(x) for x in v) + ")"
+    return str(v)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--n", type=int, default=100_000)
+    ap.add_argument("--m", type=int, default=3)
+    ap.add_argument("--h", type=float, default=0.1, help="uniform anchoring for fj_*")
+    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--slow", action="store_true",
+                    help="also time top_eigenvalues (ARPACK 'LM', slow on BA walks)")
+    args = ap.parse_args()
+
+    t = time.perf_counter()
+    W = ba_walk(args.n, args.m)
+    build = time.perf_counter() - t
+    h = np.full(args.n, args.h)
+    print(f"Barabasi-Albert n={args.n} m={args.m}: nnz(W)={W.nnz}, built in {build:.2f} s")
+
+    cases = [
+        ("n_components", lambda: S.n_components(W)),
+        ("degree_heterogeneity", lambda: S.degree_heterogeneity(W)),
+        ("stationary_distribution", lambda: float(S.stationary_distribution(W).min())),
+        ("is_reversible", lambda: S.is_reversible(W)),
+        ("slem", lambda: S.slem(W)),
+        ("lazy_rate (g = 1 - 1/e)", lambda: S.lazy_rate(W, S.DEFAULT_G)),
+        ("mixing_time_bounds", lambda: tuple(S.mixing_time_bounds(W))),
+        ("fiedler_value", lambda: S.fiedler_value(W)),
+        ("fiedler_value (combinatorial)", lambda: S.fiedler_value(W, normalized=False)),
+        (f"fj_rate (h = {args.h})", lambda: S.fj_rate(W, h)),
+        (f"fj_floor (h = {args.h})", lambda: S.fj_floor(W, h)),
+        ("kemeny_constant", lambda: S.kemeny_constant(W)),
+    ]
+    if args.slow:
+        cases.append(("top_eigenvalues (k = 6)", lambda: S.top_eigenvalues(W, 6, tol=1e-6)))
+    width = max(len(c[0]) for c in cases) + 2
+    print(f"{'predictor':<{width}}{'seconds':>9}  value")
+    print("-" * (width + 30))
+    for name, fn in cases:
+        reps = 1 if name.startswith("top_") else args.repeats
+        sec, val = timed(fn, reps)
+        print(f"{name:<{width}}{sec:>9.3f}  {fmt(val)}")
+    print("-" * (width + 30))
+    for label, graph in (("spectral_summary (h = 0)", W),
+                         (f"spectral_summary (h = {args.h})", Graph(W, h))):
+        sec, s = timed(lambda g=graph: S.spectral_summary(g), 1)
+        print(f"{label:<{width}}{sec:>9.3f}  (1 run)")
+    print(s.to_string())
+
+
+if __name__ == "__main__":
+    main()
