@@ -1,0 +1,394 @@
+"""Collapse speed against spectral predictors: correlation tables and the theory check.
+
+Two questions, asked of a sweep's results table (:mod:`netcollapse.sweep`):
+
+1. **Which graph statistic predicts collapse speed?** :func:`predictor_table`
+   correlates every spectral predictor (SLEM, gap, lazy rate, Fiedler value,
+   mixing times, Kemeny constant, ...) with every collapse measure (fitted rate,
+   half-life, epsilon time, plateau, ...), Spearman and Pearson, with percentile
+   bootstrap 95% intervals over tasks.
+2. **Does the lazy-DeGroot theory predict the rate itself?** (method.md section 3.)
+   One LWD step moves node *i*'s mixture weights to roughly
+   ``(1 - g) Pi_i + g * (average of what its sources published)`` with
+   ``g = 1 - (1 - alpha)^k`` (:func:`g_from_alpha`); on a graph that is the lazy
+   DeGroot operator ``M = (1 - g) I + g W``, so disagreement should contract by
+   ``SLEM(M)`` per step (:func:`predicted_rate`, ``spectral.lazy_rate``). The
+   complete graph with uniform weights and self loops gives ``1 - g``, about
+   ``e^-1`` for ``alpha = 1/k``: the paper's Appendix A rate (Wang et al. 2025,
+   arXiv 2506.15690). :func:`measured_rate` estimates the contraction from a run's
+   ``||D(t)||_F`` and :func:`theory_check` puts the two side by side.
+
+Where the prediction holds, and how it bends
+--------------------------------------------
+* **Memoryless stores** (``retrieval.memory = 1``), a fixed ``k`` and
+  well-separated components: a node reads only what its sources published this
+  step, which was sampled from their current weights, so the expected update is
+  the lazy DeGroot step above and the measured rate tracks ``SLEM(M)``. The
+  SLEM is an *asymptotic* rate: ``||D||_F`` sums all modes, and from a random
+  start the fast modes decay first, so on slow graphs (rings, paths, weakly
+  connected communities) the rate fitted over a finite run lies below
+  ``SLEM(M)``; the ranking across graphs is what the theory gets right.
+* **Memory** (``memory = R > 1`` or keep-all): stores still hold posts sampled
+  from older, more dispersed weights, so each step pulls a node toward a lagged
+  average of its sources; that is a higher-order recursion whose contraction is
+  slower than ``SLEM(M)`` (and with keep-all memory and ``k = beta |A|`` the pull
+  itself changes over time).
+* **Anchoring** (``h > 0``): a share of every context comes from the fixed human
+  corpus, the Friedkin-Johnsen model; disagreement no longer goes to 0 but to a
+  floor (``spectral.fj_floor``), approached at ``spectral.fj_rate``; the plateau
+  of ``||D||_F`` rises with ``h``.
+* **Overlapping components**: ownerships are computed with the reader's own
+  weights, which adds a pull toward itself (more laziness, a slower rate).
+* **Sampling noise**: every step draws finitely many points, so ``||D||_F``
+  settles on a noise floor instead of 0. Independent noise adds to the signal
+  in quadrature (``E||s + e||^2 = ||s||^2 + E||e||^2`` for zero-mean noise ``e``
+  independent of the signal ``s``), so :func:`measured_rate` subtracts the floor
+  in quadrature before fitting; fitting ``log F`` directly would flatten the
+  curve as it nears the floor and bias the rate toward 1.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from netcollapse._random import as_generator
+from netcollapse.errors import DataError, bad
+from netcollapse.metrics import plateau
+
+__all__ = [
+    "DEFAULT_MEASURES",
+    "PREDICTORS",
+    "format_predictor_table",
+    "g_from_alpha",
+    "measured_rate",
+    "predicted_rate",
+    "predictor_table",
+    "theory_check",
+]
+
+#: Numeric spectral predictors (``spectral_summary`` names) that :func:`predictor_table`
+#: uses by default, where the results table has them and they vary.
+PREDICTORS = (
+    "n", "n_edges", "slem", "spectral_gap", "lambda_2", "lambda_min", "lazy_rate",
+    "relaxation_time", "mixing_time_lower", "mixing_time_upper", "fiedler_value",
+    "fj_rate", "fj_floor", "kemeny_constant", "degree_heterogeneity", "pi_min", "pi_max",
+    "predicted_rate",
+)
+#: Collapse measures :func:`predictor_table` uses by default.
+DEFAULT_MEASURES = (
+    "rate", "measured_rate", "half_life", "epsilon_time", "plateau", "final_frobenius",
+)
+
+
+# --------------------------------------------------------------------------- correlations
+def _ranks(a: np.ndarray) -> np.ndarray:
+    """Average ranks along the last axis (ties share their mean rank)."""
+    from scipy.stats import rankdata
+
+    return rankdata(a, axis=-1)
+
+
+def _pearson_rows(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Pearson correlation of each row of ``x`` with the same row of ``y``."""
+    xc = x - x.mean(axis=-1, keepdims=True)
+    yc = y - y.mean(axis=-1, keepdims=True)
+    den = np.sqrt((xc**2).sum(axis=-1) * (yc**2).sum(axis=-1))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        r = (xc * yc).sum(axis=-1) / den
+    return np.where(den > 0, np.clip(r, -1.0, 1.0), np.nan)
+
+
+def _correlations(x: np.ndarray, y: np.ndarray, idx: np.ndarray) -> dict[str, tuple]:
+    """Point estimates and bootstrap replicates of Pearson and Spearman correlations."""
+    out = {}
+    for method in ("spearman", "pearson"):
+        tx, ty = (_ranks(x), _ranks(y)) if method == "spearman" else (x, y)
+        r = float(_pearson_rows(tx[None], ty[None])[0])
+        bx, by = x[idx], y[idx]
+        if method == "spearman":
+            bx, by = _ranks(bx), _ranks(by)
+        out[method] = (r, _pearson_rows(bx, by))
+    return out
+
+
+def predictor_table(
+    results: pd.DataFrame,
+    predictors: Sequence[str] | None = None,
+    measures: Sequence[str] | None = None,
+    n_boot: int = 1000,
+    seed: int | np.random.Generator | None = 0,
+) -> pd.DataFrame:
+    """Correlation of every spectral predictor with every collapse measure, with CIs.
+
+    Parameters
+    ----------
+    results : pandas.DataFrame
+        One row per task (a sweep's ``results.parquet``); rows whose ``status`` is
+        not ``"ok"`` are left out.
+    predictors : sequence of str, optional
+        Columns to use as predictors (default: those of :data:`PREDICTORS` present
+        and not constant).
+    measures : sequence of str, optional
+        Collapse measures (default: those of :data:`DEFAULT_MEASURES` present).
+    n_boot : int
+        Bootstrap resamples of the tasks (rows); 0 gives no intervals.
+    seed : int, Generator or None
+        Seed of the resampling.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Tidy: ``predictor, measure, method ("spearman"/"pearson"), r, lo, hi, n``;
+        ``lo, hi`` is the percentile 95% interval of ``r`` over resamples (of the
+        ``n`` rows where both columns are finite); ``r`` is NaN when either column
+        is constant or ``n < 3``.
+
+    Examples
+    --------
+    >>> x = np.arange(1.0, 21.0)
+    >>> df = pd.DataFrame({"slem": x, "half_life": np.exp(x / 5)})
+    >>> t = predictor_table(df, n_boot=200)
+    >>> t.loc[t.method == "spearman", ["r", "lo", "hi", "n"]].round(6).values.tolist()
+    [[1.0, 1.0, 1.0, 20.0]]
+    """
+    if not isinstance(results, pd.DataFrame):
+        raise bad("results", type(results).__name__, "a pandas DataFrame (one row per task)")
+    if int(n_boot) != n_boot or n_boot < 0:
+        raise bad("n_boot", n_boot, "an integer >= 0")
+    df = results
+    if "status" in df.columns:
+        df = df[df["status"] == "ok"]
+    for name, cols in (("predictors", predictors), ("measures", measures)):
+        missing = [c for c in (cols or []) if c not in df.columns]
+        if missing:
+            raise bad(name, missing[0], "a column of the results table")
+    if predictors is None:
+        predictors = [c for c in PREDICTORS if c in df.columns and _varies(df[c])]
+    if measures is None:
+        measures = [c for c in DEFAULT_MEASURES if c in df.columns]
+    rng = as_generator(seed)
+    rows = []
+    idx_cache: dict[int, np.ndarray] = {}
+    for p in predictors:
+        for m in measures:
+            x = pd.to_numeric(df[p], errors="coerce").to_numpy(dtype=float)
+            y = pd.to_numeric(df[m], errors="coerce").to_numpy(dtype=float)
+            ok = np.isfinite(x) & np.isfinite(y)
+            x, y = x[ok], y[ok]
+            n = int(x.size)
+            if n < 3:
+                for method in ("spearman", "pearson"):
+                    rows.append((p, m, method, math.nan, math.nan, math.nan, n))
+                continue
+            if n not in idx_cache:  # the same resamples for every pair of this size
+                idx_cache[n] = rng.integers(0, n, size=(int(n_boot), n))
+            for method, (r, boot) in _correlations(x, y, idx_cache[n]).items():
+                lo, hi = _interval(boot)
+                rows.append((p, m, method, r, lo, hi, n))
+    return pd.DataFrame(rows, columns=["predictor", "measure", "method", "r", "lo", "hi", "n"])
+
+
+def _varies(col: pd.Series) -> bool:
+    v = pd.to_numeric(col, errors="coerce").to_numpy(dtype=float)
+    v = v[np.isfinite(v)]
+    return v.size > 1 and bool(np.ptp(v) > 0)
+
+
+def _interval(boot: np.ndarray) -> tuple[float, float]:
+    b = boot[np.isfinite(boot)]
+    if b.size < 2:
+        return math.nan, math.nan
+    lo, hi = np.percentile(b, [2.5, 97.5])
+    return float(lo), float(hi)
+
+
+def format_predictor_table(
+    table: pd.DataFrame,
+    method: str = "spearman",
+    measures: Sequence[str] = ("rate", "measured_rate", "half_life"),
+) -> str:
+    """Render the rows of one method as an aligned text table (what the CLI prints).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        From :func:`predictor_table`.
+    method : {"spearman", "pearson"}
+    measures : sequence of str
+        Measures to show (those present).
+
+    Returns
+    -------
+    str
+    """
+    t = table[(table["method"] == method) & table["measure"].isin(list(measures))]
+    t = t[np.isfinite(t["r"].to_numpy(dtype=float))]
+    if t.empty:
+        return f"predictor table ({method}): no varying predictor"
+    lines = [f"predictor table ({method} r, 95% bootstrap interval, n tasks):",
+             f"  {'predictor':<22}{'measure':<16}{'r':>8}  {'interval':<19}{'n':>5}"]
+    for row in t.itertuples(index=False):
+        ci = f"[{row.lo:+.3f}, {row.hi:+.3f}]"
+        lines.append(f"  {row.predictor:<22}{row.measure:<16}{row.r:>+8.3f}  {ci:<19}{row.n:>5}")
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- theory check
+def g_from_alpha(alpha: float | str, k: int) -> float:
+    """Per-step pull ``g = 1 - (1 - alpha)^k`` of ``k`` sequential updates with rate ``alpha``.
+
+    Parameters
+    ----------
+    alpha : float or "1/k"
+        Learning rate in ``(0, 1]``; ``"1/k"`` (the paper's) means ``1 / k``.
+    k : int
+        Points a node reads per step (>= 1).
+
+    Returns
+    -------
+    float
+        ``1 - (1 - 1/k)^k`` for ``"1/k"``: 1 at ``k = 1``, tending to ``1 - e^-1``.
+
+    Examples
+    --------
+    >>> g_from_alpha("1/k", 1), round(g_from_alpha("1/k", 10**6), 6), g_from_alpha(0.5, 2)
+    (1.0, 0.632121, 0.75)
+    """
+    if isinstance(k, bool) or not isinstance(k, int | np.integer) or k < 1:
+        raise bad("k", k, "an integer >= 1 (points read per step)")
+    if isinstance(alpha, str):
+        if alpha != "1/k":
+            raise bad("alpha", alpha, "a number in (0, 1] or '1/k'")
+        a = 1.0 / int(k)
+    else:
+        a = float(alpha)
+        if not 0.0 < a <= 1.0:
+            raise bad("alpha", alpha, "a number in (0, 1] or '1/k'")
+    return float(1.0 - (1.0 - a) ** int(k))
+
+
+def predicted_rate(graph: Any, k: int, alpha: float | str = "1/k") -> float:
+    """Predicted per-step contraction of ``||D||_F``: ``lazy_rate(W, g_from_alpha(alpha, k))``.
+
+    Parameters
+    ----------
+    graph : RetrievalGraph or matrix
+        Anything with ``.W`` (row-stochastic, ``W[i, j]`` = share of *i*'s
+        retrieval from *j*), or ``W`` itself.
+    k : int
+        Points each node reads per step.
+    alpha : float or "1/k"
+
+    Returns
+    -------
+    float
+        The SLEM of ``(1 - g) I + g W``.
+
+    Examples
+    --------
+    >>> from netcollapse.topology import build
+    >>> g = build("complete", n=5, self_weight=0.2)  # uniform weights incl. the self loop
+    >>> round(predicted_rate(g, k=50), 6) == round(1 - g_from_alpha("1/k", 50), 6)
+    True
+    """
+    from netcollapse.spectral import lazy_rate
+
+    W = graph.W if hasattr(graph, "W") else graph
+    return float(lazy_rate(W, g_from_alpha(alpha, k)))
+
+
+def measured_rate(F: Any, floor: float | None = None, tail: float = 0.2) -> float:
+    """Per-step contraction of ``||D(t)||_F`` with the sampling-noise floor removed.
+
+    Parameters
+    ----------
+    F : array_like, shape (T + 1,)
+        ``F[t] = ||D(t)||_F``, finite and ``>= 0``.
+    floor : float, optional
+        Noise floor; default the plateau of the tail (mean of the last ``tail``
+        share of steps, :func:`netcollapse.metrics.plateau`).
+    tail : float
+        Share of steps that defines the default floor.
+
+    Returns
+    -------
+    float
+        ``exp(slope)`` of a least-squares fit of ``log F_signal(t)`` on ``t``, with
+        ``F_signal(t)^2 = F(t)^2 - floor^2``, over the steps from ``t = 0`` up to
+        (not including) the first step where ``F^2 <= 2 floor^2`` (signal no longer
+        above the noise); ``nan`` with fewer than 2 such steps.
+
+    Notes
+    -----
+    Sampling noise ``e`` independent of the signal ``s`` adds in quadrature,
+    ``E||s + e||^2 = ||s||^2 + E||e||^2``, so ``F^2 - floor^2`` estimates the
+    signal's square. Fitting ``log F`` itself flattens as the curve reaches the
+    floor and biases the rate toward 1; keeping only steps where the signal is at
+    least as large as the noise avoids dividing noise by noise.
+
+    Examples
+    --------
+    >>> t = np.arange(40)
+    >>> F = np.sqrt((5 * 0.6**t) ** 2 + 0.3**2)
+    >>> round(measured_rate(F), 6)
+    0.6
+    >>> round(measured_rate(5 * 0.5 ** np.arange(10), floor=0.0), 12)
+    0.5
+    """
+    arr = np.asarray(F, dtype=float)
+    if arr.ndim != 1 or arr.size == 0 or not np.all(np.isfinite(arr)) or np.any(arr < 0):
+        raise DataError("F: got an invalid trajectory, expected finite values >= 0 (1-D)")
+    fl = plateau(arr, tail) if floor is None else float(floor)
+    if not (fl >= 0 and math.isfinite(fl)):
+        raise bad("floor", floor, "a finite number >= 0")
+    sq = arr**2
+    above = sq > 2.0 * fl**2 if fl > 0 else arr > 0
+    stop = int(np.argmin(above)) if not above.all() else arr.size
+    if stop < 2:
+        return math.nan
+    t = np.arange(stop, dtype=float)
+    y = 0.5 * np.log(sq[:stop] - fl**2)
+    tc = t - t.mean()
+    slope = float(np.dot(tc, y - y.mean()) / np.dot(tc, tc))
+    return math.exp(slope)
+
+
+def theory_check(
+    result: Any, graph: Any, k: int, alpha: float | str = "1/k", floor: float | None = None
+) -> dict[str, float]:
+    """Measured against predicted per-step contraction for one run.
+
+    Parameters
+    ----------
+    result : RunResult or array_like
+        A run (its ``frobenius`` trajectory) or the trajectory itself.
+    graph : RetrievalGraph or matrix
+        The run's graph.
+    k : int
+        Points each node read per step (the run's fixed ``k``).
+    alpha : float or "1/k"
+    floor : float, optional
+        Noise floor for :func:`measured_rate`.
+
+    Returns
+    -------
+    dict
+        ``measured`` (:func:`measured_rate`), ``predicted`` (:func:`predicted_rate`).
+
+    Examples
+    --------
+    >>> from netcollapse.surrogate import GMMWeb
+    >>> from netcollapse.topology import build
+    >>> g = build("complete", n=16, self_weight=1 / 16)
+    >>> web = GMMWeb(g, B=3, means=[-8, 0, 8], L=64, k=64, memory=1, seed=1)
+    >>> c = theory_check(web.run(12, progress=False), g, k=64)
+    >>> round(c["predicted"], 3), bool(abs(c["measured"] - c["predicted"]) < 0.1)
+    (0.365, True)
+    """
+    F = result.frobenius if hasattr(result, "frobenius") else result
+    return {"measured": measured_rate(F, floor=floor), "predicted": predicted_rate(graph, k, alpha)}
