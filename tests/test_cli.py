@@ -82,7 +82,7 @@ def test_cli_process_exit_code_and_no_traceback(tmp_path):
 
 def test_sigkill_then_resume_equals_uninterrupted(tmp_path):
     spec = tmp_path / "s.yaml"
-    spec.write_text(GMM_SPEC.replace("T: 6", "T: 400").replace("n: 6", "n: 200"))
+    spec.write_text(GMM_SPEC.replace("T: 6", "T: 120").replace("n: 6", "n: 50"))
     cmd = [sys.executable, "-m", "netcollapse.cli", "run", str(spec), "--quiet", "--out"]
     subprocess.run(cmd + [str(tmp_path / "full")], check=True, capture_output=True)
     proc = subprocess.Popen(cmd + [str(tmp_path / "cut")], stdout=subprocess.DEVNULL,
