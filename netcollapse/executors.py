@@ -42,6 +42,7 @@ import math
 import os
 import socket
 import sys
+import threading
 import time
 import traceback
 from collections import deque
@@ -107,6 +108,19 @@ def worker_init() -> None:
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     if "torch" in sys.modules:
         _one_torch_thread()
+
+
+def _pool_worker_init() -> None:
+    """Set up a process-pool worker: :func:`worker_init` and a parent watchdog."""
+    worker_init()
+    parent = os.getppid()
+
+    def watch() -> None:  # a SIGKILLed sweep leaves no idle workers behind
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True, name="netcollapse-parent-watch").start()
 
 
 def _one_torch_thread() -> None:
@@ -407,7 +421,7 @@ class ProcessExecutor:
 
         ctx = multiprocessing.get_context("spawn")  # a local context; the default is untouched
         self._pool = ProcessPoolExecutor(
-            max_workers=self.workers, mp_context=ctx, initializer=worker_init
+            max_workers=self.workers, mp_context=ctx, initializer=_pool_worker_init
         )
         return self
 

@@ -244,8 +244,7 @@ def test_sigkill_midway_then_rerun_completes(tmp_path):
     r = pd.read_parquet(out / "results.parquet")
     assert len(r) == 18 and r["task_id"].is_unique and (r["status"] == "ok").all()
     assert not any(p.name.endswith(".tmp") for p in out.rglob("*") if p.parent == out)
-    if killed:
-        assert done_before < 18
+    assert killed and 3 <= done_before < 18  # it really died midway
 
 
 # --------------------------------------------------------------------------- CLI & import
