@@ -28,6 +28,15 @@ Where the prediction holds, and how it bends
   start the fast modes decay first, so on slow graphs (rings, paths, weakly
   connected communities) the rate fitted over a finite run lies below
   ``SLEM(M)``; the ranking across graphs is what the theory gets right.
+  Measured with ``experiments/sweep_graph_effect.yaml`` (34 graphs of 8 families
+  at n = 64, 3 seeds, k = 256, T = 200): Spearman correlation of
+  ``-log(measured_rate)`` with ``-log(lazy_rate)`` 0.94 over the 102 runs
+  (0.95 over the 34 graph means); the complete graph measures 0.350 against
+  0.357 predicted, and the median rate orders complete (0.35) < Erdos-Renyi
+  (0.51) < ... < Watts-Strogatz (0.85) < grid (0.89) < ring (0.94). The largest
+  misses are two-block SBMs with few cross edges (one slow mode carrying 1/63 of
+  the initial disagreement) and the k = 2 ring (its slowest modes sit in the
+  noise), both measured faster than predicted.
 * **Memory** (``memory = R > 1`` or keep-all): stores still hold posts sampled
   from older, more dispersed weights, so each step pulls a node toward a lagged
   average of its sources; that is a higher-order recursion whose contraction is
