@@ -3,6 +3,7 @@
 Usage::
 
     .venv/bin/python benchmarks/bench_spectral.py [--n 100000] [--m 3] [--h 0.1] [--repeats 3]
+        [--directed]
 
 Builds an undirected Barabasi-Albert graph with igraph (no seed: the timing does
 not depend on the instance much), takes the uniform walk ``W = D^-1 A``
@@ -11,7 +12,8 @@ time of each predictor (median of ``--repeats`` runs; each call validates ``W``
 and computes what it needs from scratch) and of one ``spectral_summary`` call
 (the CLI's cost). ``fj_rate`` / ``fj_floor`` use uniform anchoring ``h`` (with
 ``h = 0`` both are instant). Goal: summary well under 25 s at n = 100,000 on the
-2-core development machine.
+2-core development machine. ``--directed`` times a non-reversible W instead
+(each node reads ``m`` random sources and its successor on a ring, random weights).
 """
 
 from __future__ import annotations
@@ -42,6 +44,14 @@ def ba_walk(n: int, m: int) -> sp.csr_array:
     return sp.csr_array(sp.diags_array(1.0 / d) @ A)
 
 
+def directed_walk(n: int, m: int, seed: int = 0) -> sp.csr_array:
+    rng = np.random.default_rng(seed)
+    rows = np.concatenate([np.repeat(np.arange(n), m), np.arange(n)])
+    cols = np.concatenate([rng.integers(0, n, n * m), (np.arange(n) + 1) % n])
+    A = sp.csr_array((rng.uniform(0.2, 1.0, rows.size), (rows, cols)), shape=(n, n))
+    return sp.csr_array(sp.diags_array(1.0 / np.asarray(A.sum(axis=1)).ravel()) @ A)
+
+
 def timed(fn, repeats: int) -> tuple[float, object]:
     times, out = [], None
     for _ in range(repeats):
@@ -65,15 +75,17 @@ def main() -> None:
     ap.add_argument("--m", type=int, default=3)
     ap.add_argument("--h", type=float, default=0.1, help="uniform anchoring for fj_*")
     ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--directed", action="store_true", help="random directed W instead of BA")
     ap.add_argument("--slow", action="store_true",
                     help="also time top_eigenvalues (ARPACK 'LM', slow on BA walks)")
     args = ap.parse_args()
 
     t = time.perf_counter()
-    W = ba_walk(args.n, args.m)
+    W = directed_walk(args.n, args.m) if args.directed else ba_walk(args.n, args.m)
     build = time.perf_counter() - t
     h = np.full(args.n, args.h)
-    print(f"Barabasi-Albert n={args.n} m={args.m}: nnz(W)={W.nnz}, built in {build:.2f} s")
+    kind = "random directed" if args.directed else "Barabasi-Albert"
+    print(f"{kind} n={args.n} m={args.m}: nnz(W)={W.nnz}, built in {build:.2f} s")
 
     cases = [
         ("n_components", lambda: S.n_components(W)),

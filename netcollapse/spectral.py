@@ -11,20 +11,32 @@ state by the average of its sources'. The anchoring shares ``h`` (length ``n``,
 in ``[0, 1]``) are the Friedkin-Johnsen stubbornness ``Theta = diag(h)``.
 
 Every function here takes ``W`` in this form, is pure, and takes
-``method: str = "auto"``: ``"dense"`` uses numpy / scipy.linalg on the full
-matrix, ``"sparse"`` uses iterative solvers, ``"auto"`` picks dense for
-``n <= DENSE_MAX`` (1500). Symmetric eigen-problems on the sparse path run a
-plain Lanczos iteration that gets both ends of the spectrum from one Krylov
-space (with the known Perron vector projected out); it stops when the extreme
-Ritz values change by less than ``tol`` over 10 steps. On clustered spectra
-(Barabasi-Albert walks) this is 5-50x faster than ARPACK's residual test.
+``method: str = "auto"``: ``"dense"`` uses numpy on the full matrix,
+``"sparse"`` uses iterative solvers, ``"auto"`` picks dense for
+``n <= DENSE_MAX`` (1500), and ``tol`` (accuracy of the sparse solvers).
+
+Solvers on the sparse path
+--------------------------
+- Reversible ``W`` (every walk on an undirected graph): ``pi`` is read off a
+  spanning tree; the symmetrised ``S = D^1/2 W D^-1/2`` goes to a plain Lanczos
+  iteration that gets both ends of the spectrum (``lambda_2``, ``lambda_min``)
+  from one Krylov space, the Perron eigenvalue moved inside the spectrum. It
+  stops when the estimated remaining change of the wanted Ritz values is below
+  ``tol`` (:data:`TOL`); accuracy is about ``tol``, or the width of an
+  unresolved cluster at that end (long rings). On Barabasi-Albert walks, where
+  ``|lambda_2| ~ |lambda_min|`` and both ends are clustered, this took 0.5 s at
+  n = 100,000 where ARPACK ``eigsh`` took 1-40 s depending on the instance.
+- Non-reversible ``W``: ARPACK ``eigs`` ("LM", "LR") at :data:`ARPACK_TOL`;
+  ``lambda_min`` is not computed there (ARPACK "SR" on the edge of a bulk took
+  30-60 s at n = 100,000) but read off the period when it is -1.
+- Linear solves: block conjugate gradients (reversible) or GMRES.
+
 The public functions run with one BLAS thread (via threadpoolctl when
 installed): the sparse paths only need vector operations, dense problems are
-small (``n <= 1500``), and multi-threaded OpenBLAS on shared cores (a parallel
-sweep, a busy laptop) was measured 5-20x slower on both.
-The start vectors are fixed, so every function is deterministic; the two
-Monte-Carlo estimates (:func:`fj_floor`, :func:`kemeny_constant` for large
-``n``) take a ``seed``.
+small, and multi-threaded OpenBLAS on shared cores (a parallel sweep, a busy
+laptop) was measured 5-20x slower on both. The start vectors are fixed, so every
+function is deterministic; the two Monte-Carlo estimates (:func:`fj_floor`,
+:func:`kemeny_constant` for large ``n``) take a ``seed``.
 """
 
 from __future__ import annotations
@@ -52,7 +64,8 @@ except ImportError:  # pragma: no cover
     threadpool_limits = None
 
 __all__ = [
-    "DEFAULT_G", "DENSE_MAX", "FJ_PROBES", "KEMENY_PROBES", "MixingBounds",
+    "ARPACK_MATVECS", "ARPACK_TOL", "DEFAULT_G", "DENSE_MAX", "FJ_PROBES", "KEMENY_PROBES",
+    "MixingBounds", "TOL",
     "degree_heterogeneity", "fiedler_value", "fj_floor", "fj_rate", "is_reversible",
     "kemeny_constant", "lazy_rate", "mixing_time_bounds", "n_components",
     "relaxation_time", "slem", "spectral_gap", "spectral_summary",
@@ -68,7 +81,17 @@ KEMENY_PROBES = 16
 FJ_PROBES = 32
 """Rademacher probes of the Hutchinson estimate in :func:`fj_floor` (sparse)."""
 TOL = 1e-8
-"""Default accuracy of the sparse eigenvalue and linear solvers."""
+"""Default accuracy of the sparse symmetric eigen-solver (Lanczos) and linear solvers."""
+ARPACK_TOL = 1e-6
+"""Default ARPACK tolerance for non-reversible ``W`` (``eigs``)."""
+ARPACK_MATVECS = 2000
+"""Matvec budget of one ARPACK run in :func:`slem` / :func:`lazy_rate` (non-reversible W).
+
+On a bulk spectrum (random directed graphs) ARPACK needed 2,000-20,000 matvecs
+(10-100 s at n = 100,000) to separate eigenvalues whose moduli differ by 1e-3.
+Past the budget the converged eigenvalues are used, or, if none, a power-iteration
+estimate for ``slem`` / ``lazy_rate`` (0.3 % low there) and NaN for ``lambda_2``.
+"""
 _ONE = 1e-12  # a modulus within this of 1 is 1 (round-off)
 _V0_SEED = 20250615  # fixed start vectors: results do not depend on any global state
 
@@ -250,6 +273,25 @@ def _gmres_columns(matvec: Callable, B: np.ndarray, tol: float) -> np.ndarray:
     return np.column_stack(cols)
 
 
+def _power_rate(matvec: Callable, n: int, steps: int = 600) -> float:
+    """Geometric-mean growth of ``||A^t x||`` over the second half of ``steps``.
+
+    Converges to the spectral radius of ``A`` (from below, up to non-normal transients;
+    slowly on a bulk spectrum).
+    """
+    x = np.random.default_rng(_V0_SEED).standard_normal(n)
+    x /= np.linalg.norm(x)
+    logs = []
+    for _ in range(steps):
+        x = matvec(x)
+        nrm = float(np.linalg.norm(x))
+        if nrm == 0.0:
+            return 0.0
+        logs.append(math.log(nrm))
+        x /= nrm
+    return math.exp(float(np.mean(logs[steps // 2:])))
+
+
 def _rademacher(rng: np.random.Generator, n: int, p: int) -> np.ndarray:
     return rng.integers(0, 2, size=(n, p)).astype(float) * 2.0 - 1.0
 
@@ -262,11 +304,12 @@ def _remove_perron(ev: np.ndarray) -> np.ndarray:
 class _Chain:
     """Validated W plus lazily computed, shared pieces (pi, classes, spectrum ends)."""
 
-    def __init__(self, W: Any, method: str = "auto", tol: float = TOL) -> None:
+    def __init__(self, W: Any, method: str = "auto", tol: float | None = None) -> None:
         self.W = _as_csr(W)
         self.n = self.W.shape[0]
         self.dense = _resolve(method, self.n) == "dense"
-        self.tol = tol
+        self.tol = TOL if tol is None else float(tol)
+        self.arpack_tol = ARPACK_TOL if tol is None else float(tol)
 
     @cached_property
     def rows(self) -> np.ndarray:
@@ -338,20 +381,59 @@ class _Chain:
             lam2 = 1.0 if multi else lam2
             slem_ = max(abs(lam2), abs(lmin))
             keep = None
-        else:
-            lmin = float(np.min(self._eigs(self.W, 1, "SR").real))
+        else:  # ARPACK; "SR" (lambda_min) is hopeless on a bulk edge: use the period instead
+            lmin = -1.0 if self.period % 2 == 0 and self.period > 0 else math.nan
+            keep = np.zeros(0, dtype=complex)
             if multi:
                 lam2 = slem_ = 1.0
             else:
-                lam2 = float(np.max(_remove_perron(self._eigs(self.W, 2, "LR")).real))
-                slem_ = float(np.max(np.abs(_remove_perron(self._eigs(self.W, 3, "LM")))))
-            keep = None
+                lm = self._arpack(self._moved, "LM") if self.period == 1 else keep
+                lr = self._arpack(self._moved, "LR")
+                keep = np.concatenate([lm, lr])
+                lam2 = float(np.max(lr.real)) if lr.size else math.nan
+                if self.period > 1:
+                    slem_ = 1.0
+                elif lm.size:
+                    slem_ = float(np.max(np.abs(keep)))
+                else:  # ARPACK out of budget: power-iteration estimate
+                    slem_ = max(_power_rate(self._moved, self.n), float(np.max(np.abs(keep),
+                                                                                initial=0.0)))
         return _Ends(_snap(lam2), _snap(lmin), _snap(slem_), keep)
+
+    def _moved(self, x: np.ndarray) -> np.ndarray:
+        """Matvec of W with its Perron eigenvalue moved to the mean of the others."""
+        c = (float(self.W.diagonal().sum()) - 1.0) / (self.n - 1)
+        return self.W @ x + (c - 1.0) * float(self.pi @ x)
+
+    def _arpack(self, matvec: Callable, which: str, k: int = 2) -> np.ndarray:
+        """Converged eigenvalues of ARPACK ``eigs`` within :data:`ARPACK_MATVECS` (maybe none)."""
+        n = self.n
+        op = spla.LinearOperator((n, n), matvec=matvec, dtype=float)
+        ncv = min(n - 1, 20)
+        v0 = np.random.default_rng(_V0_SEED).random(n) + 0.5
+        try:
+            return spla.eigs(op, k=k, which=which, v0=v0, tol=self.arpack_tol, ncv=ncv,
+                             maxiter=max(1, ARPACK_MATVECS // (ncv - k)),
+                             return_eigenvectors=False)
+        except spla.ArpackNoConvergence as err:
+            return np.asarray(err.eigenvalues, dtype=complex)
+
+    @cached_property
+    def period(self) -> int:
+        """Period of the closed class (gcd of its cycle lengths) if there is one, else 0."""
+        if self.n_closed != 1:
+            return 0
+        labels, closed = self.classes
+        idx = np.flatnonzero(labels == np.flatnonzero(closed)[0])
+        sub = sp.csr_array(self.W[idx][:, idx])
+        lev = csgraph.shortest_path(sub, method="D", unweighted=True, indices=0)
+        r = np.repeat(np.arange(idx.size), np.diff(sub.indptr))
+        return int(np.gcd.reduce(np.abs(lev[r] + 1 - lev[sub.indices]).astype(np.int64)))
 
     def _eigs(self, A: Any, k: int, which: str) -> np.ndarray:
         v0 = np.random.default_rng(_V0_SEED).random(self.n) + 0.5
-        tol = 0.0 if self.tol < 1e-10 else self.tol
-        return spla.eigs(A, k=k, which=which, v0=v0, tol=tol, return_eigenvectors=False)
+        return spla.eigs(A, k=k, which=which, v0=v0, tol=self.arpack_tol,
+                         return_eigenvectors=False)
 
     def lazy(self, g: float) -> float:
         if self.n_closed > 1:
@@ -359,10 +441,17 @@ class _Chain:
         e = self.ends
         if self.reversible:
             return _snap(max(abs(1 - g + g * e.lambda_2), abs(1 - g + g * e.lambda_min)))
-        if e.rest is not None:
+        if self.dense or self.n < 8:
             return _snap(float(np.max(np.abs(1 - g + g * e.rest))))
-        M = sp.csr_array((1 - g) * sp.eye_array(self.n, format="csr") + g * self.W)
-        return _snap(float(np.max(np.abs(_remove_perron(self._eigs(M, 3, "LM"))))))
+        if self.period > 1 and g == 1.0:
+            return 1.0
+
+        def mv(x: np.ndarray) -> np.ndarray:
+            return (1.0 - g) * x + g * self._moved(x)
+
+        ev = self._arpack(mv, "LM")
+        rate = float(np.max(np.abs(ev))) if ev.size else _power_rate(mv, self.n)
+        return _snap(max(rate, float(np.max(np.abs(1 - g + g * e.rest), initial=0.0))))
 
 
 def _pattern_symmetric(W: sp.csr_array) -> bool:
@@ -593,7 +682,8 @@ def _kemeny(chain: _Chain, seed: Any) -> float:
 
 # ----------------------------------------------------------------------------- public API
 @_single_blas
-def top_eigenvalues(W: Any, k: int = 6, method: str = "auto", tol: float = 0.0) -> np.ndarray:
+def top_eigenvalues(W: Any, k: int = 6, method: str = "auto",
+                    tol: float | None = None) -> np.ndarray:
     """Eigenvalues of ``W`` of largest modulus.
 
     Parameters
@@ -604,8 +694,8 @@ def top_eigenvalues(W: Any, k: int = 6, method: str = "auto", tol: float = 0.0) 
         How many (at most ``n``).
     method : {"auto", "dense", "sparse"}
         Dense LAPACK, or ARPACK (``eigsh``/``eigs`` with ``which="LM"``).
-    tol : float
-        ARPACK tolerance (0 = machine precision).
+    tol : float, optional
+        ARPACK tolerance (0 = machine precision); default :data:`ARPACK_TOL`.
 
     Returns
     -------
@@ -628,7 +718,7 @@ def top_eigenvalues(W: Any, k: int = 6, method: str = "auto", tol: float = 0.0) 
     >>> np.round(top_eigenvalues(W, k=3), 6)
     array([ 1.      , -0.809017, -0.809017])
     """
-    chain = _Chain(W, method)
+    chain = _Chain(W, method, tol)
     n = chain.n
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 1 <= k <= n:
         raise bad("k", k, f"an integer in [1, n={n}]")
@@ -636,9 +726,9 @@ def top_eigenvalues(W: Any, k: int = 6, method: str = "auto", tol: float = 0.0) 
         ev = chain.spectrum
     elif chain.reversible:
         v0 = np.random.default_rng(_V0_SEED).random(n) + 0.5
-        ev = spla.eigsh(chain.S, k=k, which="LM", v0=v0, tol=tol, return_eigenvectors=False)
+        ev = spla.eigsh(chain.S, k=k, which="LM", v0=v0, tol=chain.arpack_tol,
+                        return_eigenvectors=False)
     else:
-        chain.tol = tol
         ev = chain._eigs(chain.W, k, "LM")
     ev = np.real(ev) if chain.reversible else np.asarray(ev, dtype=complex)
     order = np.lexsort((-np.round(ev.real, 12), -np.round(np.abs(ev), 12)))
@@ -730,7 +820,7 @@ def is_reversible(W: Any, pi: np.ndarray | None = None, tol: float = 1e-10) -> b
 
 
 @_single_blas
-def slem(W: Any, method: str = "auto", tol: float = TOL) -> float:
+def slem(W: Any, method: str = "auto", tol: float | None = None) -> float:
     """Second-largest eigenvalue modulus of ``W``.
 
     Parameters
@@ -739,8 +829,8 @@ def slem(W: Any, method: str = "auto", tol: float = TOL) -> float:
         Row-stochastic retrieval matrix, ``W[i, j]`` = share of *i*'s retrieval from *j*.
     method : {"auto", "dense", "sparse"}
         Dense eigenvalues, or sparse solvers.
-    tol : float
-        Accuracy of the sparse solvers.
+    tol : float, optional
+        Accuracy of the sparse solvers (default :data:`TOL`, :data:`ARPACK_TOL`).
 
     Returns
     -------
@@ -770,7 +860,7 @@ def slem(W: Any, method: str = "auto", tol: float = TOL) -> float:
 
 
 @_single_blas
-def spectral_gap(W: Any, method: str = "auto", tol: float = TOL) -> float:
+def spectral_gap(W: Any, method: str = "auto", tol: float | None = None) -> float:
     """Absolute spectral gap ``1 - slem(W)``.
 
     Parameters
@@ -779,8 +869,8 @@ def spectral_gap(W: Any, method: str = "auto", tol: float = TOL) -> float:
         Row-stochastic retrieval matrix, ``W[i, j]`` = share of *i*'s retrieval from *j*.
     method : {"auto", "dense", "sparse"}
         See :func:`slem`.
-    tol : float
-        Accuracy of the sparse solvers.
+    tol : float, optional
+        Accuracy of the sparse solvers (default :data:`TOL`, :data:`ARPACK_TOL`).
 
     Returns
     -------
@@ -803,7 +893,7 @@ def spectral_gap(W: Any, method: str = "auto", tol: float = TOL) -> float:
 
 
 @_single_blas
-def lazy_rate(W: Any, g: float, method: str = "auto", tol: float = TOL) -> float:
+def lazy_rate(W: Any, g: float, method: str = "auto", tol: float | None = None) -> float:
     """Predicted per-step contraction of disagreement: the SLEM of ``(1 - g) I + g W``.
 
     Parameters
@@ -815,8 +905,8 @@ def lazy_rate(W: Any, g: float, method: str = "auto", tol: float = TOL) -> float
         ``alpha = 1/k`` gives ``g = 1 - e^-1`` (:data:`DEFAULT_G`).
     method : {"auto", "dense", "sparse"}
         See :func:`slem`.
-    tol : float
-        Accuracy of the sparse solvers.
+    tol : float, optional
+        Accuracy of the sparse solvers (default :data:`TOL`, :data:`ARPACK_TOL`).
 
     Returns
     -------
@@ -842,7 +932,7 @@ def lazy_rate(W: Any, g: float, method: str = "auto", tol: float = TOL) -> float
 
 
 @_single_blas
-def relaxation_time(W: Any, method: str = "auto", tol: float = TOL) -> float:
+def relaxation_time(W: Any, method: str = "auto", tol: float | None = None) -> float:
     """Relaxation time ``t_rel = 1 / (1 - slem)`` in steps.
 
     Parameters
@@ -851,8 +941,8 @@ def relaxation_time(W: Any, method: str = "auto", tol: float = TOL) -> float:
         Row-stochastic retrieval matrix, ``W[i, j]`` = share of *i*'s retrieval from *j*.
     method : {"auto", "dense", "sparse"}
         See :func:`slem`.
-    tol : float
-        Accuracy of the sparse solvers.
+    tol : float, optional
+        Accuracy of the sparse solvers (default :data:`TOL`, :data:`ARPACK_TOL`).
 
     Returns
     -------
@@ -894,7 +984,7 @@ def _mixing(chain: _Chain, eps: float) -> MixingBounds:
 
 @_single_blas
 def mixing_time_bounds(W: Any, eps: float = 0.25, method: str = "auto",
-                       tol: float = TOL) -> MixingBounds:
+                       tol: float | None = None) -> MixingBounds:
     """Spectral bounds on the total-variation mixing time ``t_mix(eps)``.
 
     Parameters
@@ -905,8 +995,8 @@ def mixing_time_bounds(W: Any, eps: float = 0.25, method: str = "auto",
         Distance to stationarity, in ``(0, 1/2)``.
     method : {"auto", "dense", "sparse"}
         See :func:`slem`.
-    tol : float
-        Accuracy of the sparse solvers.
+    tol : float, optional
+        Accuracy of the sparse solvers (default :data:`TOL`, :data:`ARPACK_TOL`).
 
     Returns
     -------
@@ -933,7 +1023,7 @@ def mixing_time_bounds(W: Any, eps: float = 0.25, method: str = "auto",
 
 @_single_blas
 def fiedler_value(W: Any, normalized: bool = True, method: str = "auto",
-                  tol: float = TOL) -> float:
+                  tol: float | None = None) -> float:
     """Algebraic connectivity of the symmetrised retrieval graph.
 
     Parameters
@@ -945,8 +1035,8 @@ def fiedler_value(W: Any, normalized: bool = True, method: str = "auto",
     method : {"auto", "dense", "sparse"}
         Dense ``eigvalsh``, or Lanczos with the null vector ``D^1/2 1`` (resp. ``1``)
         projected out.
-    tol : float
-        Accuracy of the sparse solver.
+    tol : float, optional
+        Accuracy of the sparse solver (default :data:`TOL`).
 
     Returns
     -------
@@ -973,7 +1063,7 @@ def fiedler_value(W: Any, normalized: bool = True, method: str = "auto",
 
 
 @_single_blas
-def fj_rate(W: Any, h: Any, method: str = "auto", tol: float = TOL) -> float:
+def fj_rate(W: Any, h: Any, method: str = "auto", tol: float | None = None) -> float:
     """Friedkin-Johnsen convergence rate: spectral radius of ``(I - Theta) W``.
 
     Parameters
@@ -984,8 +1074,8 @@ def fj_rate(W: Any, h: Any, method: str = "auto", tol: float = TOL) -> float:
         Anchoring shares ``h_i`` in ``[0, 1]``, ``Theta = diag(h)``.
     method : {"auto", "dense", "sparse"}
         See :func:`slem`.
-    tol : float
-        Accuracy of the sparse solvers.
+    tol : float, optional
+        Accuracy of the sparse solvers (default :data:`TOL`, :data:`ARPACK_TOL`).
 
     Returns
     -------
@@ -1012,7 +1102,8 @@ def fj_rate(W: Any, h: Any, method: str = "auto", tol: float = TOL) -> float:
 
 
 @_single_blas
-def fj_floor(W: Any, h: Any, method: str = "auto", seed: Any = 0, tol: float = TOL) -> float:
+def fj_floor(W: Any, h: Any, method: str = "auto", seed: Any = 0,
+             tol: float | None = None) -> float:
     """Disagreement floor under anchoring (Friedkin-Johnsen limit).
 
     Parameters
@@ -1026,8 +1117,8 @@ def fj_floor(W: Any, h: Any, method: str = "auto", seed: Any = 0, tol: float = T
         probes, each an iterative solve (block CG for reversible ``W``, else GMRES).
     seed : int, numpy.random.Generator or None
         Probes of the sparse estimate.
-    tol : float
-        Relative residual of the iterative solves.
+    tol : float, optional
+        Relative residual of the iterative solves (default :data:`TOL`).
 
     Returns
     -------
@@ -1060,7 +1151,8 @@ def fj_floor(W: Any, h: Any, method: str = "auto", seed: Any = 0, tol: float = T
 
 
 @_single_blas
-def kemeny_constant(W: Any, method: str = "auto", seed: Any = 0, tol: float = TOL) -> float:
+def kemeny_constant(W: Any, method: str = "auto", seed: Any = 0,
+                    tol: float | None = None) -> float:
     """Kemeny's constant ``sum_k 1 / (1 - lambda_k)`` over non-Perron eigenvalues.
 
     Parameters
@@ -1072,8 +1164,8 @@ def kemeny_constant(W: Any, method: str = "auto", seed: Any = 0, tol: float = TO
         the fundamental matrix with :data:`KEMENY_PROBES` Rademacher probes.
     seed : int, numpy.random.Generator or None
         Probes of the sparse estimate.
-    tol : float
-        Relative residual of the iterative solves.
+    tol : float, optional
+        Relative residual of the iterative solves (default :data:`TOL`).
 
     Returns
     -------
@@ -1173,22 +1265,28 @@ PERIODIC_NOTE = ("periodic: eigenvalue -1 (bipartite, e.g. an even ring with no 
                  "gives SLEM 1; add self_weight > 0 to make it aperiodic")
 
 
+PERIODIC_ODD = ("periodic: an eigenvalue of modulus 1 other than 1 gives SLEM 1; "
+                "add self_weight > 0 to make it aperiodic")
+
+
 def _note(chain: _Chain, e: _Ends) -> str:
     if chain.n_components > 1:
         return f"disconnected: {chain.n_components} components (gap 0)"
     if chain.n_closed > 1:
         return f"reducible: {chain.n_closed} closed classes (gap 0)"
+    if not chain.reversible:  # exact, from the cycle structure
+        even, odd = chain.period % 2 == 0, chain.period > 1
+        return PERIODIC_NOTE if even else (PERIODIC_ODD if odd else "")
     if e.slem >= 1.0 - 1e-9:
         if e.lambda_min <= -1.0 + 1e-9:
             return PERIODIC_NOTE
-        return ("periodic: an eigenvalue of modulus 1 other than 1 gives SLEM 1; "
-                "add self_weight > 0 to make it aperiodic")
+        return PERIODIC_ODD
     return ""
 
 
 @_single_blas
 def spectral_summary(graph: Any, g: float | None = None, eps: float = 0.25,
-                     method: str = "auto", tol: float = TOL, seed: Any = 0) -> pd.Series:
+                     method: str = "auto", tol: float | None = None, seed: Any = 0) -> pd.Series:
     """All spectral predictors of one retrieval graph, each eigen-problem solved once.
 
     Parameters
@@ -1203,8 +1301,8 @@ def spectral_summary(graph: Any, g: float | None = None, eps: float = 0.25,
         Mixing-time accuracy, in ``(0, 1/2)``.
     method : {"auto", "dense", "sparse"}
         See :func:`slem`.
-    tol : float
-        Accuracy of the sparse solvers.
+    tol : float, optional
+        Accuracy of the sparse solvers (default :data:`TOL`, :data:`ARPACK_TOL`).
     seed : int, numpy.random.Generator or None
         Probes of the sparse ``fj_floor`` and ``kemeny_constant`` estimates.
 
@@ -1212,6 +1310,11 @@ def spectral_summary(graph: Any, g: float | None = None, eps: float = 0.25,
     -------
     pandas.Series
         Index :data:`SUMMARY_KEYS`; ``note`` says why the gap is 0 when it is.
+        ``lambda_2`` is the largest real part among non-Perron eigenvalues,
+        ``lambda_min`` the smallest real part (NaN for a non-reversible ``W`` on
+        the sparse path unless its period is even, then -1); ``mixing_time_upper``
+        is NaN unless ``W`` is reversible; ``kemeny_constant`` and ``fj_floor``
+        are Hutchinson estimates on the sparse path.
 
     Notes
     -----
