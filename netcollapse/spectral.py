@@ -26,7 +26,8 @@ Solvers on the sparse path
   unresolved cluster at that end (long rings). On Barabasi-Albert walks, where
   ``|lambda_2| ~ |lambda_min|`` and both ends are clustered, this took 0.5 s at
   n = 100,000 where ARPACK ``eigsh`` took 1-40 s depending on the instance.
-- Non-reversible ``W``: ARPACK ``eigs`` ("LM", "LR") at :data:`ARPACK_TOL`;
+- Non-reversible ``W``: ARPACK ``eigs`` ("LM", "LR") at :data:`ARPACK_TOL`
+  within :data:`ARPACK_MATVECS` matvecs, then a power-iteration estimate;
   ``lambda_min`` is not computed there (ARPACK "SR" on the edge of a bulk took
   30-60 s at n = 100,000) but read off the period when it is -1.
 - Linear solves: block conjugate gradients (reversible) or GMRES.
@@ -400,10 +401,14 @@ class _Chain:
                                                                                 initial=0.0)))
         return _Ends(_snap(lam2), _snap(lmin), _snap(slem_), keep)
 
+    @cached_property
+    def _mean_other(self) -> float:
+        """Mean of the non-Perron eigenvalues, (trace - 1) / (n - 1): inside their hull."""
+        return (float(self.W.diagonal().sum()) - 1.0) / (self.n - 1)
+
     def _moved(self, x: np.ndarray) -> np.ndarray:
-        """Matvec of W with its Perron eigenvalue moved to the mean of the others."""
-        c = (float(self.W.diagonal().sum()) - 1.0) / (self.n - 1)
-        return self.W @ x + (c - 1.0) * float(self.pi @ x)
+        """Matvec of W with its Perron eigenvalue (one closed class) moved to the mean."""
+        return self.W @ x + (self._mean_other - 1.0) * float(self.pi @ x)
 
     def _arpack(self, matvec: Callable, which: str, k: int = 2) -> np.ndarray:
         """Converged eigenvalues of ARPACK ``eigs`` within :data:`ARPACK_MATVECS` (maybe none)."""
@@ -844,9 +849,10 @@ def slem(W: Any, method: str = "auto", tol: float | None = None) -> float:
     DeGroot: for primitive ``W``, ``W^t x -> 1 pi^T x`` with error ``~ slem^t``
     (DeGroot, "Reaching a consensus", JASA 1974; Levin, Peres & Wilmer 2017,
     sec. 12.2, the absolute spectral gap ``1 - slem``). Reversible large ``W``:
-    one Lanczos run on the symmetrised ``S = D^1/2 W D^-1/2`` with the Perron
-    vector ``sqrt(pi)`` projected out gives ``lambda_2`` and ``lambda_min``
-    together; otherwise ARPACK ``eigs``.
+    one Lanczos run on the symmetrised ``S = D^1/2 W D^-1/2`` (Perron eigenvalue
+    moved inside the spectrum) gives ``lambda_2`` and ``lambda_min`` together;
+    otherwise ARPACK ``eigs`` within :data:`ARPACK_MATVECS` matvecs, then a
+    power-iteration estimate (bulk spectra of random directed graphs).
 
     Examples
     --------
