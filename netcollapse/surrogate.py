@@ -103,11 +103,13 @@ def sample_without_replacement(
         idx = np.flatnonzero(mask)
         seg = seg_all[idx]
         pos = (rng.random(idx.size) * sizes[seg]).astype(np.int64)
+        base = seg * (int(sizes.max()) + 1)  # one int64 key per (segment, position)
         while True:
-            order = np.lexsort((pos, seg))
-            s_, p_ = seg[order], pos[order]
+            key = base + pos
+            order = np.argsort(key, kind="stable")
+            k_sorted = key[order]
             dup = np.zeros(idx.size, dtype=bool)
-            dup[order[1:]] = (s_[1:] == s_[:-1]) & (p_[1:] == p_[:-1])
+            dup[order[1:]] = k_sorted[1:] == k_sorted[:-1]
             if not dup.any():
                 break
             pos[dup] = (rng.random(int(dup.sum())) * sizes[seg[dup]]).astype(np.int64)
@@ -415,7 +417,7 @@ class GMMWeb(Web):
         lik_all = np.concatenate([self.human_lik[hpos], lik_syn])
         k_i = np.bincount(readers, minlength=n)
         # random processing order within each node
-        order = np.lexsort((order_rng.random(readers.size), readers))
+        order = np.argsort(readers + order_rng.random(readers.size))  # shuffle within node
         readers, lik_all = readers[order], lik_all[order]
         rank = np.arange(readers.size) - np.repeat(np.cumsum(k_i) - k_i, k_i)
         P = int(k_i.max()) if n else 0
