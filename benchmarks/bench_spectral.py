@@ -14,6 +14,27 @@ and computes what it needs from scratch) and of one ``spectral_summary`` call
 ``h = 0`` both are instant). Goal: summary well under 25 s at n = 100,000 on the
 2-core development machine. ``--directed`` times a non-reversible W instead
 (each node reads ``m`` random sources and its successor on a ring, random weights).
+
+Recorded (2-core shared dev machine, load average 4-6, one BLAS thread; seconds):
+
+=============================  ===================  ====================
+predictor                      BA n=1e5 m=3         directed n=1e5 m=3
+=============================  ===================  ====================
+stationary_distribution        0.08 (tree ratios)   0.26 (ARPACK)
+slem                           0.39 (Lanczos)       6.2 (ARPACK budget)
+lazy_rate                      0.40                 12.3
+fiedler_value                  0.44                 0.68
+fiedler_value (combinatorial)  1.55                 0.22
+fj_rate (h = 0.1)              0.17                 0.27
+fj_floor (h = 0.1)             1.22 (block CG)      2.68 (GMRES)
+kemeny_constant                0.63 (block CG)      1.43 (GMRES)
+spectral_summary (h = 0)       1.24                 13.8
+spectral_summary (h = 0.1)     2.61                 13.4
+=============================  ===================  ====================
+
+Before single-threading BLAS, the same BA summary took 15-19 s (threaded
+OpenBLAS dot products on busy cores); ARPACK ``eigsh`` "LA"/"SA" took 1-40 s
+per call depending on the BA instance.
 """
 
 from __future__ import annotations
