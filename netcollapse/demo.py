@@ -113,7 +113,7 @@ def run_comparison(
         if spec["graph"].get("family") == "file" and "path" in spec["graph"]:
             spec["graph"]["path"] = str(base_dir / spec["graph"]["path"])
         for seed in seeds:
-            folder = out / f"{name}-seed{seed}"
+            folder = out / f"{spec['name']}-seed{seed}"
             if (folder / "summary.json").is_file():
                 from netcollapse.simulate import RunResult
 
@@ -188,7 +188,8 @@ def run_demo(out: Path, quick: bool = False) -> int:
         return 0
     experiments = shipped_dir("experiments")
     print("\nGMM surrogate on the same topologies (experiments/compare_gmm.yaml):")
-    gmm = run_comparison(experiments / "compare_gmm.yaml", out / "runs", seeds=(0, 1, 2))
+    gmm = run_comparison(experiments / "compare_gmm.yaml", out / "runs", seeds=(0, 1, 2),
+                         progress=False)
     _figure(gmm, out / "frobenius_gmm.png", "GMM surrogate: ||D||_F by topology (n = 64)")
     print(_summary_line(gmm).to_string(float_format=lambda x: f"{x:.4g}"))
     print("\nBundled LLM (SmolLM2-135M) + MiniLM embedder (experiments/compare_llm.yaml):")

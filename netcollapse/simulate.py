@@ -515,4 +515,5 @@ def _progress(total: int, initial: int, enabled: bool, desc: str) -> Any:
         return _NoBar()
     from tqdm.auto import tqdm
 
-    return tqdm(total=total, initial=initial, desc=f"{desc} steps", unit="step", leave=False)
+    return tqdm(total=total, initial=initial, desc=f"{desc} steps", unit="step", leave=False,
+                disable=None)  # None: no bar when stderr is not a terminal
