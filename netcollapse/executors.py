@@ -4,9 +4,9 @@
   spectral predictors once per distinct graph and process, the run, collapse
   measures, theory check) and returns its row and per-step metrics; errors are
   caught into the row.
-* :func:`save_outcome`, :func:`load_outcomes` and :func:`write_tables` keep a
-  sweep folder: one atomically written file pair per finished task, and the two
-  tables rebuilt (atomically) from them.
+* :class:`TaskOutcome`, :func:`save_outcome`, :func:`load_outcomes`,
+  :func:`write_tables` and ``MEASURE_COLUMNS`` live in :mod:`netcollapse.sweepfolder`
+  (the sweep folder on disk) and are re-exported here.
 
 Every executor has the same shape: ``map(fn, tasks)`` yields ``(task, outcome)``
 pairs as tasks finish (in completion order), where ``outcome`` is ``fn(task)`` or
@@ -47,19 +47,24 @@ import time
 import traceback
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from netcollapse.config import parse_run
 from netcollapse.errors import SpecError, bad
-from netcollapse.simulate import atomic_write_text, write_parquet
+from netcollapse.sweepfolder import (
+    MEASURE_COLUMNS,
+    TaskOutcome,
+    load_outcomes,
+    save_outcome,
+    write_tables,
+)
 
 __all__ = [
     "EXECUTORS",
+    "MEASURE_COLUMNS",
     "ProcessExecutor",
     "RayExecutor",
     "SerialExecutor",
@@ -80,12 +85,6 @@ EXECUTORS = ("serial", "process", "ray")
 #: Environment a locally started Ray cluster gets unless the user set these already.
 RAY_LOCAL_ENV = {"RAY_USAGE_STATS_ENABLED": "0", "RAY_AUTH_MODE": "disabled"}
 
-#: Collapse-measure columns of a results row (besides the spectral predictors).
-MEASURE_COLUMNS = (
-    "half_life", "epsilon_time", "rate", "rate_r2", "rate_start", "rate_stop", "plateau",
-    "final_frobenius", "initial_frobenius", "measured_rate", "predicted_rate",
-)
-_TIMING_COLUMNS = ("seconds_graph", "seconds_spectral", "seconds_run", "seconds_total", "worker")
 
 Outcome = tuple[Any, Any]
 
@@ -137,14 +136,6 @@ def _engine(task: Any) -> str:
 
 
 # --------------------------------------------------------------------------- one task
-@dataclass(frozen=True)
-class TaskOutcome:
-    """What a task returns: its results row and its per-step metrics (``None`` on error)."""
-
-    row: dict[str, Any]
-    steps: pd.DataFrame | None = None
-
-
 _SPECTRAL_CACHE: dict[str, dict[str, Any]] = {}  # graph_key -> predictors, per process
 _CACHE_SIZE = 512
 
@@ -289,81 +280,6 @@ def run_task(task: Any) -> TaskOutcome:
 def error_outcome(task: Any, exc: BaseException) -> TaskOutcome:
     """Return the error row of a task that the executor lost (a crashed worker, say)."""
     return TaskOutcome(_row_head(task, _one_line(exc)), None)
-
-
-# --------------------------------------------------------------------------- sweep folder
-def _task_files(out: Path, tid: str) -> tuple[Path, Path]:
-    return out / "tasks" / f"{tid}.json", out / "tasks" / f"{tid}-steps.parquet"
-
-
-def save_outcome(out: Path, outcome: TaskOutcome) -> None:
-    """Write a finished task's files: steps first, then the row (which marks it done)."""
-    row_path, steps_path = _task_files(out, outcome.row["task_id"])
-    if outcome.steps is not None:
-        write_parquet(steps_path, outcome.steps)  # first: the row marks the task done
-    atomic_write_text(row_path, json.dumps(outcome.row, default=_json_default))
-
-
-def _json_default(value: Any) -> Any:
-    return value.item() if isinstance(value, np.generic) else str(value)
-
-
-def load_outcomes(out: Path, tasks: list[Any]) -> dict[str, TaskOutcome]:
-    """Rows (and steps of ok rows) already in the folder for these tasks."""
-    found: dict[str, TaskOutcome] = {}
-    for task in tasks:
-        row_path, steps_path = _task_files(out, task.task_id)
-        if not row_path.is_file():
-            continue
-        try:
-            row = json.loads(row_path.read_text())
-            steps = pd.read_parquet(steps_path) if row.get("status") == "ok" else None
-        except (OSError, ValueError):  # unreadable: run it again
-            continue
-        if row.get("task_id") == task.task_id:
-            found[task.task_id] = TaskOutcome(row, steps)
-    return found
-
-
-def _order_columns(frame: pd.DataFrame, params: list[str]) -> pd.DataFrame:
-    head = ["task_id", "status", "error", "replicate", "seed", *params, "family", "engine",
-            "graph_id"]
-    tail = [*MEASURE_COLUMNS, *_TIMING_COLUMNS]
-    first = [c for c in head if c in frame.columns]
-    last = [c for c in tail if c in frame.columns]
-    middle = [c for c in frame.columns if c not in first and c not in last]
-    return frame[first + middle + last]
-
-
-def _arrow_safe(frame: pd.DataFrame) -> pd.DataFrame:
-    """Object columns holding several Python types become strings (parquet needs one type)."""
-    for col in frame.columns:
-        if frame[col].dtype == object:
-            kinds = {type(v) for v in frame[col] if v is not None and v == v}
-            if len(kinds) > 1:
-                frame[col] = [None if v is None else str(v) for v in frame[col]]
-    return frame
-
-
-def _tables(tasks: list[Any], done: dict[str, TaskOutcome]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    params = list(dict.fromkeys(k for t in tasks for k in t.params))
-    rows = [{k: v for k, v in done[t.task_id].row.items() if k != "traceback"}
-            for t in tasks if t.task_id in done]
-    results = _arrow_safe(_order_columns(pd.DataFrame(rows), params)) if rows else pd.DataFrame(
-        columns=["task_id", "status", "error", "replicate", "seed", *params]
-    )
-    frames = [done[t.task_id].steps for t in tasks
-              if t.task_id in done and done[t.task_id].steps is not None]
-    steps = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["task_id"])
-    return results, steps
-
-
-def write_tables(out: Path, tasks: list[Any], done: dict[str, TaskOutcome]) -> tuple:
-    """Rebuild ``results.parquet`` and ``steps.parquet`` (atomically) from the outcomes."""
-    results, steps = _tables(tasks, done)
-    write_parquet(out / "results.parquet", results)
-    write_parquet(out / "steps.parquet", steps)
-    return results, steps
 
 
 # --------------------------------------------------------------------------- serial
