@@ -11,6 +11,7 @@ import pytest
 import scipy.sparse as sp
 from threadpoolctl import threadpool_limits
 
+from netcollapse import _linalg, _predictors
 from netcollapse import spectral as S
 from netcollapse.errors import SpecError
 
@@ -206,7 +207,7 @@ def test_arpack_budget_fallback(monkeypatch):
     rest = np.delete(lam, np.argmin(np.abs(lam - 1)))
     exact = float(np.max(np.abs(rest)))
     lazy = float(np.max(np.abs(0.5 + 0.5 * rest)))
-    monkeypatch.setattr(S, "ARPACK_MATVECS", 1)  # ARPACK gives up at once
+    monkeypatch.setattr(_linalg, "ARPACK_MATVECS", 1)  # ARPACK gives up at once
     chain = S._Chain(W, "sparse")
     assert chain._arpack(chain._moved, "LM").size == 0
     e = chain.ends
@@ -282,7 +283,7 @@ def test_fj_matches_explicit_dense(which):
     assert S.fj_floor(W, h) == pytest.approx(floor, abs=1e-12)
     chain = S._Chain(W, "sparse", 1e-12)
     Z = np.random.default_rng(1).standard_normal((n, 4))
-    np.testing.assert_allclose(S._fj_apply(chain, h, Z), P @ Z, atol=1e-8)
+    np.testing.assert_allclose(_predictors._fj_apply(chain, h, Z), P @ Z, atol=1e-8)
     est = S.fj_floor(W, h, method="sparse", seed=3)
     assert est == pytest.approx(floor, rel=0.15)
     assert est == S.fj_floor(W, h, method="sparse", seed=3)  # seeded
@@ -302,7 +303,7 @@ def test_fj_unanchored_component_reaches_its_own_consensus():
     assert S.fj_floor(W, h) == pytest.approx(ref, abs=1e-10)
     chain = S._Chain(W, "sparse", 1e-12)
     Z = np.random.default_rng(2).standard_normal((9, 3))
-    np.testing.assert_allclose(S._fj_apply(chain, h, Z), X @ Z, atol=1e-9)
+    np.testing.assert_allclose(_predictors._fj_apply(chain, h, Z), X @ Z, atol=1e-9)
     assert S.fj_floor(W, np.zeros(9), method="sparse") == pytest.approx(
         S.fj_floor(W, np.zeros(9)), abs=1e-12)  # exact formula for blockdiag(1 pi_c^T)
 
