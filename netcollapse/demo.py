@@ -126,11 +126,12 @@ def run_comparison(
     return pd.concat(frames, ignore_index=True)
 
 
-def _figure(metrics: pd.DataFrame, path: Path, title: str) -> None:
+def _figure(metrics: pd.DataFrame, path: Path, title: str, ylabel: str) -> None:
     from netcollapse.plotting import plot_frobenius, save_figure
 
     ax = plot_frobenius(metrics, hue="topology")
     ax.set_title(title)
+    ax.set_ylabel(ylabel)
     save_figure(ax.figure, path)
     import matplotlib.pyplot as plt
 
@@ -190,11 +191,13 @@ def run_demo(out: Path, quick: bool = False) -> int:
     print("\nGMM surrogate on the same topologies (experiments/compare_gmm.yaml):")
     gmm = run_comparison(experiments / "compare_gmm.yaml", out / "runs", seeds=(0, 1, 2),
                          progress=False)
-    _figure(gmm, out / "frobenius_gmm.png", "GMM surrogate: ||D||_F by topology (n = 64)")
+    _figure(gmm, out / "frobenius_gmm.png", "GMM surrogate: ||D||_F by topology (n = 64)",
+            r"$\|D(t)\|_F$ (distance between mixture weights)")
     print(_summary_line(gmm).to_string(float_format=lambda x: f"{x:.4g}"))
     print("\nBundled LLM (SmolLM2-135M) + MiniLM embedder (experiments/compare_llm.yaml):")
     llm = run_comparison(experiments / "compare_llm.yaml", out / "runs")
-    _figure(llm, out / "frobenius_llm.png", "LLM web: ||D||_F by topology")
+    _figure(llm, out / "frobenius_llm.png", "LLM web: ||D||_F by topology (n = 8)",
+            r"$\|D(t)\|_F$ (distance between mean answer embeddings)")
     print(_summary_line(llm).to_string(float_format=lambda x: f"{x:.4g}"))
     pd.concat([gmm.assign(engine="gmm"), llm.assign(engine="llm")]).to_csv(
         out / "metrics.csv", index=False)
