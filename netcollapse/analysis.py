@@ -68,6 +68,7 @@ import pandas as pd
 from netcollapse._random import as_generator
 from netcollapse.errors import DataError, bad
 from netcollapse.metrics import plateau
+from netcollapse.spectral import SUMMARY_KEYS
 
 __all__ = [
     "DEFAULT_MEASURES",
@@ -82,12 +83,9 @@ __all__ = [
 
 #: Numeric spectral predictors (``spectral_summary`` names) that :func:`predictor_table`
 #: uses by default, where the results table has them and they vary.
-PREDICTORS = (
-    "n", "n_edges", "slem", "spectral_gap", "lambda_2", "lambda_min", "lazy_rate",
-    "relaxation_time", "mixing_time_lower", "mixing_time_upper", "fiedler_value",
-    "fj_rate", "fj_floor", "kemeny_constant", "degree_heterogeneity", "pi_min", "pi_max",
-    "predicted_rate",
-)
+PREDICTORS = tuple(
+    k for k in SUMMARY_KEYS if k not in ("n_components", "reversible", "lazy_g", "note")
+) + ("predicted_rate",)
 #: Collapse measures :func:`predictor_table` uses by default.
 DEFAULT_MEASURES = (
     "rate", "measured_rate", "half_life", "epsilon_time", "plateau", "final_frobenius",

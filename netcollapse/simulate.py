@@ -42,6 +42,7 @@ import pandas as pd
 
 from netcollapse.errors import SpecError, bad
 from netcollapse.metrics import collapse_measures
+from netcollapse.models import atomic_write_dir
 from netcollapse.retrieval import (
     Quotas,
     allocate_quotas,
@@ -461,15 +462,15 @@ class Web(ABC):
             write_parquet(steps / f"nodes-{self.t:06d}.parquet", pd.concat(fresh))
             self._flushed = len(self.node_frames)
         name = f"step-{self.t:06d}"
-        tmp = Path(tempfile.mkdtemp(dir=ck, prefix=f".{name}."))
-        self._save_state(tmp)
-        pd.DataFrame(self.rows).to_parquet(tmp / "metrics.parquet", index=False)
-        pd.DataFrame(self.timings).to_parquet(tmp / "timings.parquet", index=False)
-        (tmp / "t.json").write_text(json.dumps({"t": self.t}))
-        final = ck / name
-        if final.exists():
-            shutil.rmtree(final)
-        os.replace(tmp, final)
+
+        def write(tmp: Path) -> None:
+            self._save_state(tmp)
+            pd.DataFrame(self.rows).to_parquet(tmp / "metrics.parquet", index=False)
+            pd.DataFrame(self.timings).to_parquet(tmp / "timings.parquet", index=False)
+            (tmp / "t.json").write_text(json.dumps({"t": self.t}))
+
+        shutil.rmtree(ck / name, ignore_errors=True)  # a stale copy from before a crash
+        atomic_write_dir(ck / name, write)
         atomic_write_text(ck / "LATEST", name)
         for old in ck.iterdir():
             if old.name not in (name, "LATEST"):
