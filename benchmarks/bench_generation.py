@@ -34,9 +34,8 @@ from typing import Callable
 
 import torch
 
-from netcollapse import models
-from netcollapse.generation import GenerationRequest, HFGenerator
-from netcollapse.models import torch_threads
+from netcollapse.backends import GenerationRequest, HFGenerator, models
+from netcollapse.backends.models import torch_threads
 
 QUERY = "Please provide EXACTLY one concise sentence about the future prospects of Bitcoin."
 POSTS = [

@@ -19,8 +19,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from gmm_reference import reference_run  # noqa: E402
 
-from netcollapse.surrogate import GMMWeb  # noqa: E402
-from netcollapse.topology import build  # noqa: E402
+from netcollapse.engines.gmm import GMMWeb  # noqa: E402
+from netcollapse.graphs.retrieval_graph import build  # noqa: E402
 
 
 def main() -> None:

@@ -51,7 +51,7 @@ from netcollapse import spectral as S
 
 
 class Graph:
-    """Duck-typed stand-in for netcollapse.topology.RetrievalGraph."""
+    """Duck-typed stand-in for netcollapse.graphs.retrieval_graph.RetrievalGraph."""
 
     def __init__(self, W: sp.csr_array, h: np.ndarray) -> None:
         self.W, self.h, self.n = W, h, W.shape[0]

@@ -2,14 +2,18 @@
 
 The web of LLM agents is an explicit weighted graph: ``W[i, j]`` is the share of
 node *i*'s retrieval drawn from node *j*'s document store (rows sum to 1), and
-``h[i]`` the share drawn from a human seed corpus. On that graph netcollapse runs
-real LLM agents (:class:`LLMWeb`) or the paper's interacting-GMM surrogate
-(:class:`GMMWeb`), measures how fast they become alike (``||D(t)||_F``), and
-compares that speed with spectral predictors of the graph
-(:mod:`netcollapse.spectral`). Built on Wang, Horiguchi, Pang & Priebe, "LLM Web
-Dynamics: Tracing Model Collapse in a Network of LLMs" (arXiv 2506.15690).
+``h[i]`` the share drawn from a human seed corpus (the convention is stated once,
+in :mod:`netcollapse.graphs`). On that graph netcollapse runs real LLM agents
+(:class:`LLMWeb`) or the paper's interacting-GMM surrogate (:class:`GMMWeb`),
+measures how fast they become alike (``||D(t)||_F``), and compares that speed
+with spectral predictors of the graph (:mod:`netcollapse.spectral`). Built on
+Wang, Horiguchi, Pang & Priebe, "LLM Web Dynamics: Tracing Model Collapse in a
+Network of LLMs" (arXiv 2506.15690).
 
-Submodules are imported lazily, so ``import netcollapse`` stays cheap (no torch).
+The subpackages follow the data flow, each importing only the ones before it:
+``graphs`` -> ``spectral`` -> ``measures`` -> ``backends`` -> ``engines`` ->
+``sweeps`` -> ``app``. They are imported lazily, so ``import netcollapse`` stays
+cheap (no torch, no hnswlib).
 """
 
 from __future__ import annotations
@@ -19,31 +23,35 @@ from typing import Any
 
 __version__ = "0.1.0"
 
+SUBPACKAGES = ("graphs", "spectral", "measures", "backends", "engines", "sweeps", "app")
+"""The layers, lowest first: a module imports only from its own layer or lower ones."""
+
 _LAZY = {
-    "RetrievalGraph": "netcollapse.topology",
-    "build": "netcollapse.topology",
-    "GMMWeb": "netcollapse.surrogate",
-    "LLMWeb": "netcollapse.llmweb",
-    "RunResult": "netcollapse.simulate",
-    "run_spec": "netcollapse.runner",
-    "Corpus": "netcollapse.corpus",
-    "default_corpus": "netcollapse.corpus",
-    "load_corpus": "netcollapse.corpus",
-    "DocumentStore": "netcollapse.store",
+    "RetrievalGraph": "netcollapse.graphs",
+    "build": "netcollapse.graphs",
+    "spectral_summary": "netcollapse.spectral",
+    "GMMWeb": "netcollapse.engines",
+    "LLMWeb": "netcollapse.engines",
+    "RunResult": "netcollapse.engines",
+    "run_spec": "netcollapse.engines",
+    "Corpus": "netcollapse.engines",
+    "default_corpus": "netcollapse.engines",
+    "load_corpus": "netcollapse.engines",
+    "DocumentStore": "netcollapse.engines",
+    "run_sweep": "netcollapse.sweeps",
     "NetcollapseError": "netcollapse.errors",
     "SpecError": "netcollapse.errors",
     "DataError": "netcollapse.errors",
     "ModelError": "netcollapse.errors",
 }
 
-__all__ = sorted([*_LAZY, "__version__"])
+__all__ = sorted([*_LAZY, *SUBPACKAGES, "SUBPACKAGES", "__version__"])
 
 
 def __getattr__(name: str) -> Any:
     if name in _LAZY:
         return getattr(importlib.import_module(_LAZY[name]), name)
-    if name in ("spectral", "metrics", "topology", "simulate", "surrogate", "retrieval",
-                "store", "corpus", "generation", "embedding", "plotting", "analysis", "sweep"):
+    if name in SUBPACKAGES:
         return importlib.import_module(f"netcollapse.{name}")
     raise AttributeError(f"module 'netcollapse' has no attribute {name!r}")
 

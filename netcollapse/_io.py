@@ -1,0 +1,214 @@
+"""Files written once, completely or not at all, and JSON of numpy values.
+
+The one home of the package's file helpers:
+
+- :func:`atomic_write_bytes`, :func:`atomic_write_text`, :func:`write_parquet`:
+  a temporary file in the target's folder, flushed, then renamed over the target,
+  so a reader (or a run resumed after ``SIGKILL``) never sees half a file;
+- :func:`atomic_write_dir`: the same for a whole folder;
+- :func:`to_jsonable` and :func:`dumps`: numpy scalars and arrays, paths and
+  tuples as plain JSON; NaN and infinities become ``null``, so every file is
+  valid JSON (``json.loads`` of any JSON parser, not only Python's).
+
+Files and folders get the usual permissions of the process's umask (``0o666``
+and ``0o777`` masked), not the ``0o600`` of :func:`tempfile.mkstemp`, so a run
+folder is readable by the group where the umask says so.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+__all__ = [
+    "atomic_write_bytes",
+    "atomic_write_dir",
+    "atomic_write_text",
+    "dumps",
+    "to_jsonable",
+    "write_parquet",
+]
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _chmod_default(path: str | Path, folder: bool) -> None:
+    os.chmod(path, (0o777 if folder else 0o666) & ~_umask())
+
+
+def atomic_write_bytes(path: str | Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` atomically (temporary file in the same folder, then rename).
+
+    Parameters
+    ----------
+    path : str or Path
+        Target file; its folder is created if missing.
+    data : bytes
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     target = Path(d) / "a" / "x.bin"
+    ...     atomic_write_bytes(target, b"hi")
+    ...     target.read_bytes(), sorted(p.name for p in target.parent.iterdir())
+    (b'hi', ['x.bin'])
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        _chmod_default(tmp, folder=False)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def atomic_write_text(path: str | Path, text: str) -> None:
+    """Write ``text`` (UTF-8) to ``path`` atomically.
+
+    Parameters
+    ----------
+    path : str or Path
+    text : str
+    """
+    atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def write_parquet(path: str | Path, frame: Any) -> None:
+    """Write a DataFrame as parquet, atomically (no index).
+
+    Parameters
+    ----------
+    path : str or Path
+    frame : pandas.DataFrame
+    """
+    buf = io.BytesIO()
+    frame.to_parquet(buf, index=False)
+    atomic_write_bytes(path, buf.getvalue())
+
+
+def atomic_write_dir(
+    target: str | Path, write: Callable[[Path], None], *, replace: bool = False
+) -> Path:
+    """Fill a folder through ``write`` so that it appears complete or not at all.
+
+    ``write`` fills a fresh temporary folder next to ``target``, which is then
+    renamed to ``target``; a crash or exception leaves no temporary folder and
+    ``target`` as it was.
+
+    Parameters
+    ----------
+    target : str or Path
+    write : callable
+        ``write(folder)`` writes the contents into ``folder``.
+    replace : bool
+        Replace an existing ``target`` (moved aside, then deleted). Without it an
+        existing ``target`` (another process won the race) is kept as it is.
+
+    Returns
+    -------
+    pathlib.Path
+        ``target``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> root = Path(tempfile.mkdtemp())
+    >>> out = atomic_write_dir(root / "x", lambda d: (d / "a.txt").write_text("hi"))
+    >>> (out / "a.txt").read_text(), sorted(p.name for p in root.iterdir())
+    ('hi', ['x'])
+    """
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}-tmp-", dir=target.parent))
+    try:
+        write(tmp)
+        _chmod_default(tmp, folder=True)
+        old = None
+        if replace and target.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{target.name}-old-", dir=target.parent))
+            os.replace(target, old / "previous")
+        try:
+            os.rename(tmp, target)
+        except OSError:
+            if not target.is_dir():  # not a lost race with another process
+                raise
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return target
+
+
+def to_jsonable(obj: Any) -> Any:
+    """Return ``obj`` as plain JSON values; NaN and infinities become ``None``.
+
+    Parameters
+    ----------
+    obj : Any
+        Nested dicts, lists, tuples, numpy arrays and scalars, paths, numbers.
+
+    Returns
+    -------
+    Any
+        Only dict (string keys), list, str, int, float (finite), bool and None.
+
+    Examples
+    --------
+    >>> to_jsonable({"a": np.float64("nan"), "b": np.arange(2), 3: Path("x")})
+    {'a': None, 'b': [0, 1], '3': 'x'}
+    """
+    if isinstance(obj, dict):
+        return {str(k): to_jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple | set):
+        return [to_jsonable(v) for v in obj]
+    if isinstance(obj, np.ndarray):
+        return to_jsonable(obj.tolist())
+    if isinstance(obj, np.generic):
+        obj = obj.item()
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None
+    if isinstance(obj, Path):
+        return str(obj)
+    return obj
+
+
+def dumps(obj: Any, **kwargs: Any) -> str:
+    """``json.dumps`` of :func:`to_jsonable` (strict JSON: never a bare ``NaN``).
+
+    Parameters
+    ----------
+    obj : Any
+    **kwargs
+        Passed to :func:`json.dumps` (``indent``, ``sort_keys``, ...).
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> dumps({"x": float("inf"), "y": np.int64(2)})
+    '{"x": null, "y": 2}'
+    """
+    kwargs.setdefault("default", str)
+    return json.dumps(to_jsonable(obj), allow_nan=False, **kwargs)

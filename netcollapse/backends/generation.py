@@ -1,0 +1,247 @@
+"""The generation contract shared by every text-generation backend.
+
+A simulation step asks each LLM node to answer one query L times with ONE
+retrieved context (paper Algorithm 1, step 2: Wang, Horiguchi, Pang, Priebe,
+"LLM Web Dynamics", arXiv 2506.15690). The engine collects the requests of all
+nodes of a step and hands them to a :class:`Generator` in one call, so backends
+can batch them.
+
+Prompt layout (defined once here, used by every backend):
+
+* system message: the node's persona (left out when empty);
+* user message: the retrieved documents as a numbered list under
+  :data:`CONTEXT_HEADER`, a blank line, then the query.
+
+:func:`postprocess` turns a raw completion into the one sentence that is
+published and embedded.
+"""
+
+from __future__ import annotations
+
+import operator
+import re
+from dataclasses import dataclass
+from typing import Protocol, Sequence, runtime_checkable
+
+from netcollapse.errors import bad
+
+__all__ = [
+    "CONTEXT_HEADER",
+    "GenerationRequest",
+    "Generator",
+    "build_plain_prompt",
+    "build_prompt_messages",
+    "build_user_message",
+    "postprocess",
+]
+
+#: First line of the user message when there is retrieved context.
+CONTEXT_HEADER = "Context:"
+
+_WS = re.compile(r"\s+")
+_LIST_MARKER = re.compile(r"^\s*(?:[-*\u2022>]+|\(?\d{1,3}[.)]|#+)\s+")
+_LABEL = re.compile(r"^\s*(?:answer|response|sentence)\s*:\s*", re.IGNORECASE)
+_SENTENCE = re.compile(r"^(.+?[.!?\u3002][\"'\u201d\u2019)\]*]*)(?=\s|$)", re.DOTALL)
+_STRIP = " \t\r\n\"'`*_\u201c\u201d\u2018\u2019\u00ab\u00bb"
+
+
+@dataclass(frozen=True)
+class GenerationRequest:
+    """One query to answer ``n_samples`` times with one retrieved context.
+
+    Parameters
+    ----------
+    system : str
+        Persona / system prompt; ``""`` for none.
+    context : tuple of str
+        Retrieved documents, in order.
+    query : str
+        The question (paper: one concise sentence about Bitcoin's prospects).
+    n_samples : int
+        L, the number of independent answers; all share the one context.
+    seed : int
+        Per-request seed: the same request gives the same samples, whatever else
+        is in the batch.
+    temperature : float, default 0.7
+        0 means greedy decoding.
+    top_p : float, default 0.95
+        Nucleus-sampling mass in (0, 1].
+    max_new_tokens : int, default 48
+
+    Examples
+    --------
+    >>> r = GenerationRequest("", ("doc a",), "Say hi.", n_samples=2, seed=0)
+    >>> r.n_samples, r.temperature
+    (2, 0.7)
+    """
+
+    system: str
+    context: tuple[str, ...]
+    query: str
+    n_samples: int
+    seed: int
+    temperature: float = 0.7
+    top_p: float = 0.95
+    max_new_tokens: int = 48
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.context, tuple):
+            object.__setattr__(self, "context", tuple(self.context))
+        for field, low in (("n_samples", 1), ("seed", 0), ("max_new_tokens", 1)):
+            value = getattr(self, field)
+            try:
+                number = operator.index(value)
+            except TypeError:
+                number = None
+            if number is None or isinstance(value, bool) or number < low:
+                raise bad(field, value, f"an integer >= {low}")
+            object.__setattr__(self, field, int(number))
+        if not self.temperature >= 0:
+            raise bad("temperature", self.temperature, "a number >= 0")
+        if not 0 < self.top_p <= 1:
+            raise bad("top_p", self.top_p, "a number in (0, 1]")
+
+
+@runtime_checkable
+class Generator(Protocol):
+    """A text-generation backend.
+
+    ``generate`` returns one list of ``n_samples`` post-processed strings per
+    request, in request order. Samples of a request depend only on the request
+    (its seed included), not on the other requests in the call.
+    """
+
+    name: str
+
+    def generate(self, requests: Sequence[GenerationRequest]) -> list[list[str]]:
+        """Answer every request; see the class docstring."""
+        ...
+
+
+def _one_line(text: str) -> str:
+    return _WS.sub(" ", text).strip()
+
+
+def build_user_message(request: GenerationRequest) -> str:
+    r"""Return the user message: numbered context documents, then the query.
+
+    Parameters
+    ----------
+    request : GenerationRequest
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> r = GenerationRequest("", ("Up.", "Down\nhard."), "Where next?", 1, 0)
+    >>> print(build_user_message(r))
+    Context:
+    1. Up.
+    2. Down hard.
+    <BLANKLINE>
+    Where next?
+    """
+    query = request.query.strip()
+    if not request.context:
+        return query
+    lines = [CONTEXT_HEADER]
+    lines += [f"{i}. {_one_line(doc)}" for i, doc in enumerate(request.context, start=1)]
+    return "\n".join(lines) + "\n\n" + query
+
+
+def build_prompt_messages(request: GenerationRequest) -> list[dict[str, str]]:
+    """Return the chat messages for ``request`` (system persona, then user).
+
+    Parameters
+    ----------
+    request : GenerationRequest
+
+    Returns
+    -------
+    list of dict
+        ``{"role": ..., "content": ...}`` items; no system item when the persona
+        is empty (the chat template's default applies).
+
+    Examples
+    --------
+    >>> r = GenerationRequest("You are a trader.", (), "Bitcoin?", 1, 0)
+    >>> [m["role"] for m in build_prompt_messages(r)]
+    ['system', 'user']
+    >>> build_prompt_messages(GenerationRequest("", (), "Bitcoin?", 1, 0))
+    [{'role': 'user', 'content': 'Bitcoin?'}]
+    """
+    messages = []
+    if request.system.strip():
+        messages.append({"role": "system", "content": request.system.strip()})
+    messages.append({"role": "user", "content": build_user_message(request)})
+    return messages
+
+
+def build_plain_prompt(request: GenerationRequest) -> str:
+    """Return a plain-text prompt for models without a chat template.
+
+    Parameters
+    ----------
+    request : GenerationRequest
+
+    Returns
+    -------
+    str
+        Persona, user message (:func:`build_user_message`), then ``"Answer:"``.
+
+    Examples
+    --------
+    >>> print(build_plain_prompt(GenerationRequest("Be brief.", (), "Bitcoin?", 1, 0)))
+    Be brief.
+    <BLANKLINE>
+    Bitcoin?
+    Answer:
+    """
+    parts = [request.system.strip()] if request.system.strip() else []
+    parts.append(build_user_message(request))
+    return "\n\n".join(parts) + "\nAnswer:"
+
+
+def postprocess(text: str) -> str:
+    r"""Reduce a completion to its first sentence.
+
+    The paper's query asks for "EXACTLY one concise sentence"; small models often
+    add more. Keeps the first non-empty line, drops list markers, an
+    ``Answer:`` label, quotes and markdown emphasis, and cuts after the first
+    sentence end (``.``, ``!`` or ``?`` followed by a space or the end). Never
+    returns ``""`` when ``text`` has any non-space character: it then falls back
+    to the whitespace-normalised text.
+
+    Parameters
+    ----------
+    text : str
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> postprocess('  "Bitcoin may rise to 3.5x its value. It is volatile."')
+    'Bitcoin may rise to 3.5x its value.'
+    >>> postprocess("1. **Bitcoin will grow**\n2. Another")
+    'Bitcoin will grow'
+    >>> postprocess("'' **")
+    "'' **"
+    >>> postprocess("   ")
+    ''
+    """
+    flat = _one_line(text)
+    if not flat:
+        return ""
+    line = next(part for part in text.splitlines() if part.strip())
+    line = _one_line(line)
+    line = _LIST_MARKER.sub("", line)
+    line = _LABEL.sub("", line).strip(_STRIP)
+    match = _SENTENCE.match(line)
+    if match:
+        line = match.group(1)
+    line = line.strip(_STRIP).replace("**", "")
+    return line if line else flat

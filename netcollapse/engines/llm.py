@@ -1,0 +1,345 @@
+"""The LLM web: real language models reading and writing on a retrieval graph.
+
+The paper's Algorithm 1 (Wang et al. 2025, arXiv 2506.15690) on an arbitrary
+weighted graph (method.md section 2). Each step ``t``, every node *i*:
+
+1. retrieves ``k_i(t)`` documents published before ``t`` (synchronous update):
+   per-source quotas from row *i* of ``W`` and the anchoring share ``h_i``
+   (weighted mode) or a uniform draw from the union of its sources (pooled mode;
+   a complete graph in pooled mode is exactly the paper); within a source,
+   documents are picked at random (paper) or as the query's nearest neighbours
+   in the source's HNSW index;
+2. answers the query ``L`` times from that one context (one generation request:
+   the backend prefills once and decodes ``L`` continuations);
+3. its answers are embedded; ``X_i(t)`` is their mean, and the metrics row holds
+   ``||D(t)||_F`` and the other measures of :mod:`netcollapse.measures.disagreement`;
+4. it publishes its first ``publish`` answers (paper: 1) into its own store.
+
+Nodes that share a generator (one loaded model) are answered in one batched call
+per step; all answers of a step are embedded in one call.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from netcollapse._io import atomic_write_bytes, atomic_write_text
+from netcollapse.backends.generation import GenerationRequest, Generator
+from netcollapse.engines.corpus import DEFAULT_QUERY, Corpus, default_corpus, load_corpus
+from netcollapse.engines.loop import Web
+from netcollapse.engines.selection import select_documents
+from netcollapse.engines.store import DocumentStore
+from netcollapse.errors import DataError, bad
+from netcollapse.graphs.retrieval_graph import RetrievalGraph
+from netcollapse.measures.disagreement import node_rows, step_metrics
+
+__all__ = ["LLMWeb"]
+
+DECODING_KEYS = ("temperature", "top_p", "max_new_tokens")
+
+
+def _node_settings(n: int, personas: Sequence[str] | None, decoding: Any) -> list[dict]:
+    base = {"persona": "", "temperature": 0.7, "top_p": 0.95, "max_new_tokens": 48}
+    if isinstance(decoding, dict) or decoding is None:
+        per = [dict(decoding or {}) for _ in range(n)]
+    else:
+        per = [dict(d) for d in decoding]
+        if len(per) != n:
+            raise bad("decoding", f"{len(per)} entries", f"one dict or {n} (one per node)")
+    out = []
+    for i in range(n):
+        s = {**base, **per[i]}
+        if personas is not None:
+            if len(personas) == 0:
+                raise bad("personas", [], "at least one persona")
+            s["persona"] = personas[i % len(personas)]
+        out.append(s)
+    return out
+
+
+class LLMWeb(Web):
+    """LLM agents that answer a query from retrieved posts and publish their answers.
+
+    Parameters
+    ----------
+    graph : RetrievalGraph
+        ``W[i, j]`` = share of node *i*'s retrieval from node *j*'s store; ``graph.h``
+        the shares drawn from the human seed corpus.
+    corpus : Corpus
+        The human seed corpus ``A(0)`` (must not be empty).
+    generators : Generator or sequence of Generator
+        One backend for every node, or one per node; nodes given the same object
+        share one loaded model and one batched call per step.
+    embedder : Embedder
+        Embeds answers (rows L2-normalised), e.g. the bundled all-MiniLM-L6-v2.
+    query : str
+        The fixed query (paper: one concise sentence on Bitcoin's prospects).
+    L : int
+        Answers per node and step, all from one retrieved context.
+    publish : int
+        How many of its ``L`` answers a node posts (paper: the first one).
+    personas : sequence of str, optional
+        System prompts, assigned to nodes round-robin.
+    decoding : dict or sequence of dict, optional
+        ``temperature``, ``top_p``, ``max_new_tokens``: one dict for all nodes or
+        one per node.
+    pick : {"random", "nearest"}
+        Documents within a source: uniformly at random (paper) or the query's
+        nearest neighbours in the source's HNSW index.
+    beta, k, k_max, memory, retrieval, quota, seed
+        See :class:`netcollapse.engines.loop.Web`.
+
+    Examples
+    --------
+    Bookkeeping with the deterministic fakes (real runs use the bundled models):
+
+    >>> from netcollapse.backends.embedding import HashEmbedder
+    >>> from netcollapse.backends import FakeGenerator
+    >>> from netcollapse.graphs.retrieval_graph import build
+    >>> web = LLMWeb(build("complete", n=3, self_weight=0.2), default_corpus(),
+    ...              FakeGenerator(), HashEmbedder(16), L=2, k_max=4, seed=0)
+    >>> res = web.run(3, progress=False)
+    >>> list(res.metrics.columns[:5])
+    ['step', 'frobenius', 'spread', 'drift', 'synthetic_share']
+    """
+
+    kind = "llm"
+
+    def __init__(
+        self,
+        graph: RetrievalGraph,
+        corpus: Corpus,
+        generators: Generator | Sequence[Generator],
+        embedder: Any,
+        *,
+        query: str = DEFAULT_QUERY,
+        L: int = 4,
+        publish: int = 1,
+        personas: Sequence[str] | None = None,
+        decoding: dict | Sequence[dict] | None = None,
+        pick: str = "random",
+        beta: float | None = 0.5,
+        k: int | None = None,
+        k_max: int | None = None,
+        memory: int | None = None,
+        retrieval: str = "weighted",
+        quota: str = "largest_remainder",
+        seed: int = 0,
+    ) -> None:
+        super().__init__(graph, beta=beta, k=k, k_max=k_max, memory=memory,
+                         retrieval=retrieval, quota=quota, seed=seed)
+        if not isinstance(corpus, Corpus) or len(corpus) == 0:
+            raise DataError("corpus: got an empty corpus, expected at least 1 document")
+        if not isinstance(query, str) or not query.strip():
+            raise bad("query", query, "a non-empty query")
+        if int(L) != L or L < 1:
+            raise bad("L", L, "an integer >= 1 (answers per node and step)")
+        if int(publish) != publish or not (1 <= publish <= L):
+            raise bad("publish", publish, f"an integer in [1, L = {L}]")
+        if pick not in ("random", "nearest"):
+            raise bad("pick", pick, "one of random, nearest")
+        gens = list(generators) if isinstance(generators, list | tuple) else [generators] * self.n
+        if len(gens) != self.n:
+            raise bad("generators", f"{len(gens)} generators", f"one, or {self.n} (one per node)")
+        self.corpus, self.generators, self.embedder = corpus, gens, embedder
+        self.query, self.L, self.publish, self.pick = query, int(L), int(publish), pick
+        self.settings = _node_settings(self.n, personas, decoding)
+        for i, s in enumerate(self.settings):  # validate decoding settings once, early
+            GenerationRequest(s["persona"], (), query, 1, 0,
+                              **{key: s[key] for key in DECODING_KEYS})
+            unknown = set(s) - {"persona", *DECODING_KEYS}
+            if unknown:
+                raise bad(f"decoding[{i}]", sorted(unknown)[0], f"keys among {DECODING_KEYS}")
+
+    # ------------------------------------------------------------------ construction
+    @classmethod
+    def from_spec(
+        cls,
+        graph: RetrievalGraph,
+        llm: Any,
+        *,
+        pick: str = "random",
+        base_dir: Path | None = None,
+        **common: Any,
+    ) -> LLMWeb:
+        """Build from the ``llm`` part of a run spec (:class:`netcollapse.engines.spec.LLMSpec`).
+
+        Nodes that name the same model share one :class:`~netcollapse.backends.HFGenerator`.
+
+        Returns
+        -------
+        LLMWeb
+        """
+        from netcollapse.backends import HFGenerator
+        from netcollapse.backends.embedding import SentenceTransformerEmbedder
+
+        n = graph.n
+        defaults = llm.defaults.model_dump()
+        if llm.nodes is not None and len(llm.nodes) != n:
+            raise bad("llm.nodes", f"{len(llm.nodes)} entries", f"n = {n} (one per node)")
+        nodes = [{**defaults, **(llm.nodes[i] if llm.nodes else {})} for i in range(n)]
+        if llm.personas is not None:
+            if not llm.personas:
+                raise bad("llm.personas", [], "at least one persona")
+            for i, node in enumerate(nodes):
+                node["persona"] = llm.personas[i % len(llm.personas)]
+        shared: dict[str, Any] = {}
+        gens = []
+        for node in nodes:
+            name = node["model"]
+            if name not in shared:
+                shared[name] = HFGenerator(model=name, dtype=llm.dtype)
+            gens.append(shared[name])
+        if llm.corpus == "default":
+            corpus = default_corpus()
+        else:
+            path = Path(llm.corpus)
+            if base_dir is not None and not path.is_absolute() and not path.exists():
+                path = base_dir / path
+            corpus = load_corpus(path, text_column=llm.text_column)
+        embedder = SentenceTransformerEmbedder(llm.embedder)
+        for gen in shared.values():  # fail early, before a run folder is touched
+            gen.load()
+        embedder.load()
+        return cls(
+            graph, corpus, gens, embedder,
+            query=llm.query or DEFAULT_QUERY, L=llm.L, publish=llm.publish,
+            personas=[node["persona"] for node in nodes],
+            decoding=[{k: node[k] for k in DECODING_KEYS} for node in nodes],
+            pick=pick, **common,
+        )
+
+    def config(self) -> dict[str, Any]:
+        """Return the resolved configuration (JSON-able)."""
+        return {
+            "engine": self.kind,
+            "graph": self.graph.params or {"family": self.graph.family, "n": self.n},
+            "corpus": {"name": self.corpus.name, "size": len(self.corpus)},
+            "generators": [getattr(g, "name", type(g).__name__) for g in self.generators],
+            "embedder": getattr(self.embedder, "name", type(self.embedder).__name__),
+            "query": self.query, "L": self.L, "publish": self.publish, "pick": self.pick,
+            "nodes": self.settings, **self.retrieval_config(),
+        }
+
+    # ------------------------------------------------------------------ state
+    def _init_state(self) -> None:
+        texts = list(self.corpus.texts)
+        emb = np.asarray(self.embedder.encode(texts), dtype=np.float32)
+        self.dim = emb.shape[1]
+        self.human = DocumentStore(self.dim, name="human", seed=self.seed)
+        self.human.add(texts, emb, author=-1, step=-1, sample=np.arange(len(texts)))
+        self.reference = emb.mean(axis=0)
+        self.query_embedding = np.asarray(self.embedder.encode([self.query]))[0]
+        self.stores = [
+            DocumentStore(self.dim, name=f"node{i}", memory=self.memory, seed=self.seed + i)
+            for i in range(self.n)
+        ]
+        self._last: dict[str, Any] = {}
+
+    def _requests(self, t: int, contexts: list[list[str]]) -> list[GenerationRequest]:
+        seeds = np.random.SeedSequence(self.seed, spawn_key=(t, 2)).generate_state(self.n)
+        return [
+            GenerationRequest(
+                s["persona"], tuple(contexts[i]), self.query, self.L, int(seeds[i]),
+                **{key: s[key] for key in DECODING_KEYS},
+            )
+            for i, s in enumerate(self.settings)
+        ]
+
+    def _generate(self, requests: list[GenerationRequest]) -> list[list[str]]:
+        """One batched call per distinct generator; answers back in node order."""
+        answers: list[list[str] | None] = [None] * self.n
+        groups: dict[int, list[int]] = {}
+        for i, g in enumerate(self.generators):
+            groups.setdefault(id(g), []).append(i)
+        for members in groups.values():
+            out = self.generators[members[0]].generate([requests[i] for i in members])
+            for i, texts in zip(members, out):
+                answers[i] = list(texts)
+        return answers  # type: ignore[return-value]
+
+    def _advance(self, t: int) -> tuple[dict[str, Any], pd.DataFrame]:
+        available = np.array([s.count_visible(t) for s in self.stores], dtype=np.int64)
+        quotas = self.quotas(available, self.human.count_visible(t), self.rng(t, 0))
+        picks = select_documents(
+            self.stores, self.human, quotas, self.rng(t, 1), before_step=t,
+            mode=self.pick, query=self.query_embedding,
+        )
+        contexts = [
+            [(self.human if src < 0 else self.stores[src]).texts_of([doc])[0] for src, doc in p]
+            for p in picks
+        ]
+        answers = self._generate(self._requests(t, contexts))
+        flat = [a for node in answers for a in node]
+        emb = np.asarray(self.embedder.encode(flat), dtype=np.float32)
+        samples = emb.reshape(self.n, self.L, self.dim)
+        n_retrieved = int(sum(len(p) for p in picks))
+        n_synthetic = int(sum(src >= 0 for p in picks for src, _ in p))
+        row = step_metrics(samples, t, reference=self.reference,
+                           n_synthetic=n_synthetic, n_retrieved=n_retrieved)
+        row["k_mean"] = n_retrieved / self.n
+        nodes = pd.DataFrame(node_rows(samples, t))
+        nodes["k"] = [len(p) for p in picks]
+        nodes["synthetic"] = [sum(src >= 0 for src, _ in p) for p in picks]
+        for i, store in enumerate(self.stores):
+            store.add(answers[i][: self.publish], samples[i, : self.publish],
+                      author=i, step=t, sample=np.arange(self.publish))
+        self._last = {"answers": answers, "samples": samples, "picks": picks}
+        return row, nodes
+
+    # ------------------------------------------------------------------ persistence
+    def _write_step(self, steps: Path, t: int) -> None:
+        lines = [
+            json.dumps({"step": t, "node": i, "sample": s, "text": text,
+                        "published": s < self.publish,
+                        "context": [[int(src), int(doc)] for src, doc in self._last["picks"][i]]})
+            for i, node in enumerate(self._last["answers"])
+            for s, text in enumerate(node)
+        ]
+        atomic_write_text(steps / f"responses-{t:06d}.jsonl", "\n".join(lines) + "\n")
+        buf = io.BytesIO()
+        np.save(buf, self._last["samples"])
+        atomic_write_bytes(steps / f"embeddings-{t:06d}.npy", buf.getvalue())
+
+    def _save_state(self, folder: Path) -> None:
+        """Nothing beyond the per-step files: stores are rebuilt from them on resume."""
+
+    def _load_state(self, folder: Path, steps: Path, t: int) -> None:
+        for s in range(t):
+            rows = [json.loads(x) for x in
+                    (steps / f"responses-{s:06d}.jsonl").read_text().splitlines() if x]
+            samples = np.load(steps / f"embeddings-{s:06d}.npy")
+            for i, store in enumerate(self.stores):
+                texts = [r["text"] for r in rows if r["node"] == i and r["published"]]
+                store.add(texts, samples[i, : len(texts)], author=i, step=s,
+                          sample=np.arange(len(texts)))
+
+    def _finalize(self, folder: Path) -> None:
+        steps = folder / "steps"
+        parts = sorted(steps.glob("responses-*.jsonl"))
+        atomic_write_text(folder / "responses.jsonl", "".join(p.read_text() for p in parts))
+        arrays = np.stack([np.load(p) for p in sorted(steps.glob("embeddings-*.npy"))])
+        buf = io.BytesIO()
+        np.savez_compressed(buf, samples=arrays, steps=np.arange(arrays.shape[0]),
+                            reference=self.reference)
+        atomic_write_bytes(folder / "embeddings.npz", buf.getvalue())
+
+    def responses(self, folder: str | Path) -> pd.DataFrame:
+        """Read a run folder's ``responses.jsonl`` as a DataFrame.
+
+        Parameters
+        ----------
+        folder : str or Path
+
+        Returns
+        -------
+        pandas.DataFrame
+        """
+        return pd.read_json(Path(folder) / "responses.jsonl", lines=True)

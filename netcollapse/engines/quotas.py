@@ -1,0 +1,566 @@
+"""Retrieval: how many documents each node reads, from which source, and which ones.
+
+Matrix convention (used by every function here): ``W`` is an ``n x n``
+row-stochastic :class:`scipy.sparse.csr_array`; ``W[i, j]`` is the share of node
+``i``'s retrieval drawn from node ``j``'s store. ``h[i]`` in ``[0, 1]`` is the
+share drawn from the human seed corpus ``H``, so node ``i`` takes
+``(1 - h[i]) * W[i, :]`` from the node stores. In every per-node list of sources,
+``H`` comes first (source index ``-1``), then the stores in column order.
+
+The pipeline of one step is
+
+1. :func:`retrieval_size`: ``k_i = floor(beta |A_i|)`` (the paper) or a fixed
+   ``k``, capped by ``k_max`` and by what is available;
+2. :func:`allocate_quotas` (split ``k_i`` over sources by the row of ``W`` and
+   ``h_i``) or :func:`pooled_quotas` (the paper's uniform draw from the union of
+   the sources);
+3. :func:`netcollapse.engines.selection.select_documents`: the actual documents,
+   at random or nearest to a query, from each source's
+   :class:`~netcollapse.engines.store.DocumentStore`.
+
+Steps 1 and 2 are vectorised over nodes (``n`` may be 10,000 and they run every
+step); step 3 loops over nodes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from netcollapse._random import as_generator
+from netcollapse.engines.store import DocumentStore
+from netcollapse.errors import bad
+
+__all__ = [
+    "Quotas",
+    "allocate_quotas",
+    "available_counts",
+    "pooled_quotas",
+    "reachable_total",
+    "retrieval_size",
+]
+
+METHODS = ("largest_remainder", "multinomial")
+_ROW_TOL = 1e-8  # tolerance on row sums of W
+_FLOOR_EPS = 1e-9  # floor(x + eps): 2.9999999999999996 counts as 3
+_REM_DECIMALS = 9  # remainders equal to 9 decimals are ties
+
+
+# ----------------------------------------------------------------- validation
+def _check_W(W: object) -> sp.csr_array:
+    if sp.issparse(W):
+        M = sp.csr_array(W, dtype=np.float64, copy=True)
+    else:
+        arr = np.asarray(W, dtype=np.float64)
+        if arr.ndim != 2:
+            raise bad("W", f"an array of shape {arr.shape}", "a square n x n matrix")
+        M = sp.csr_array(arr)
+    if M.shape[0] != M.shape[1]:
+        raise bad("W", f"shape {M.shape}", "a square n x n matrix")
+    M.sum_duplicates()
+    M.sort_indices()
+    if M.nnz and (not np.isfinite(M.data).all() or M.data.min() < 0):
+        raise bad("W", "a negative or non-finite entry", "non-negative finite shares")
+    sums = np.asarray(M.sum(axis=1)).reshape(-1)
+    off = np.flatnonzero(np.abs(sums - 1.0) > _ROW_TOL)
+    if off.size:
+        i = int(off[0])
+        raise bad("W", f"row {i} summing to {sums[i]:.6g}", "rows summing to 1 (row-stochastic)")
+    return M
+
+
+def _check_vector(value: object, n: int, field: str, integer: bool, low: float) -> np.ndarray:
+    arr = np.asarray(value)
+    if arr.ndim == 0:
+        arr = np.full(n, arr)
+    if arr.shape != (n,):
+        raise bad(field, f"shape {arr.shape}", f"a scalar or an array of shape ({n},)")
+    if integer:
+        if arr.size and not (np.issubdtype(arr.dtype, np.integer) or arr.dtype == bool):
+            if not (np.issubdtype(arr.dtype, np.floating) and np.all(arr == np.round(arr))):
+                raise bad(field, arr.tolist(), f"integers >= {int(low)}")
+        arr = arr.astype(np.int64)
+    else:
+        arr = arr.astype(np.float64)
+        if arr.size and not np.isfinite(arr).all():
+            raise bad(field, arr.tolist(), "finite numbers")
+    if arr.size and arr.min() < low:
+        i = int(np.argmin(arr))
+        raise bad(f"{field}[{i}]", arr[i].item(), f"a number >= {low:g}")
+    return arr
+
+
+def _check_h(h: object, n: int) -> np.ndarray:
+    arr = _check_vector(h, n, "h", integer=False, low=0.0)
+    if arr.size and arr.max() > 1:
+        i = int(np.argmax(arr))
+        raise bad(f"h[{i}]", arr[i].item(), "a number in [0, 1]")
+    return arr
+
+
+def _check_int(value: object, field: str, low: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
+        raise bad(field, value, f"an integer >= {low}")
+    return int(value)
+
+
+# ------------------------------------------------------------------- sizes
+def retrieval_size(
+    available_total: np.ndarray | Sequence[int] | int,
+    beta: float | None = None,
+    k: int | np.ndarray | None = None,
+    k_max: int | None = None,
+) -> np.ndarray:
+    """Compute the number of documents each node retrieves this step.
+
+    Parameters
+    ----------
+    available_total : array_like of int
+        ``|A_i|``: documents node ``i`` can reach (see :func:`reachable_total`).
+    beta : float, optional
+        Paper rule ``k_i = floor(beta * |A_i|)``, ``beta`` in ``(0, 1]``.
+    k : int or array_like of int, optional
+        Fixed size instead of ``beta`` (give exactly one of the two).
+    k_max : int, optional
+        Upper cap, ``>= 1``.
+
+    Returns
+    -------
+    numpy.ndarray
+        Int64 array shaped like ``available_total``; never more than available.
+
+    Notes
+    -----
+    ``floor`` is taken as ``floor(beta * |A_i| + 1e-9)`` so that float round-off
+    (``0.29 * 100 = 28.999999999999996``) does not lose a document.
+
+    Examples
+    --------
+    >>> retrieval_size([20, 23, 3], beta=0.5).tolist()
+    [10, 11, 1]
+    >>> retrieval_size([20, 23, 3], k=5, k_max=4).tolist()
+    [4, 4, 3]
+    """
+    avail = np.asarray(available_total)
+    if avail.size and not np.issubdtype(avail.dtype, np.integer):
+        raise bad("available_total", avail.tolist(), "non-negative integers")
+    avail = avail.astype(np.int64)
+    if avail.size and avail.min() < 0:
+        raise bad("available_total", int(avail.min()), "non-negative integers")
+    if (beta is None) == (k is None):
+        raise bad("beta/k", (beta, k), "exactly one of beta or k")
+    if beta is not None:
+        if isinstance(beta, bool) or not isinstance(beta, (int, float, np.number)):
+            raise bad("beta", beta, "a number in (0, 1]")
+        if not (0 < float(beta) <= 1):
+            raise bad("beta", beta, "a number in (0, 1]")
+        size = np.floor(float(beta) * avail + _FLOOR_EPS).astype(np.int64)
+    else:
+        k_arr = np.asarray(k)
+        if k_arr.size and not np.issubdtype(k_arr.dtype, np.integer):
+            raise bad("k", k, "a non-negative integer or an array of them")
+        if k_arr.size and k_arr.min() < 0:
+            raise bad("k", k, "a non-negative integer or an array of them")
+        size = np.broadcast_to(k_arr.astype(np.int64), avail.shape).copy()
+    if k_max is not None:
+        k_max = _check_int(k_max, "k_max", 1)
+        size = np.minimum(size, k_max)
+    return np.minimum(size, avail)
+
+
+def reachable_total(
+    W: sp.csr_array,
+    available: np.ndarray | Sequence[int],
+    human_available: int,
+    h: np.ndarray | float | None = None,
+) -> np.ndarray:
+    """Count ``|A_i|``, the documents node ``i`` can reach through its sources.
+
+    Parameters
+    ----------
+    W : scipy.sparse.csr_array
+        Row-stochastic retrieval matrix (``W[i, j]`` = share of ``i`` from ``j``).
+    available : array_like of int, shape (n,)
+        Visible documents in each node's store.
+    human_available : int
+        Visible documents in ``H``.
+    h : array_like of float or None
+        Anchoring shares. ``None`` (pooled mode) counts ``H`` for every node;
+        otherwise ``H`` counts only for nodes with ``h[i] > 0``.
+
+    Returns
+    -------
+    numpy.ndarray
+        Int64 array of shape ``(n,)``: sum of ``available[j]`` over ``W[i, j] > 0``
+        plus ``human_available`` where ``H`` is a source.
+
+    Examples
+    --------
+    >>> W = sp.csr_array(np.array([[0.5, 0.5], [0.0, 1.0]]))
+    >>> reachable_total(W, [3, 4], 20).tolist()
+    [27, 24]
+    >>> reachable_total(W, [3, 4], 20, h=[0.0, 0.2]).tolist()
+    [7, 24]
+    """
+    M = _check_W(W)
+    n = M.shape[0]
+    avail = _check_vector(available, n, "available", integer=True, low=0)
+    human_available = _check_int(human_available, "human_available", 0)
+    pos = (M.data > 0).astype(np.int64)
+    row = np.repeat(np.arange(n), np.diff(M.indptr))
+    total = np.bincount(row, weights=pos * avail[M.indices], minlength=n).astype(np.int64)
+    if h is None:
+        return total + human_available
+    hh = _check_h(h, n)
+    return total + np.where(hh > 0, human_available, 0)
+
+
+def available_counts(stores: Sequence[DocumentStore], before_step: int | None) -> np.ndarray:
+    """Count the visible documents in each store at ``before_step``.
+
+    Parameters
+    ----------
+    stores : sequence of DocumentStore
+        One store per node.
+    before_step : int or None
+        The reading step.
+
+    Returns
+    -------
+    numpy.ndarray
+        Int64 array of shape ``(len(stores),)``.
+    """
+    return np.array([s.count_visible(before_step) for s in stores], dtype=np.int64)
+
+
+# ------------------------------------------------------------------ quotas
+@dataclass(frozen=True, eq=False)
+class Quotas:
+    """Per-node, per-source document counts for one step.
+
+    Attributes
+    ----------
+    Q : scipy.sparse.csr_array
+        Int64, same sparsity pattern as ``W``; ``Q[i, j]`` = documents node ``i``
+        takes from store ``j``.
+    human : numpy.ndarray
+        Int64, shape ``(n,)``: documents node ``i`` takes from ``H``.
+    """
+
+    Q: sp.csr_array
+    human: np.ndarray
+
+    @property
+    def n(self) -> int:
+        """Number of nodes."""
+        return int(self.human.shape[0])
+
+    @property
+    def total(self) -> np.ndarray:
+        """Documents each node retrieves in all, shape ``(n,)``."""
+        return np.asarray(self.Q.sum(axis=1)).reshape(-1).astype(np.int64) + self.human
+
+    def to_frame(self) -> pd.DataFrame:
+        """Return the non-zero quotas as a tidy table (node, source, count; source -1 = H).
+
+        Returns
+        -------
+        pandas.DataFrame
+        """
+        Q = self.Q.tocoo()
+        keep = Q.data > 0
+        hn = np.flatnonzero(self.human > 0)
+        df = pd.DataFrame(
+            {
+                "node": np.concatenate([hn, Q.row[keep]]).astype(np.int64),
+                "source": np.concatenate([np.full(hn.size, -1), Q.col[keep]]).astype(np.int64),
+                "count": np.concatenate([self.human[hn], Q.data[keep]]).astype(np.int64),
+            }
+        )
+        return df.sort_values(["node", "source"], kind="stable").reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class _Table:
+    """Long table of (row, source) entries: per row H first, then the CSR entries."""
+
+    row: np.ndarray
+    is_h: np.ndarray
+    share: np.ndarray
+    cap: np.ndarray
+    W: sp.csr_array
+
+
+def _long_table(
+    M: sp.csr_array, h: np.ndarray, avail: np.ndarray, human_available: int
+) -> _Table:
+    n = M.shape[0]
+    row_len = np.diff(M.indptr) + 1
+    starts = np.concatenate([[0], np.cumsum(row_len)[:-1]])
+    row = np.repeat(np.arange(n), row_len)
+    is_h = np.zeros(row.size, dtype=bool)
+    is_h[starts] = True
+    share = np.empty(row.size)
+    share[is_h] = h
+    share[~is_h] = (1.0 - h[row[~is_h]]) * M.data
+    cap = np.empty(row.size, dtype=np.int64)
+    cap[is_h] = human_available
+    cap[~is_h] = avail[M.indices]
+    return _Table(row=row, is_h=is_h, share=share, cap=cap, W=M)
+
+
+def _quotas_from_table(t: _Table, q: np.ndarray) -> Quotas:
+    M = t.W
+    Q = sp.csr_array(
+        (q[~t.is_h].astype(np.int64), M.indices.copy(), M.indptr.copy()), shape=M.shape
+    )
+    return Quotas(Q=Q, human=q[t.is_h].astype(np.int64))
+
+
+def _hamilton(
+    rem_rows: np.ndarray, ra: np.ndarray, a: np.ndarray, target: np.ndarray, n: int
+) -> np.ndarray:
+    """Largest-remainder rounding of ``target`` within each row (vectorised)."""
+    base = np.floor(target + _FLOOR_EPS).astype(np.int64)
+    r = np.round(target - base, _REM_DECIMALS)
+    left = rem_rows - np.bincount(ra, weights=base, minlength=n).astype(np.int64)
+    order = np.lexsort((a, -r, ra))
+    sorted_rows = ra[order]
+    first = np.searchsorted(sorted_rows, sorted_rows, side="left")
+    rank = np.empty(a.size, dtype=np.int64)
+    rank[order] = np.arange(a.size) - first
+    return base + (rank < left[ra])
+
+
+def _multinomial(
+    rem_rows: np.ndarray, ra: np.ndarray, p: np.ndarray, rng: np.random.Generator
+) -> np.ndarray:
+    """One multinomial draw per row (``rem_rows[r]`` trials, probabilities ``p``)."""
+    # ``ra`` is sorted; rows with active entries are contiguous groups.
+    starts = np.flatnonzero(np.r_[True, ra[1:] != ra[:-1]])
+    ends = np.r_[starts[1:], ra.size] - 1
+    rows = ra[starts]
+    csum = np.cumsum(p)
+    before = np.r_[0.0, csum][starts]
+    within = csum - np.repeat(before, ends - starts + 1)
+    within[ends] = 1.0
+    key = ra + within
+    trials = rem_rows[rows]
+    draw_row = np.repeat(rows, trials)
+    lo = np.repeat(starts, trials)
+    hi = np.repeat(ends, trials)
+    u = rng.random(draw_row.size)
+    idx = np.clip(np.searchsorted(key, draw_row + u, side="right"), lo, hi)
+    return np.bincount(idx, minlength=ra.size).astype(np.int64)
+
+
+def allocate_quotas(
+    W: sp.csr_array,
+    h: np.ndarray | float,
+    k: np.ndarray | int,
+    available: np.ndarray | Sequence[int],
+    human_available: int,
+    method: str = "largest_remainder",
+    rng: int | np.random.Generator | None = None,
+) -> Quotas:
+    """Split each node's ``k_i`` over its sources by the row of ``W`` and ``h_i``.
+
+    Parameters
+    ----------
+    W : scipy.sparse.csr_array
+        ``n x n`` row-stochastic; ``W[i, j]`` = share of node ``i``'s retrieval
+        drawn from store ``j``.
+    h : float or array_like, shape (n,)
+        Share of node ``i``'s context drawn from ``H``, in ``[0, 1]``.
+    k : int or array_like of int, shape (n,)
+        Documents each node retrieves.
+    available : array_like of int, shape (n,)
+        Visible documents in each store: store ``j`` gives at most ``available[j]``.
+    human_available : int
+        Visible documents in ``H`` (each node may take up to this many).
+    method : {"largest_remainder", "multinomial"}
+        Rounding of the target counts ``k_i * share``.
+    rng : int, numpy.random.Generator or None
+        Random source (used by ``"multinomial"`` only).
+
+    Returns
+    -------
+    Quotas
+        ``Q`` (same pattern as ``W``) and ``human``.
+
+    Notes
+    -----
+    Target shares of node ``i``: ``h_i`` for ``H`` and ``(1 - h_i) W[i, j]`` for
+    store ``j``. ``"largest_remainder"`` is Hamilton's apportionment: each
+    source gets ``floor(k_i * share)``, then the units left go to the largest
+    remainders; remainders equal to 9 decimals are ties, broken by source order
+    (``H`` first, then lower store index). ``"multinomial"`` draws ``k_i``
+    sources with the shares as probabilities.
+
+    Shortfall: a source with fewer documents than its quota gives what it has;
+    the units it could not give are apportioned again (same method) over the
+    row's sources that still have documents, in proportion to their shares, and
+    so on until all ``k_i`` are placed or every source with a positive share is
+    exhausted; then node ``i`` gets fewer than ``k_i`` documents. Sources with
+    zero share never get documents (so with ``h_i = 1`` and ``H`` exhausted a
+    node reads only what ``H`` has).
+
+    Examples
+    --------
+    >>> W = sp.csr_array(np.array([[0.5, 0.5, 0.0], [0.0, 0.5, 0.5], [0.5, 0.0, 0.5]]))
+    >>> qt = allocate_quotas(W, h=0.2, k=[5, 5, 5], available=[10, 10, 1], human_available=20)
+    >>> qt.human.tolist(), qt.Q.toarray().tolist()
+    ([1, 1, 1], [[2, 2, 0], [0, 3, 1], [3, 0, 1]])
+    """
+    if method not in METHODS:
+        raise bad("method", method, f"one of {', '.join(map(repr, METHODS))}")
+    M = _check_W(W)
+    n = M.shape[0]
+    hh = _check_h(h, n)
+    kk = _check_vector(k, n, "k", integer=True, low=0)
+    avail = _check_vector(available, n, "available", integer=True, low=0)
+    human_available = _check_int(human_available, "human_available", 0)
+    gen = as_generator(rng) if method == "multinomial" else None
+    t = _long_table(M, hh, avail, human_available)
+    q = np.zeros(t.row.size, dtype=np.int64)
+    rem = kk.copy()
+    while True:
+        active = (t.share > 0) & (q < t.cap) & (rem[t.row] > 0)
+        a = np.flatnonzero(active)
+        if a.size == 0:
+            break
+        ra = t.row[a]
+        sa = t.share[a]
+        S = np.bincount(ra, weights=sa, minlength=n)
+        if gen is None:
+            give = _hamilton(rem, ra, a, rem[ra] * sa / S[ra], n)
+        else:
+            give = _multinomial(rem, ra, sa / S[ra], gen)
+        take = np.minimum(give, t.cap[a] - q[a])
+        q[a] += take
+        rem -= np.bincount(ra, weights=take, minlength=n).astype(np.int64)
+    return _quotas_from_table(t, q)
+
+
+def _allocate_row_reference(
+    shares: Sequence[float],
+    caps: Sequence[int],
+    k: int,
+    method: str = "largest_remainder",
+    rng: np.random.Generator | None = None,
+) -> list[int]:
+    """Allocate one row with plain loops (reference for :func:`allocate_quotas`).
+
+    ``shares`` and ``caps`` list the row's sources in order (``H`` first).
+    """
+    m = len(shares)
+    q = [0] * m
+    rem = int(k)
+    while rem > 0:
+        active = [j for j in range(m) if shares[j] > 0 and q[j] < caps[j]]
+        if not active:
+            break
+        S = 0.0
+        for j in active:
+            S += shares[j]
+        give = {}
+        if method == "largest_remainder":
+            base, rema = {}, {}
+            for j in active:
+                target = rem * shares[j] / S
+                base[j] = int(np.floor(target + _FLOOR_EPS))
+                rema[j] = float(np.round(target - base[j], _REM_DECIMALS))
+            left = rem - sum(base.values())
+            ranked = sorted(active, key=lambda j: (-rema[j], j))
+            for pos, j in enumerate(ranked):
+                give[j] = base[j] + (1 if pos < left else 0)
+        else:
+            draws = rng.multinomial(rem, [shares[j] / S for j in active])
+            give = {j: int(d) for j, d in zip(active, draws)}
+        for j in active:
+            take = min(give[j], caps[j] - q[j])
+            q[j] += take
+            rem -= take
+    return q
+
+
+def pooled_quotas(
+    W: sp.csr_array,
+    k: np.ndarray | int,
+    available: np.ndarray | Sequence[int],
+    human_available: int,
+    rng: int | np.random.Generator | None,
+) -> Quotas:
+    """Draw uniformly without replacement from the union of each node's sources.
+
+    This is the paper's Algorithm 1 (Wang et al., "LLM Web Dynamics",
+    arXiv 2506.15690): node ``i`` draws ``k_i`` documents uniformly at random
+    without replacement from the union of the stores ``j`` with ``W[i, j] > 0``
+    and ``H`` (when ``human_available > 0``). The counts per source follow a
+    multivariate hypergeometric distribution; on a complete graph with self loops
+    this is exactly a uniform draw from the shared set ``A(t)``.
+
+    Parameters
+    ----------
+    W : scipy.sparse.csr_array
+        ``n x n`` row-stochastic; only its pattern (``W[i, j] > 0``) is used.
+    k : int or array_like of int, shape (n,)
+        Documents each node retrieves; a node gets ``min(k_i, |A_i|)``.
+    available : array_like of int, shape (n,)
+        Visible documents in each store.
+    human_available : int
+        Visible documents in ``H``.
+    rng : int, numpy.random.Generator or None
+        Random source.
+
+    Returns
+    -------
+    Quotas
+
+    Examples
+    --------
+    >>> W = sp.csr_array(np.full((3, 3), 1 / 3))
+    >>> qt = pooled_quotas(W, k=10, available=[1, 1, 1], human_available=20, rng=0)
+    >>> qt.total.tolist()
+    [10, 10, 10]
+    """
+    M = _check_W(W)
+    n = M.shape[0]
+    kk = _check_vector(k, n, "k", integer=True, low=0)
+    avail = _check_vector(available, n, "available", integer=True, low=0)
+    human_available = _check_int(human_available, "human_available", 0)
+    gen = as_generator(rng)
+    t = _long_table(M, np.zeros(n), avail, human_available)
+    size = np.empty(t.row.size, dtype=np.int64)
+    size[t.is_h] = human_available
+    size[~t.is_h] = np.where(M.data > 0, avail[M.indices], 0)
+    total = np.bincount(t.row, weights=size, minlength=n).astype(np.int64)
+    take = np.minimum(kk, total)
+    q = np.zeros(t.row.size, dtype=np.int64)
+    # Sequential marginals: x_e ~ Hypergeom(size_e, sizes after e, draws left).
+    # Short rows are vectorised by position; long rows use multivariate_hypergeometric.
+    starts = np.flatnonzero(t.is_h)
+    row_len = np.diff(np.r_[starts, t.row.size])
+    long_rows = np.flatnonzero(row_len > 32)
+    for i in long_rows:
+        sl = slice(starts[i], starts[i] + row_len[i])
+        if take[i] > 0:
+            q[sl] = gen.multivariate_hypergeometric(size[sl], int(take[i]))
+    short = row_len <= 32
+    left_draw = np.where(short, take, 0)
+    left_size = np.where(short, total, 0)
+    for p in range(int(row_len[short].max()) if short.any() else 0):
+        rows = np.flatnonzero(short & (row_len > p) & (left_draw > 0))
+        if rows.size == 0:
+            break
+        e = starts[rows] + p
+        good = size[e]
+        x = gen.hypergeometric(good, left_size[rows] - good, left_draw[rows])
+        q[e] = x
+        left_draw[rows] -= x
+        left_size[rows] -= good
+    return _quotas_from_table(t, q)

@@ -1,0 +1,148 @@
+"""From a run spec (YAML or dict) to a finished run: graph, engine, run folder.
+
+``netcollapse run SPEC`` and the sweeps go through :func:`run_spec`; the engine
+(``gmm`` or ``llm``) is chosen by the spec's ``engine`` field.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from netcollapse._spec import read_yaml
+from netcollapse.engines.loop import RunResult, Web
+from netcollapse.engines.spec import RunSpec, parse_run
+from netcollapse.graphs.retrieval_graph import RetrievalGraph
+
+__all__ = ["build_graph", "build_web", "load_run_spec", "run_spec"]
+
+
+def load_run_spec(spec: str | Path | dict[str, Any] | RunSpec) -> tuple[RunSpec, Path | None]:
+    """Read and validate a run spec.
+
+    Parameters
+    ----------
+    spec : str, Path, dict or RunSpec
+        A YAML file, a mapping, or an already validated spec.
+
+    Returns
+    -------
+    (RunSpec, Path or None)
+        The spec and the folder relative paths in it are read from.
+    """
+    if isinstance(spec, RunSpec):
+        return spec, None
+    if isinstance(spec, dict):
+        return parse_run(spec), None
+    return parse_run(read_yaml(spec)), Path(spec).resolve().parent
+
+
+def build_graph(spec: RunSpec, base_dir: Path | None = None) -> RetrievalGraph:
+    """Build the run's retrieval graph (its seed: ``graph.seed``, else the run seed).
+
+    Parameters
+    ----------
+    spec : RunSpec
+    base_dir : Path, optional
+
+    Returns
+    -------
+    RetrievalGraph
+    """
+    seed = spec.graph.get("seed")
+    return RetrievalGraph.from_spec(
+        spec.graph, seed=spec.seed if seed is None else seed, base_dir=base_dir
+    )
+
+
+def _gmm_means(spec: RunSpec) -> np.ndarray:
+    g = spec.gmm
+    if g.means is not None:
+        return np.asarray(g.means, dtype=float)
+    return np.linspace(-5.0, 5.0, g.B)
+
+
+def build_web(
+    spec: RunSpec, base_dir: Path | None = None, graph: RetrievalGraph | None = None
+) -> Web:
+    """Build the engine a spec asks for, without running it.
+
+    Parameters
+    ----------
+    spec : RunSpec
+    base_dir : Path, optional
+        Folder for relative paths (graph files, corpora).
+    graph : RetrievalGraph, optional
+        Use this graph instead of building the spec's.
+
+    Returns
+    -------
+    Web
+        A :class:`~netcollapse.engines.gmm.GMMWeb` or :class:`~netcollapse.engines.llm.LLMWeb`.
+
+    Examples
+    --------
+    >>> spec, _ = load_run_spec({"engine": "gmm", "T": 3, "graph": {"family": "ring", "n": 5}})
+    >>> type(build_web(spec)).__name__
+    'GMMWeb'
+    """
+    graph = graph if graph is not None else build_graph(spec, base_dir)
+    r = spec.retrieval
+    common = dict(
+        beta=r.beta, k=r.k, k_max=r.k_max, memory=r.memory, retrieval=r.mode,
+        quota=r.quota, seed=spec.seed,
+    )
+    if spec.engine == "gmm":
+        from netcollapse.engines.gmm import GMMWeb
+
+        g = spec.gmm
+        return GMMWeb(
+            graph, B=g.B, means=_gmm_means(spec), cov=g.variance, a=g.a, L=g.L,
+            alpha=g.alpha, c=g.c, eps=g.eps, A0=g.A0, **common,
+        )
+    from netcollapse.engines.llm import LLMWeb
+
+    return LLMWeb.from_spec(graph, spec.llm, pick=r.pick, base_dir=base_dir, **common)
+
+
+def run_spec(
+    spec: str | Path | dict[str, Any] | RunSpec,
+    out: str | Path | None = None,
+    *,
+    seed: int | None = None,
+    resume: bool = False,
+    progress: bool = True,
+) -> RunResult:
+    """Run a spec from start to finish (or resume it).
+
+    Parameters
+    ----------
+    spec : str, Path, dict or RunSpec
+    out : str or Path, optional
+        Run folder; nothing is written without it.
+    seed : int, optional
+        Overrides the spec's seed.
+    resume : bool
+        Continue the run in ``out`` from its last checkpoint.
+    progress : bool
+        Show a progress bar.
+
+    Returns
+    -------
+    RunResult
+
+    Examples
+    --------
+    >>> res = run_spec({"engine": "gmm", "T": 4, "graph": {"family": "complete", "n": 3}},
+    ...                progress=False)
+    >>> len(res.metrics)
+    5
+    """
+    parsed, base_dir = load_run_spec(spec)
+    if seed is not None:
+        parsed = parsed.model_copy(update={"seed": int(seed)})
+        parse_run(parsed.model_dump())  # re-validate the override
+    web = build_web(parsed, base_dir)
+    return web.run(parsed.T, out, resume=resume, progress=progress)

@@ -1,0 +1,132 @@
+"""Run specs: engine, graph, retrieval settings, steps, seed and node settings.
+
+A run spec is a mapping (usually a YAML file, see ``experiments/``); :func:`parse_run`
+validates it with one-line errors, the graph part as a topology spec.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from netcollapse._spec import Spec as _Spec
+from netcollapse._spec import validate
+from netcollapse.graphs.spec import parse_topology
+
+__all__ = ["GMMSpec", "LLMSpec", "NodeSpec", "RetrievalSpec", "RunSpec", "parse_run"]
+
+
+# --------------------------------------------------------------------------- run specs
+class RetrievalSpec(_Spec):
+    """How nodes read: sizes, quotas, memory, and how documents are picked in a source."""
+
+    mode: Literal["weighted", "pooled"] = "weighted"
+    beta: float | None = Field(default=0.5, gt=0.0, le=1.0)
+    k: int | None = Field(default=None, ge=1)
+    k_max: int | None = Field(default=None, ge=1)
+    memory: int | None = Field(default=None, ge=1)
+    quota: Literal["largest_remainder", "multinomial"] = "largest_remainder"
+    pick: Literal["random", "nearest"] = "random"
+
+
+class GMMSpec(_Spec):
+    """Interacting-GMM nodes (the paper's Algorithms 2-3)."""
+
+    B: int = Field(default=2, ge=2)
+    means: list[float] | list[list[float]] | None = None
+    variance: float = Field(default=1.0, gt=0.0)
+    a: float = Field(default=1.0, gt=0.0)
+    L: int = Field(default=3, ge=1)
+    alpha: float | Literal["1/k"] = "1/k"
+    c: float | Literal["1/(k B^2)", "0"] = "1/(k B^2)"
+    eps: float = Field(default=1e-4, gt=0.0, lt=1.0)
+    A0: int = Field(default=20, ge=0)
+
+    @model_validator(mode="after")
+    def _means(self) -> GMMSpec:
+        if self.means is not None and len(self.means) != self.B:
+            raise ValueError(f"means: got {len(self.means)} means, expected B = {self.B}")
+        return self
+
+
+class NodeSpec(_Spec):
+    """One LLM node's model, persona (system prompt) and decoding settings."""
+
+    model: str = "smollm2"
+    persona: str = ""
+    temperature: float = Field(default=0.7, ge=0.0)
+    top_p: float = Field(default=0.95, gt=0.0, le=1.0)
+    max_new_tokens: int = Field(default=48, ge=1)
+
+
+class LLMSpec(_Spec):
+    """LLM nodes: query, samples, seed corpus, embedder and per-node models/personas."""
+
+    L: int = Field(default=4, ge=1)
+    publish: int = Field(default=1, ge=1)
+    query: str | None = None
+    corpus: str = "default"
+    text_column: str = "text"
+    embedder: str = "minilm"
+    dtype: Literal["float32", "bfloat16"] = "float32"
+    defaults: NodeSpec = NodeSpec()
+    personas: list[str] | None = None
+    nodes: list[dict[str, Any]] | None = None
+
+    @field_validator("query")
+    @classmethod
+    def _query(cls, v: str | None) -> str | None:
+        if v is not None and not v.strip():
+            raise ValueError(f"got {v!r}, expected a non-empty query")
+        return v
+
+    @model_validator(mode="after")
+    def _publish(self) -> LLMSpec:
+        if self.publish > self.L:
+            raise ValueError(f"publish: got {self.publish}, expected at most L = {self.L}")
+        return self
+
+
+class RunSpec(_Spec):
+    """A whole run: engine, graph, retrieval, steps, seed and the engine's node settings."""
+
+    name: str = "run"
+    description: str = ""
+    engine: Literal["gmm", "llm"]
+    T: int = Field(ge=1)
+    seed: int = Field(default=0, ge=0)
+    graph: dict[str, Any]
+    retrieval: RetrievalSpec = RetrievalSpec()
+    gmm: GMMSpec = GMMSpec()
+    llm: LLMSpec = LLMSpec()
+
+
+def parse_run(data: dict[str, Any]) -> RunSpec:
+    """Validate a run spec mapping; the graph part is checked as a topology spec.
+
+    Parameters
+    ----------
+    data : dict
+
+    Returns
+    -------
+    RunSpec
+
+    Examples
+    --------
+    >>> spec = parse_run({"engine": "gmm", "T": 5, "graph": {"family": "complete", "n": 3}})
+    >>> spec.retrieval.beta, spec.gmm.B
+    (0.5, 2)
+    >>> parse_run({"engine": "gmm", "T": 5, "graph": {"family": "complete", "n": 3},
+    ...            "retrieval": {"beta": 1.5}})
+    Traceback (most recent call last):
+    ...
+    netcollapse.errors.SpecError: retrieval.beta: got 1.5, expected a value <= 1.0
+    """
+    spec = validate(RunSpec, data)
+    parse_topology(spec.graph, prefix="graph.")
+    if spec.engine == "llm" and spec.llm.nodes is not None:
+        for i, node in enumerate(spec.llm.nodes):
+            validate(NodeSpec, {**spec.llm.defaults.model_dump(), **node}, f"llm.nodes.{i}.")
+    return spec

@@ -1,0 +1,69 @@
+"""Measures of collapse: pure functions of node states and of ``||D(t)||_F`` curves.
+
+- :mod:`~netcollapse.measures.disagreement`: ``D(t)``, ``||D(t)||_F`` in O(n d),
+  spreads, drift, tidy per-step rows;
+- :mod:`~netcollapse.measures.curves`: half-life, epsilon time, plateau, fitted rate;
+- :mod:`~netcollapse.measures.perspective`: classical MDS and perspective space;
+- :mod:`~netcollapse.measures.theory`: the lazy-DeGroot prediction and the
+  measured rate with the noise floor removed.
+
+The engines call these each step; they depend on nothing above the spectral layer.
+"""
+
+from __future__ import annotations
+
+from netcollapse.measures.curves import (
+    RateFit,
+    collapse_measures,
+    epsilon_time,
+    fit_rate,
+    half_life,
+    plateau,
+)
+from netcollapse.measures.disagreement import (
+    distance_matrix,
+    drift,
+    frobenius_distance,
+    frobenius_trajectory,
+    node_means,
+    node_rows,
+    spread,
+    step_metrics,
+    synthetic_share,
+    within_spread,
+)
+from netcollapse.measures.perspective import (
+    cmds,
+    perspective_space,
+)
+from netcollapse.measures.theory import (
+    g_from_alpha,
+    measured_rate,
+    predicted_rate,
+    theory_check,
+)
+
+__all__ = [
+    "RateFit",
+    "cmds",
+    "collapse_measures",
+    "distance_matrix",
+    "drift",
+    "epsilon_time",
+    "fit_rate",
+    "frobenius_distance",
+    "frobenius_trajectory",
+    "g_from_alpha",
+    "half_life",
+    "measured_rate",
+    "node_means",
+    "node_rows",
+    "perspective_space",
+    "plateau",
+    "predicted_rate",
+    "spread",
+    "step_metrics",
+    "synthetic_share",
+    "theory_check",
+    "within_spread",
+]

@@ -1,0 +1,321 @@
+"""The retrieval matrix read as a Markov chain: validation, ``pi``, reversibility, spectrum ends.
+
+Internal to :mod:`netcollapse.spectral` (its module docstring states the matrix
+convention: ``W[i, j]`` is the share of node *i*'s retrieval drawn from node
+*j*'s store, rows sum to 1, directed). :class:`_Chain` validates ``W`` once and
+computes, lazily and at most once, the pieces every predictor shares: the
+communicating classes, the stationary law ``pi`` (exact from a spanning tree
+when ``W`` is reversible), the symmetrised ``S = D^1/2 W D^-1/2``, the period,
+the ends of the spectrum (``lambda_2``, ``lambda_min``, SLEM) and the lazy rate.
+"""
+
+from __future__ import annotations
+
+import math
+from functools import cached_property
+from typing import Any, Callable, NamedTuple
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.sparse import csgraph
+from scipy.sparse import linalg as spla
+
+from netcollapse.errors import bad
+from netcollapse.spectral._linalg import (
+    ARPACK_TOL,
+    TOL,
+    _arpack,
+    _deflated,
+    _eigs,
+    _lanczos_ends,
+    _power_rate,
+    _remove_perron,
+)
+
+DENSE_MAX = 1500
+"""Largest ``n`` for which ``method="auto"`` uses dense linear algebra."""
+_ONE = 1e-12  # a modulus within this of 1 is 1 (round-off)
+
+
+class _Ends(NamedTuple):
+    lambda_2: float  # largest real part among non-Perron eigenvalues
+    lambda_min: float  # smallest real part among all eigenvalues
+    slem: float  # largest modulus among non-Perron eigenvalues
+    rest: np.ndarray | None  # all non-Perron eigenvalues (dense, non-reversible only)
+
+
+# ----------------------------------------------------------------------------- validation
+def _as_csr(W: Any) -> sp.csr_array:
+    if sp.issparse(W):
+        M = sp.csr_array(W, dtype=float, copy=True)
+    else:
+        arr = np.asarray(W, dtype=float)
+        if arr.ndim != 2:
+            raise bad("W.shape", arr.shape, "a square n x n matrix")
+        M = sp.csr_array(arr)
+    if M.shape[0] != M.shape[1] or M.shape[0] < 2:
+        raise bad("W.shape", M.shape, "a square n x n matrix with n >= 2")
+    M.sum_duplicates()
+    M.eliminate_zeros()
+    if not np.all(np.isfinite(M.data)):
+        raise bad("W", "non-finite entries", "finite shares")
+    if M.nnz and M.data.min() < 0:
+        raise bad("W.min()", float(M.data.min()), "shares >= 0")
+    rs = M.sum(axis=1)
+    i = int(np.argmax(np.abs(rs - 1.0)))
+    if abs(rs[i] - 1.0) > 1e-8:
+        raise bad(f"W[{i}, :].sum()", float(rs[i]), "1 (W must be row-stochastic)")
+    return M
+
+
+def _resolve(method: str, n: int) -> str:
+    if method not in ("auto", "dense", "sparse"):
+        raise bad("method", method, "'auto', 'dense' or 'sparse'")
+    if method == "auto":
+        return "dense" if n <= DENSE_MAX else "sparse"
+    return method
+
+
+def _check_h(h: Any, n: int) -> np.ndarray:
+    arr = np.zeros(n) if h is None else np.asarray(h, dtype=float).ravel()
+    if arr.shape != (n,):
+        raise bad("h.shape", np.shape(h), f"({n},): one anchoring share per node")
+    if not np.all(np.isfinite(arr)) or arr.min() < 0 or arr.max() > 1:
+        raise bad("h", arr.tolist(), "anchoring shares in [0, 1]")
+    return arr
+
+
+def _check_g(g: Any) -> float:
+    if isinstance(g, bool) or not isinstance(g, (int, float, np.integer, np.floating)):
+        raise bad("g", g, "a number in (0, 1]")
+    if not 0.0 < float(g) <= 1.0:
+        raise bad("g", g, "a number in (0, 1]")
+    return float(g)
+
+
+
+def _snap(x: float) -> float:
+    return float(math.copysign(1.0, x)) if abs(abs(x) - 1.0) < _ONE else float(x)
+
+
+# ----------------------------------------------------------------------------- the chain
+class _Chain:
+    """Validated W plus lazily computed, shared pieces (pi, classes, spectrum ends)."""
+
+    def __init__(self, W: Any, method: str = "auto", tol: float | None = None) -> None:
+        self.W = _as_csr(W)
+        self.n = self.W.shape[0]
+        self.dense = _resolve(method, self.n) == "dense"
+        self.tol = TOL if tol is None else float(tol)
+        self.arpack_tol = ARPACK_TOL if tol is None else float(tol)
+
+    @cached_property
+    def rows(self) -> np.ndarray:
+        return np.repeat(np.arange(self.n), np.diff(self.W.indptr))
+
+    @cached_property
+    def Wd(self) -> np.ndarray:
+        return self.W.toarray()
+
+    @cached_property
+    def classes(self) -> tuple[np.ndarray, np.ndarray]:
+        """SCC label per node and, per class, whether it is closed (no edge leaves it)."""
+        k, labels = csgraph.connected_components(self.W, directed=True, connection="strong")
+        leaving = labels[self.rows] != labels[self.W.indices]
+        closed = np.ones(k, dtype=bool)
+        closed[labels[self.rows[leaving]]] = False
+        return labels, closed
+
+    @cached_property
+    def n_closed(self) -> int:
+        return int(self.classes[1].sum())
+
+    @cached_property
+    def n_components(self) -> int:
+        return int(csgraph.connected_components(self.W, directed=True, connection="weak")[0])
+
+    @cached_property
+    def _pi_rev(self) -> tuple[np.ndarray, bool]:
+        pi = _tree_pi(self) if _pattern_symmetric(self.W) else None
+        if pi is not None and _balanced(self.W, pi, 1e-10, self.rows):
+            return pi, True
+        return _general_pi(self), False
+
+    @property
+    def pi(self) -> np.ndarray:
+        return self._pi_rev[0]
+
+    @property
+    def reversible(self) -> bool:
+        return self._pi_rev[1]
+
+    @cached_property
+    def S(self) -> sp.csr_array:
+        """D^1/2 W D^-1/2 (symmetric when reversible), D = diag(pi)."""
+        s = np.sqrt(self.pi)
+        S = self.W.copy()
+        S.data = S.data * s[self.rows] / s[S.indices]
+        return sp.csr_array((S + S.T) * 0.5)
+
+    @cached_property
+    def spectrum(self) -> np.ndarray:
+        """All eigenvalues (dense path): real ascending if reversible, else complex."""
+        if self.reversible:
+            return np.linalg.eigvalsh(self.S.toarray())
+        return np.linalg.eigvals(self.Wd)
+
+    @cached_property
+    def ends(self) -> _Ends:
+        multi = self.n_closed > 1
+        if self.dense or (not self.reversible and self.n < 8):
+            ev = self.spectrum
+            rest = _remove_perron(ev)
+            lam2 = 1.0 if multi else float(np.max(rest.real))
+            lmin = float(np.min(ev.real))
+            slem_ = 1.0 if multi else float(np.max(np.abs(rest)))
+            keep = None if self.reversible else rest
+        elif self.reversible:
+            lmin, lam2 = _lanczos_ends(_deflated(self.S, np.sqrt(self.pi), 1.0), self.n, self.tol)
+            lam2 = 1.0 if multi else lam2
+            slem_ = max(abs(lam2), abs(lmin))
+            keep = None
+        else:  # ARPACK; "SR" (lambda_min) is hopeless on a bulk edge: use the period instead
+            lmin = -1.0 if self.period % 2 == 0 and self.period > 0 else math.nan
+            keep = np.zeros(0, dtype=complex)
+            if multi:
+                lam2 = slem_ = 1.0
+            else:
+                lm = self._arpack(self._moved, "LM") if self.period == 1 else keep
+                lr = self._arpack(self._moved, "LR")
+                keep = np.concatenate([lm, lr])
+                lam2 = float(np.max(lr.real)) if lr.size else math.nan
+                if self.period > 1:
+                    slem_ = 1.0
+                elif lm.size:
+                    slem_ = float(np.max(np.abs(keep)))
+                else:  # ARPACK out of budget: power-iteration estimate
+                    slem_ = max(_power_rate(self._moved, self.n), float(np.max(np.abs(keep),
+                                                                                initial=0.0)))
+        return _Ends(_snap(lam2), _snap(lmin), _snap(slem_), keep)
+
+    @cached_property
+    def _mean_other(self) -> float:
+        """Mean of the non-Perron eigenvalues, (trace - 1) / (n - 1): inside their hull."""
+        return (float(self.W.diagonal().sum()) - 1.0) / (self.n - 1)
+
+    def _moved(self, x: np.ndarray) -> np.ndarray:
+        """Matvec of W with its Perron eigenvalue (one closed class) moved to the mean."""
+        return self.W @ x + (self._mean_other - 1.0) * float(self.pi @ x)
+
+    def _arpack(self, matvec: Callable, which: str, k: int = 2) -> np.ndarray:
+        """Converged eigenvalues of ARPACK ``eigs`` within ``ARPACK_MATVECS`` (maybe none)."""
+        return _arpack(matvec, self.n, which, self.arpack_tol, k)
+
+    @cached_property
+    def period(self) -> int:
+        """Period of the closed class (gcd of its cycle lengths) if there is one, else 0."""
+        if self.n_closed != 1:
+            return 0
+        labels, closed = self.classes
+        idx = np.flatnonzero(labels == np.flatnonzero(closed)[0])
+        sub = sp.csr_array(self.W[idx][:, idx])
+        lev = csgraph.shortest_path(sub, method="D", unweighted=True, indices=0)
+        r = np.repeat(np.arange(idx.size), np.diff(sub.indptr))
+        return int(np.gcd.reduce(np.abs(lev[r] + 1 - lev[sub.indices]).astype(np.int64)))
+
+    def _eigs(self, A: Any, k: int, which: str) -> np.ndarray:
+        return _eigs(A, k, which, self.arpack_tol)
+
+    def lazy(self, g: float) -> float:
+        if self.n_closed > 1:
+            return 1.0
+        e = self.ends
+        if self.reversible:
+            return _snap(max(abs(1 - g + g * e.lambda_2), abs(1 - g + g * e.lambda_min)))
+        if self.dense or self.n < 8:
+            return _snap(float(np.max(np.abs(1 - g + g * e.rest))))
+        if self.period > 1 and g == 1.0:
+            return 1.0
+
+        def mv(x: np.ndarray) -> np.ndarray:
+            return (1.0 - g) * x + g * self._moved(x)
+
+        ev = self._arpack(mv, "LM")
+        rate = float(np.max(np.abs(ev))) if ev.size else _power_rate(mv, self.n)
+        return _snap(max(rate, float(np.max(np.abs(1 - g + g * e.rest), initial=0.0))))
+
+
+def _pattern_symmetric(W: sp.csr_array) -> bool:
+    T = W.T.tocsr()
+    T.sort_indices()
+    return np.array_equal(T.indptr, W.indptr) and np.array_equal(T.indices, W.indices)
+
+
+def _balanced(W: sp.csr_array, pi: np.ndarray, tol: float, rows: np.ndarray) -> bool:
+    """Detailed balance pi_i W_ij = pi_j W_ji, entrywise relative, with pi > 0."""
+    if not np.all(np.isfinite(pi)) or pi.min() <= 0:
+        return False
+    F = W.copy()
+    F.data = F.data * pi[rows]
+    V = abs(F - F.T) - tol * F.maximum(F.T)
+    return V.nnz == 0 or bool(V.data.max() <= 0)
+
+
+def _tree_pi(chain: _Chain) -> np.ndarray | None:
+    """Stationary law from ratios W_pj / W_jp along a BFS spanning forest (valid iff reversible)."""
+    W, n = chain.W, chain.n
+    k, labels = csgraph.connected_components(W, directed=True, connection="weak")
+    roots = np.unique(labels, return_index=True)[1]
+    r = np.concatenate([chain.rows, np.full(k, n)])
+    c = np.concatenate([W.indices, roots])
+    G = sp.csr_array((np.ones(r.size), (r, c)), shape=(n + 1, n + 1))
+    _, pred = csgraph.breadth_first_order(G, n, directed=True, return_predecessors=True)
+    par = pred[:n].copy()
+    par[roots] = roots
+    keys = chain.rows.astype(np.int64) * n + W.indices
+    j = np.flatnonzero(par != np.arange(n)).astype(np.int64)
+    p = par[j].astype(np.int64)
+    val = np.zeros(n)
+    val[j] = np.log(W.data[np.searchsorted(keys, p * n + j)])
+    val[j] -= np.log(W.data[np.searchsorted(keys, j * n + p)])
+    while True:  # pointer jumping: val[j] = log pi_j - log pi_root(j)
+        pp = par[par]
+        val = val + val[par]
+        if np.array_equal(pp, par):
+            break
+        par = pp
+    top = np.full(k, -np.inf)
+    np.maximum.at(top, labels, val)
+    pi = np.exp(val - top[labels])
+    sums = np.bincount(labels, weights=pi, minlength=k)
+    sizes = np.bincount(labels, minlength=k)
+    return pi / sums[labels] * sizes[labels] / n
+
+
+def _general_pi(chain: _Chain) -> np.ndarray:
+    labels, closed = chain.classes
+    order = np.argsort(labels, kind="stable")
+    bounds = np.concatenate([[0], np.cumsum(np.bincount(labels, minlength=closed.size))])
+    total = sum(bounds[c + 1] - bounds[c] for c in np.flatnonzero(closed))
+    pi = np.zeros(chain.n)
+    for c in np.flatnonzero(closed):
+        idx = order[bounds[c]:bounds[c + 1]]
+        p = np.ones(1) if idx.size == 1 else _irreducible_pi(chain.W[idx][:, idx], chain.dense)
+        pi[idx] = p * idx.size / total
+    return pi
+
+
+def _irreducible_pi(Wc: sp.csr_array, dense: bool) -> np.ndarray:
+    m = Wc.shape[0]
+    if dense or m < 4:
+        A = np.eye(m) - Wc.toarray().T
+        A[-1, :] = 1.0
+        b = np.zeros(m)
+        b[-1] = 1.0
+        p = np.linalg.solve(A, b)
+    else:  # Perron vector of the lazy chain: no other eigenvalue on the unit circle
+        lazy = sp.csr_array(0.5 * (sp.eye_array(m, format="csr") + Wc.T))
+        _, vec = spla.eigs(lazy, k=1, which="LM", v0=np.ones(m), tol=0.0)
+        p = np.abs(vec[:, 0].real)
+    return p / p.sum()
+

@@ -1,0 +1,241 @@
+"""The sweep folder on disk: per-task files, resuming, and the two rebuilt tables.
+
+A sweep folder::
+
+    sweep.json         the sweep spec and its task list (id, replicate, seed, parameters)
+    tasks/ID.json      one finished task's row, written atomically when it ends
+    tasks/ID-steps.parquet   that task's per-step metrics
+    results.parquet    one row per task (rebuilt from tasks/ periodically and at the end)
+    steps.parquet      per-step metrics of every finished task, keyed by task_id
+    predictors.csv     the predictor table (:func:`netcollapse.sweeps.analysis.predictor_table`)
+
+A task's steps file is written before its row, and the row marks the task done:
+a sweep killed with SIGKILL loses at most the tasks in flight, and re-running it
+into the same folder (:func:`load_outcomes`) skips tasks whose row says ``ok``.
+Rows are keyed by task id, so a task is never duplicated. Every file is written
+atomically (temporary file, then rename). One sweep process per folder at a time.
+
+* :func:`prepare_folder` creates the folder and writes ``sweep.json``.
+* :func:`save_outcome` writes one finished task's files.
+* :func:`load_outcomes` reads back the finished tasks of a task list.
+* :func:`write_tables` rebuilds ``results.parquet`` and ``steps.parquet``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from netcollapse.errors import bad
+from netcollapse._io import atomic_write_text, dumps, write_parquet
+
+__all__ = [
+    "MEASURE_COLUMNS",
+    "TIMING_COLUMNS",
+    "TaskOutcome",
+    "load_outcomes",
+    "prepare_folder",
+    "save_outcome",
+    "write_tables",
+]
+
+#: Collapse-measure columns of a results row (besides the spectral predictors).
+MEASURE_COLUMNS = (
+    "half_life", "epsilon_time", "rate", "rate_r2", "rate_start", "rate_stop", "plateau",
+    "final_frobenius", "initial_frobenius", "measured_rate", "predicted_rate",
+)
+#: Timing columns, last in a results row.
+TIMING_COLUMNS = ("seconds_graph", "seconds_spectral", "seconds_run", "seconds_total", "worker")
+
+
+@dataclass(frozen=True)
+class TaskOutcome:
+    """What a task returns: its results row and its per-step metrics (``None`` on error)."""
+
+    row: dict[str, Any]
+    steps: pd.DataFrame | None = None
+
+
+def prepare_folder(out: str | Path, spec: dict[str, Any], tasks: list[Any]) -> Path:
+    """Create the sweep folder (and ``tasks/``) and write ``sweep.json`` atomically.
+
+    Parameters
+    ----------
+    out : str or Path
+        Sweep folder, created if missing.
+    spec : dict
+        The sweep spec as JSON-able data.
+    tasks : list of Task
+        Listed in ``sweep.json`` by id, index, replicate, seed and parameters.
+
+    Returns
+    -------
+    Path
+        The folder.
+
+    Raises
+    ------
+    SpecError
+        If ``out`` exists and is not a folder.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     folder = prepare_folder(Path(d) / "s", {"name": "s"}, [])
+    ...     sorted(p.name for p in folder.iterdir())
+    ['sweep.json', 'tasks']
+    """
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise bad("out", str(out), "a folder")
+    (out / "tasks").mkdir(parents=True, exist_ok=True)
+    listing = [{"task_id": t.task_id, "index": t.index, "replicate": t.replicate,
+                "seed": t.seed, "params": t.params} for t in tasks]
+    atomic_write_text(out / "sweep.json", dumps({"spec": spec, "tasks": listing}, indent=1))
+    return out
+
+
+def _task_files(out: Path, tid: str) -> tuple[Path, Path]:
+    return out / "tasks" / f"{tid}.json", out / "tasks" / f"{tid}-steps.parquet"
+
+
+def save_outcome(out: Path, outcome: TaskOutcome) -> None:
+    """Write a finished task's files: steps first, then the row (which marks it done).
+
+    Parameters
+    ----------
+    out : Path
+        Sweep folder (with its ``tasks/`` folder).
+    outcome : TaskOutcome
+        Its row must hold ``task_id``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from types import SimpleNamespace
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     out = Path(d)
+    ...     (out / "tasks").mkdir()
+    ...     save_outcome(out, TaskOutcome({"task_id": "a1", "status": "error"}))
+    ...     found = load_outcomes(out, [SimpleNamespace(task_id="a1")])
+    >>> found["a1"].row
+    {'task_id': 'a1', 'status': 'error'}
+    """
+    row_path, steps_path = _task_files(out, outcome.row["task_id"])
+    if outcome.steps is not None:
+        write_parquet(steps_path, outcome.steps)  # first: the row marks the task done
+    atomic_write_text(row_path, dumps(outcome.row))
+
+
+def load_outcomes(out: Path, tasks: list[Any]) -> dict[str, TaskOutcome]:
+    """Rows (and steps of ok rows) already in the folder for these tasks.
+
+    Parameters
+    ----------
+    out : Path
+        Sweep folder.
+    tasks : list of Task
+        Only these tasks' files are read; unreadable files are ignored (the task
+        runs again).
+
+    Returns
+    -------
+    dict of str to TaskOutcome
+        By task id.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from types import SimpleNamespace
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     load_outcomes(Path(d), [SimpleNamespace(task_id="missing")])
+    {}
+    """
+    found: dict[str, TaskOutcome] = {}
+    for task in tasks:
+        row_path, steps_path = _task_files(out, task.task_id)
+        if not row_path.is_file():
+            continue
+        try:
+            row = json.loads(row_path.read_text())
+            steps = pd.read_parquet(steps_path) if row.get("status") == "ok" else None
+        except (OSError, ValueError):  # unreadable: run it again
+            continue
+        if row.get("task_id") == task.task_id:
+            found[task.task_id] = TaskOutcome(row, steps)
+    return found
+
+
+def _order_columns(frame: pd.DataFrame, params: list[str]) -> pd.DataFrame:
+    head = ["task_id", "status", "error", "replicate", "seed", *params, "family", "engine",
+            "graph_id"]
+    tail = [*MEASURE_COLUMNS, *TIMING_COLUMNS]
+    first = [c for c in head if c in frame.columns]
+    last = [c for c in tail if c in frame.columns]
+    middle = [c for c in frame.columns if c not in first and c not in last]
+    return frame[first + middle + last]
+
+
+def _arrow_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """Object columns holding several Python types become strings (parquet needs one type)."""
+    for col in frame.columns:
+        if frame[col].dtype == object:
+            kinds = {type(v) for v in frame[col] if v is not None and v == v}
+            if len(kinds) > 1:
+                frame[col] = [None if v is None else str(v) for v in frame[col]]
+    return frame
+
+
+def _tables(tasks: list[Any], done: dict[str, TaskOutcome]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    params = list(dict.fromkeys(k for t in tasks for k in t.params))
+    rows = [{k: v for k, v in done[t.task_id].row.items() if k != "traceback"}
+            for t in tasks if t.task_id in done]
+    results = _arrow_safe(_order_columns(pd.DataFrame(rows), params)) if rows else pd.DataFrame(
+        columns=["task_id", "status", "error", "replicate", "seed", *params]
+    )
+    frames = [done[t.task_id].steps for t in tasks
+              if t.task_id in done and done[t.task_id].steps is not None]
+    steps = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["task_id"])
+    return results, steps
+
+
+def write_tables(out: Path, tasks: list[Any], done: dict[str, TaskOutcome]) -> tuple:
+    """Rebuild ``results.parquet`` and ``steps.parquet`` (atomically) from the outcomes.
+
+    Parameters
+    ----------
+    out : Path
+        Sweep folder.
+    tasks : list of Task
+        The sweep's tasks, in order (rows follow it; swept parameters become columns).
+    done : dict of str to TaskOutcome
+        Outcomes by task id; tasks without one have no row.
+
+    Returns
+    -------
+    (pandas.DataFrame, pandas.DataFrame)
+        The results and steps tables as written (tracebacks left out).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from types import SimpleNamespace
+    >>> task = SimpleNamespace(task_id="a1", params={"graph.n": 4})
+    >>> done = {"a1": TaskOutcome({"task_id": "a1", "status": "ok", "graph.n": 4},
+    ...                           pd.DataFrame({"task_id": ["a1"], "t": [0]}))}
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     results, steps = write_tables(Path(d), [task], done)
+    ...     back = pd.read_parquet(Path(d) / "results.parquet")
+    >>> list(back.columns), len(steps)
+    (['task_id', 'status', 'graph.n'], 1)
+    """
+    results, steps = _tables(tasks, done)
+    write_parquet(out / "results.parquet", results)
+    write_parquet(out / "steps.parquet", steps)
+    return results, steps

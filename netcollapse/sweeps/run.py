@@ -1,0 +1,202 @@
+"""Batch sweeps: a grid of run specs x replicate seeds -> tasks -> executor -> one tidy table.
+
+A sweep spec (YAML) is a ``base`` run spec plus what varies::
+
+    name: topologies
+    base: {engine: gmm, T: 40, retrieval: {k: 16, memory: 1}, gmm: {B: 4, L: 16}}
+    graphs:                        # named graph specs: one axis, column "graph"
+      ring: {family: ring, n: 32}
+      small_world: {family: watts_strogatz, n: 32, k: 4, p: 0.1}
+    axes:                          # dotted run-spec paths -> lists of values
+      graph.self_weight: [0.0, 0.5]
+      retrieval.memory: [1, 4]
+    zip: [[graph.self_weight, retrieval.memory]]   # varied together, not crossed
+    seeds: 5                       # replicates (or an explicit list of seeds)
+    seed: 0                        # the sweep seed the replicate seeds come from
+    T: 60                          # optional override of base.T
+
+The conditions are the cartesian product of the axes (a zip group counts as one
+axis); every condition runs once per replicate. Replicate ``r`` has the seed
+``SeedSequence(seed).spawn(seeds)[r]`` and **the same seed is used in every
+condition** (common random numbers, as Mesa's ``batch_run`` does), so differences
+between conditions are not blurred by different draws; the graph of a random
+family is built from that seed too unless the graph spec fixes ``seed``.
+
+Each task has a stable id, the first 12 hex digits of the sha256 of its resolved
+run spec (defaults filled in, seed included, ``name``/``description`` left out):
+the same condition and seed give the same id in every sweep that contains them.
+
+A sweep folder (layout in :mod:`netcollapse.sweeps.folder`) holds ``sweep.json``, one
+file pair per finished task under ``tasks/``, ``results.parquet`` (one row per task),
+``steps.parquet`` (per-step metrics) and ``predictors.csv``. Re-running a sweep into
+the same folder skips tasks whose row says ``ok`` and runs the rest (failed ones
+again); a sweep killed with SIGKILL loses at most the tasks in flight.
+
+A row holds ``task_id``, ``status`` (``ok``/``error``), ``error``, ``replicate``,
+``seed``, every swept parameter by its spec name (``graph.n``, ``retrieval.memory``,
+``graph`` for named graphs), ``family``, ``engine``, ``graph_id`` (a hash of W and h),
+every spectral predictor by its :func:`netcollapse.spectral.spectral_summary` name
+(computed once per distinct graph and process), the collapse measures of
+:func:`netcollapse.measures.disagreement.collapse_measures`, ``measured_rate`` and
+``predicted_rate`` (the theory check, :mod:`netcollapse.sweeps.analysis`), and timings.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import itertools
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from netcollapse.engines.spec import parse_run
+from netcollapse.graphs.spec import parse_topology
+from netcollapse.errors import SpecError, bad
+from netcollapse.sweeps.expand import Task, expand
+from netcollapse.sweeps.task import error_outcome, run_task
+from netcollapse.sweeps.folder import (
+    TaskOutcome,
+    load_outcomes,
+    prepare_folder,
+    save_outcome,
+    write_tables,
+)
+from netcollapse.sweeps.spec import (
+    SweepSpec,
+    _axis_values,
+    _check_spec,
+    check_axis_path,
+    load_sweep,
+)
+
+__all__ = ["SweepResult", "run_sweep"]
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    """A finished (or partly finished) sweep.
+
+    Attributes
+    ----------
+    path : Path
+        The sweep folder.
+    results : pandas.DataFrame
+        One row per task that has a row (``status`` ok or error).
+    steps : pandas.DataFrame
+        Per-step metrics of the ok tasks, keyed by ``task_id``.
+    n_tasks, ran, skipped, errors : int
+        Tasks in the sweep, run now, skipped as already done, with status error.
+    seconds : float
+        Wall time of this call.
+    """
+
+    path: Path
+    results: pd.DataFrame
+    steps: pd.DataFrame
+    n_tasks: int
+    ran: int
+    skipped: int
+    errors: int
+    seconds: float
+    tasks: list[Task] = field(default_factory=list, repr=False)
+
+
+def run_sweep(
+    spec: str | Path | dict[str, Any] | SweepSpec,
+    out: str | Path,
+    *,
+    executor: str = "serial",
+    workers: int | None = None,
+    address: str | None = None,
+    limit: int | None = None,
+    progress: bool = True,
+    flush_every: float = 15.0,
+    **executor_options: Any,
+) -> SweepResult:
+    """Run a sweep into a folder, skipping tasks already finished there.
+
+    Parameters
+    ----------
+    spec : str, Path, dict or SweepSpec
+    out : str or Path
+        Sweep folder (created if missing; re-use it to resume).
+    executor : {"serial", "process", "ray"}
+    workers : int, optional
+        Worker processes or Ray CPUs (default: CPU count).
+    address : str, optional
+        Ray cluster to join (``executor="ray"``).
+    limit : int, optional
+        Run at most this many of the pending tasks (to stage a big sweep).
+    progress : bool
+        Progress bar over tasks, with an ETA.
+    flush_every : float
+        Seconds between rebuilds of ``results.parquet`` and ``steps.parquet``.
+    **executor_options
+        Passed to :class:`netcollapse.sweeps.executors.RayExecutor`.
+
+    Returns
+    -------
+    SweepResult
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> spec = {"base": {"engine": "gmm", "T": 3, "graph": {"family": "ring", "n": 4}},
+    ...         "axes": {"gmm.L": [1, 2]}, "seeds": 2}
+    >>> with tempfile.TemporaryDirectory() as d:  # doctest: +SKIP
+    ...     res = run_sweep(spec, d, progress=False)
+    ...     again = run_sweep(spec, d, progress=False)
+    >>> len(res.results), again.ran, again.skipped  # doctest: +SKIP
+    (4, 0, 4)
+    """
+    from netcollapse.sweeps.executors import make_executor
+
+    start = time.perf_counter()
+    sweep, base_dir = load_sweep(spec)
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 0):
+        raise bad("limit", limit, "an integer >= 0")
+    pool = make_executor(executor, workers, address, **executor_options)
+    tasks = expand(sweep, base_dir)
+    out = prepare_folder(out, sweep.model_dump(mode="json"), tasks)
+    done = load_outcomes(out, tasks)
+    pending = [t for t in tasks if done.get(t.task_id, TaskOutcome({})).row.get("status") != "ok"]
+    skipped = len(tasks) - len(pending)
+    if limit is not None:
+        pending = pending[:limit]
+    ran, last_flush, failed = 0, time.monotonic(), 0
+    bar = _bar(len(tasks), skipped, sweep.name, progress)
+    try:
+        if pending:
+            with pool:
+                for task, outcome in pool.map(run_task, pending):
+                    if not isinstance(outcome, TaskOutcome):
+                        outcome = error_outcome(task, outcome)
+                    save_outcome(out, outcome)
+                    done[task.task_id] = outcome
+                    ran += 1
+                    failed += outcome.row.get("status") != "ok"
+                    bar.update(1)
+                    if failed:
+                        bar.set_postfix(errors=failed, refresh=False)
+                    if time.monotonic() - last_flush > flush_every:
+                        write_tables(out, tasks, done)
+                        last_flush = time.monotonic()
+    finally:
+        bar.close()
+        results, steps = write_tables(out, tasks, done)
+    errors = int((results["status"] != "ok").sum()) if len(results) else 0
+    return SweepResult(out, results, steps, len(tasks), ran, skipped, errors,
+                       time.perf_counter() - start, tasks)
+
+
+def _bar(total: int, initial: int, name: str, enabled: bool) -> Any:
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, initial=initial, desc=name, unit="task", disable=not enabled,
+                dynamic_ncols=True, smoothing=0.1)
