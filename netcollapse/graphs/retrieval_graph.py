@@ -1,17 +1,12 @@
-"""Retrieval graphs: who reads whom, and how much.
+"""The retrieval graph: :class:`RetrievalGraph`, and the weightings that build ``W``.
 
-Matrix convention (stated once, used everywhere in netcollapse)
-----------------------------------------------------------------
-``W`` is an ``n x n`` row-stochastic :class:`scipy.sparse.csr_array`.
-``W[i, j]`` is the share of node *i*'s retrieved context that is drawn from node
-*j*'s document store; every row sums to 1. ``W[i, i]`` is the self share (a node
-re-reading its own posts). The anchoring share ``h[i]`` in ``[0, 1]`` is the part
-of node *i*'s context drawn from the human seed corpus; node *i* then takes
-``(1 - h[i]) * W[i, :]`` from the other stores. An edge ``j -> i`` of a directed
-source graph means "*i* reads *j*" (information flows from *j* to *i*), so the
-in-neighbours of *i* are its sources. Undirected edges are read both ways.
-
-The graph builders and :func:`~netcollapse.graphs.families.read_graph_file` live in
+``W`` and ``h`` follow the convention stated once in :mod:`netcollapse.graphs`
+(``W[i, j]``: share of node *i*'s retrieval drawn from node *j*'s store; rows sum
+to 1; an edge ``u -> v`` of a directed source graph means "v reads u").
+:class:`RetrievalGraph` validates both when it is built
+(:func:`netcollapse._validation.check_W`, :func:`netcollapse._validation.check_h`)
+and freezes them; code that receives a ``RetrievalGraph`` trusts it. The graph
+families and :func:`~netcollapse.graphs.families.read_graph_file` live in
 :mod:`netcollapse.graphs.families`.
 """
 
@@ -29,6 +24,7 @@ import scipy.sparse as sp
 from scipy.sparse import csgraph
 
 from netcollapse._random import as_generator, int_seed, spawn
+from netcollapse._validation import check_h, check_W
 from netcollapse.errors import bad
 from netcollapse.graphs.families import FAMILIES, _networkx_edges
 
@@ -161,30 +157,20 @@ def retrieval_matrix(
 # --------------------------------------------------------------------------- the graph
 
 
-def _anchoring_vector(anchoring: float | Sequence[float] | np.ndarray, n: int) -> np.ndarray:
-    h = np.asarray(anchoring, dtype=float)
-    if h.ndim == 0:
-        h = np.full(n, float(h))
-    if h.shape != (n,):
-        raise bad("anchoring", f"{h.size} values", f"one number or {n} numbers (one per node)")
-    if not np.all(np.isfinite(h)) or np.any((h < 0) | (h > 1)):
-        badh = h[~np.isfinite(h) | (h < 0) | (h > 1)][0]
-        raise bad("anchoring", float(badh), "shares in [0, 1]")
-    return h
-
-
 @dataclass(frozen=True, eq=False)
 class RetrievalGraph:
     """Who reads whom: the row-stochastic retrieval matrix of an LLM web.
 
     Parameters
     ----------
-    W : scipy.sparse.csr_array of shape (n, n)
+    W : scipy sparse matrix or array_like of shape (n, n), n >= 2
         ``W[i, j]`` = share of node *i*'s retrieval drawn from node *j*'s store;
-        non-negative, rows sum to 1 (see the module docstring).
-    h : ndarray of shape (n,)
+        non-negative, rows sum to 1 (see :mod:`netcollapse.graphs`). Stored as a
+        new, read-only float64 ``csr_array`` with sorted indices
+        (:func:`netcollapse._validation.check_W`).
+    h : float or array_like of shape (n,)
         Anchoring shares in [0, 1]: the part of node *i*'s context drawn from the
-        human seed corpus.
+        human seed corpus. Stored as a read-only float64 array of shape ``(n,)``.
     labels : tuple
         Node labels (``0 .. n-1`` unless the source graph had others).
     edges : ndarray of shape (m, 2)
@@ -199,7 +185,9 @@ class RetrievalGraph:
     Notes
     -----
     Build one with :meth:`from_networkx`, :meth:`from_yaml`, :meth:`from_spec` or
-    :func:`build`. Disconnected graphs are allowed: :attr:`n_components` reports the
+    :func:`build`. ``W`` and ``h`` are validated here, once; the spectral
+    functions and the engines' per-step quota functions take the graph as it is.
+    Disconnected graphs are allowed: :attr:`n_components` reports the
     number of (weakly) connected components, and
     :func:`netcollapse.spectral.spectral_summary` explains why their gap is 0.
 
@@ -221,21 +209,13 @@ class RetrievalGraph:
     params: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        W = sp.csr_array(self.W, dtype=float)
-        n = W.shape[0]
-        if W.ndim != 2 or W.shape != (n, n) or n < 2:
-            raise bad("W", f"shape {W.shape}", "a square matrix with at least 2 nodes")
-        if not np.all(np.isfinite(W.data)) or np.any(W.data < 0):
-            raise bad("W", "negative or non-finite entries", "non-negative finite shares")
-        rows = W.sum(axis=1)
-        if not np.allclose(rows, 1.0, atol=1e-9):
-            i = int(np.argmax(np.abs(rows - 1)))
-            raise bad(f"W row {i}", float(rows[i]), "rows summing to 1 (row-stochastic)")
+        W = check_W(self.W, min_nodes=2)  # a new array: freezing it leaves the caller's alone
+        h = np.array(check_h(self.h, W.shape[0]), dtype=np.float64)
         object.__setattr__(self, "W", W)
-        object.__setattr__(self, "h", _anchoring_vector(self.h, n))
-        object.__setattr__(self, "labels", tuple(self.labels) or tuple(range(n)))
-        self.W.data.setflags(write=False)
-        self.h.setflags(write=False)
+        object.__setattr__(self, "h", h)
+        object.__setattr__(self, "labels", tuple(self.labels) or tuple(range(W.shape[0])))
+        for arr in (W.data, W.indices, W.indptr, h):
+            arr.setflags(write=False)
 
     @property
     def n(self) -> int:
@@ -244,8 +224,15 @@ class RetrievalGraph:
 
     @cached_property
     def n_components(self) -> int:
-        """Number of weakly connected components of the reading pattern of ``W``."""
-        return int(csgraph.connected_components(self.W, directed=True, connection="weak")[0])
+        """Number of weakly connected components of the reading pattern of ``W``.
+
+        The pattern is the set of positive shares: a stored zero is no edge.
+        """
+        W = self.W
+        if not np.all(W.data > 0):
+            W = W.copy()
+            W.eliminate_zeros()
+        return int(csgraph.connected_components(W, directed=True, connection="weak")[0])
 
     @cached_property
     def graph(self) -> nx.Graph:
@@ -293,7 +280,7 @@ class RetrievalGraph:
         """
         if n < 2:
             raise bad("n", n, "an integer >= 2")
-        h = _anchoring_vector(anchoring, n)
+        h = check_h(anchoring, n, field="anchoring")
         W = retrieval_matrix(
             n, edges, directed=directed, weighting=weighting, weights=weights,
             self_weight=self_weight, anchoring=h, seed=seed,

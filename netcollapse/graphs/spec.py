@@ -7,14 +7,14 @@ and an optional ``seed``; :func:`parse_topology` validates it with one-line erro
 
 from __future__ import annotations
 
-import math
 from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
 from netcollapse._spec import Spec as _Spec
 from netcollapse._spec import validate
-from netcollapse.errors import bad
+from netcollapse._validation import check_h
+from netcollapse.errors import SpecError, bad
 
 __all__ = ["TOPOLOGY_MODELS", "parse_topology"]
 
@@ -33,9 +33,10 @@ class _Graph(_Spec):
     @field_validator("anchoring")
     @classmethod
     def _anchoring_range(cls, v: float | list[float]) -> float | list[float]:
-        for x in [v] if isinstance(v, float | int) else v:
-            if not (0.0 <= x <= 1.0) or math.isnan(x):
-                raise ValueError(f"got {x!r}, expected shares in [0, 1]")
+        try:  # the one check of h; the node count is known only when the graph is built
+            check_h(v, None, field="anchoring")
+        except SpecError as exc:  # validate() puts the field name in front again
+            raise ValueError(str(exc).partition(": ")[2]) from None
         return v
 
 

@@ -244,9 +244,52 @@ def test_missing_and_unparsable_files(tmp_path):
         RetrievalGraph.from_yaml(y)
 
 
-def test_retrieval_graph_validates_W():
-    with pytest.raises(SpecError, match=r"W row 0: got 0.5, expected rows summing to 1"):
-        RetrievalGraph(W=sp.csr_array(np.array([[0.5, 0], [0, 1.0]])), h=0.0)
-    g = RetrievalGraph(W=sp.csr_array(np.eye(2)), h=0.0)
+@pytest.mark.parametrize(
+    "W, h, message",
+    [
+        (np.array([[0.5, 0], [0, 1.0]]), 0.0, r"^W\[0, :\]\.sum\(\): got 0\.5, expected 1 \(rows"),
+        (np.array([[1.5, -0.5], [0, 1.0]]), 0.0, r"^W\[0, 1\]: got -0\.5, expected a finite share"),
+        (np.array([[np.nan, 1.0], [0, 1.0]]), 0.0, r"^W\[0, 0\]: got nan, expected a finite"),
+        (np.ones((2, 3)) / 3, 0.0, r"^W\.shape: got \(2, 3\), expected a square n x n matrix"),
+        (np.eye(1), 0.0, r"^W\.shape: got \(1, 1\), expected .* with n >= 2$"),
+        (np.eye(2), [0.0, 1.5], r"^h\[1\]: got 1\.5, expected a number in \[0, 1\]$"),
+        (np.eye(2), [0.0, 0.5, 0.5], r"^h\.shape: got \(3,\), expected \(\) or \(2,\)"),
+    ],
+)
+def test_retrieval_graph_validates_W_and_h(W, h, message):
+    with pytest.raises(SpecError, match=message) as info:
+        RetrievalGraph(W=W, h=h)
+    assert "\n" not in str(info.value)
+
+
+def test_retrieval_graph_stores_a_frozen_canonical_copy():
+    # unsorted indices and a duplicate entry (0.25 + 0.25) in the caller's matrix
+    raw = sp.csr_array((np.array([0.5, 0.25, 0.25, 1.0]), np.array([1, 0, 0, 1]),
+                        np.array([0, 3, 4])), shape=(2, 2))
+    h = np.array([0.1, 0.2])
+    g = RetrievalGraph(W=raw, h=h)
+    assert g.W.has_canonical_format and g.W.dtype == np.float64
+    assert g.W.toarray().tolist() == [[0.5, 0.5], [0.0, 1.0]]
+    assert g.W is not raw and raw.data.flags.writeable and h.flags.writeable  # caller's untouched
     with pytest.raises(ValueError):
         g.W.data[0] = 3.0  # frozen arrays
+    with pytest.raises(ValueError):
+        g.h[0] = 0.5
+    h[0] = 0.9
+    assert g.h[0] == 0.1  # a copy, not a view of the caller's h
+    g2 = RetrievalGraph(W=np.eye(2), h=0.25)  # dense W and a scalar h are accepted
+    assert sp.issparse(g2.W) and g2.h.tolist() == [0.25, 0.25]
+
+
+def test_stored_zero_is_not_an_edge():
+    W = sp.csr_array((np.array([1.0, 0.0, 1.0]), ([0, 0, 1], [0, 1, 1])), shape=(2, 2))
+    g = RetrievalGraph(W=W, h=0.0)
+    assert g.W.nnz == 3  # the stored zero is kept (a source with share 0) ...
+    assert g.n_components == 2  # ... but it connects nothing
+
+
+def test_anchoring_errors_name_the_field():
+    with pytest.raises(SpecError, match=r"^anchoring\[2\]: got -0\.5, expected a number in"):
+        RetrievalGraph.from_edges(3, np.array([[0, 1], [1, 2]]), anchoring=[0.0, 0.0, -0.5])
+    with pytest.raises(SpecError, match=r"^anchoring: got 1\.5, expected a number in \[0, 1\]$"):
+        RetrievalGraph.from_spec({"family": "complete", "n": 3, "anchoring": [0.0, 1.5, 0.0]})
