@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from netcollapse.errors import bad
+
 SeedLike = int | np.random.Generator | np.random.SeedSequence | None
 """Anything netcollapse accepts as a seed."""
 
@@ -75,3 +77,46 @@ def int_seed(rng: np.random.Generator) -> int:
         In ``[0, 2**31 - 1)``.
     """
     return int(rng.integers(0, 2**31 - 1))
+
+
+def root_seed(seed: SeedLike) -> int:
+    """Turn any accepted seed into one non-negative integer (63 bits at most).
+
+    Engines keep this integer (it goes into ``config.json``) and spawn every
+    stream from it, so a run seeded with a generator or with ``None`` can be
+    repeated from its config.
+
+    Parameters
+    ----------
+    seed : int, numpy.random.Generator, numpy.random.SeedSequence or None
+        A non-negative int is kept; a generator is drawn from once; a seed
+        sequence gives its first state word; ``None`` takes fresh OS entropy.
+
+    Returns
+    -------
+    int
+
+    Examples
+    --------
+    >>> root_seed(7)
+    7
+    >>> root_seed(np.random.default_rng(1)) == root_seed(np.random.default_rng(1))
+    True
+    >>> root_seed(-1)
+    Traceback (most recent call last):
+    ...
+    netcollapse.errors.SpecError: seed: got -1, expected a non-negative integer, a numpy Generator or None
+    """
+    expected = "a non-negative integer, a numpy Generator or None"
+    if isinstance(seed, bool):
+        raise bad("seed", seed, expected)
+    if isinstance(seed, int | np.integer):
+        if seed < 0:
+            raise bad("seed", int(seed), expected)
+        return int(seed)
+    if isinstance(seed, np.random.Generator):
+        return int(seed.integers(0, 2**63 - 1))
+    if seed is None or isinstance(seed, np.random.SeedSequence):
+        ss = np.random.SeedSequence() if seed is None else seed
+        return int(ss.generate_state(1, dtype=np.uint64)[0] >> np.uint64(1))
+    raise bad("seed", seed, expected)

@@ -8,6 +8,7 @@ NaN or infinity); :func:`validate` turns pydantic's first complaint into one lin
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -18,11 +19,23 @@ from netcollapse.errors import DataError, SpecError, bad
 
 __all__ = ["Spec", "read_yaml", "validate"]
 
+_FIELD_FIRST = re.compile(r"^[\w.\[\]]+: got ")
+
 
 class Spec(BaseModel):
-    """Base of every spec model: unknown fields are errors; instances are frozen."""
+    """Base of every spec model: unknown fields are errors; instances are frozen.
+
+    Constructing a model directly (``Retrieval(k=0)``) raises the same one-line
+    :class:`~netcollapse.errors.SpecError` as :func:`validate`.
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+    def __init__(self, **data: Any) -> None:
+        try:
+            super().__init__(**data)
+        except ValidationError as exc:
+            raise _one_line(type(self), exc, "") from None
 
 
 def _expected(err: dict[str, Any]) -> str:
@@ -84,19 +97,25 @@ def validate(model: type[BaseModel], data: Any, prefix: str = "") -> Any:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        loc = ".".join(str(x) for x in err["loc"])
-        msg = _expected(err)
-        if err["type"] == "value_error":
-            # our validators already say "got ..., expected ..." (model-level ones name the field)
-            head = f"{prefix}{loc}: " if loc else prefix
-            raise SpecError(f"{head}{msg}") from None
-        if err["type"] == "extra_forbidden":
-            allowed = ", ".join(sorted(model.model_fields))
-            expected = f"no such field; known fields: {allowed}"
-            raise bad(f"{prefix}{loc}", err.get("input"), expected) from None
-        value = err.get("input") if err["type"] != "missing" else None
-        raise bad(f"{prefix}{loc}", value, msg) from None
+        raise _one_line(model, exc, prefix) from None
+
+
+def _one_line(model: type[BaseModel], exc: ValidationError, prefix: str) -> SpecError:
+    """The first problem of a pydantic error as ``field: got VALUE, expected WHAT``."""
+    err = exc.errors()[0]
+    loc = ".".join(str(x) for x in err["loc"])
+    msg = _expected(err)
+    if err["type"] == "value_error":
+        # our validators already say "got ..., expected ..."; model-level ones (and nested
+        # models, whose own errors arrive here) start with the field, under ``loc``
+        if _FIELD_FIRST.match(msg):
+            return SpecError(f"{prefix}{loc}.{msg}" if loc else f"{prefix}{msg}")
+        return SpecError(f"{prefix}{loc}: {msg}" if loc else f"{prefix}{msg}")
+    if err["type"] == "extra_forbidden":
+        allowed = ", ".join(sorted(model.model_fields))
+        return bad(f"{prefix}{loc}", err.get("input"), f"no such field; known fields: {allowed}")
+    value = err.get("input") if err["type"] != "missing" else None
+    return bad(f"{prefix}{loc}", value, msg)
 
 
 def read_yaml(path: str | Path) -> dict[str, Any]:

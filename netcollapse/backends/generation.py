@@ -27,6 +27,7 @@ from netcollapse.errors import bad
 
 __all__ = [
     "CONTEXT_HEADER",
+    "DECODING_DEFAULTS",
     "GenerationRequest",
     "Generator",
     "build_plain_prompt",
@@ -37,6 +38,9 @@ __all__ = [
 
 #: First line of the user message when there is retrieved context.
 CONTEXT_HEADER = "Context:"
+
+#: Default decoding settings of every node and request (the one home of these numbers).
+DECODING_DEFAULTS = {"temperature": 0.7, "top_p": 0.95, "max_new_tokens": 48}
 
 _WS = re.compile(r"\s+")
 _LIST_MARKER = re.compile(r"^\s*(?:[-*\u2022>]+|\(?\d{1,3}[.)]|#+)\s+")
@@ -80,9 +84,9 @@ class GenerationRequest:
     query: str
     n_samples: int
     seed: int
-    temperature: float = 0.7
-    top_p: float = 0.95
-    max_new_tokens: int = 48
+    temperature: float = DECODING_DEFAULTS["temperature"]
+    top_p: float = DECODING_DEFAULTS["top_p"]
+    max_new_tokens: int = int(DECODING_DEFAULTS["max_new_tokens"])
 
     def __post_init__(self) -> None:
         if not isinstance(self.context, tuple):

@@ -38,17 +38,39 @@ import numpy as np
 import pandas as pd
 
 from netcollapse._io import atomic_write_bytes
-from netcollapse.engines.loop import Web
+from netcollapse._random import SeedLike
+from netcollapse.engines.loop import Row, Web
+from netcollapse.engines.retrieval import Retrieval
 from netcollapse.errors import bad
 from netcollapse.graphs.retrieval_graph import RetrievalGraph
-from netcollapse.measures.disagreement import frobenius_distance
+from netcollapse.measures.disagreement import frobenius_distance, synthetic_share
 
-__all__ = ["GMMWeb", "sample_without_replacement", "zvdh_update"]
+__all__ = ["GMMWeb", "default_means", "sample_without_replacement", "zvdh_update"]
 
 _INIT = 2**32 - 1  # stream key of the initial state (steps use their index)
 
 
 # --------------------------------------------------------------------------- kernels
+def default_means(B: int) -> np.ndarray:
+    """Default component means: ``B`` points evenly spaced in ``[-5, 5]`` (d = 1).
+
+    Parameters
+    ----------
+    B : int
+        Number of components (>= 2).
+
+    Returns
+    -------
+    ndarray, shape (B,)
+
+    Examples
+    --------
+    >>> default_means(2).tolist(), default_means(3).tolist()
+    ([-5.0, 5.0], [-5.0, 0.0, 5.0])
+    """
+    return np.linspace(-5.0, 5.0, int(B))
+
+
 def sample_without_replacement(
     sizes: np.ndarray, counts: np.ndarray, rng: np.random.Generator
 ) -> np.ndarray:
@@ -215,8 +237,9 @@ class GMMWeb(Web):
         ``W[i, j]`` = share of node *i*'s retrieval from node *j*'s store.
     B : int
         Number of mixture components (>= 2).
-    means : array_like, shape (B,) or (B, d)
-        Component means (scalars for d = 1).
+    means : array_like, shape (B,) or (B, d), optional
+        Component means (scalars for d = 1); default :func:`default_means`
+        (``B`` points evenly spaced in ``[-5, 5]``, the paper's -5 and +5 for B = 2).
     cov : float or array_like, shape (d, d)
         Shared covariance (a scalar is a variance times the identity).
     a : float
@@ -231,8 +254,11 @@ class GMMWeb(Web):
     A0 : int
         Size of the human seed set (paper leaves it unstated; 20, like the LLM
         experiment's 20 posts), drawn from the mixture with equal weights.
-    beta, k, k_max, memory, retrieval, quota, seed
-        See :class:`netcollapse.engines.loop.Web`.
+    retrieval : Retrieval or dict, optional
+        How nodes read (see :class:`~netcollapse.engines.retrieval.Retrieval`;
+        ``pick`` must be ``"random"``).
+    seed : int, numpy.random.Generator or None
+        See :class:`~netcollapse.engines.loop.Web`.
     record : bool
         Keep every step's random draws (component uniforms, normal draws, retrieved
         points) in :attr:`draws`, for checking against a reference implementation.
@@ -241,10 +267,10 @@ class GMMWeb(Web):
     --------
     >>> from netcollapse.graphs.retrieval_graph import build
     >>> web = GMMWeb(build("complete", n=3, self_weight=0.34), B=2, means=[-5, 5], cov=1.0,
-    ...              L=3, retrieval="pooled", seed=0)
+    ...              L=3, retrieval={"mode": "pooled"}, seed=0)
     >>> res = web.run(20, progress=False)
-    >>> bool(res.frobenius[-1] < res.frobenius[0])
-    True
+    >>> len(res.metrics), bool(res.frobenius[-1] < res.frobenius[0])
+    (21, True)
     """
 
     kind = "gmm"
@@ -254,7 +280,7 @@ class GMMWeb(Web):
         graph: RetrievalGraph,
         *,
         B: int = 2,
-        means: Any = (-5.0, 5.0),
+        means: Any = None,
         cov: Any = 1.0,
         a: float = 1.0,
         L: int = 3,
@@ -262,20 +288,17 @@ class GMMWeb(Web):
         c: float | str = "1/(k B^2)",
         eps: float = 1e-4,
         A0: int = 20,
-        beta: float | None = 0.5,
-        k: int | None = None,
-        k_max: int | None = None,
-        memory: int | None = None,
-        retrieval: str = "weighted",
-        quota: str = "largest_remainder",
-        seed: int = 0,
+        retrieval: Retrieval | dict[str, Any] | None = None,
+        seed: SeedLike = None,
         record: bool = False,
     ) -> None:
-        super().__init__(graph, beta=beta, k=k, k_max=k_max, memory=memory,
-                         retrieval=retrieval, quota=quota, seed=seed)
-        if int(B) != B or B < 2:
+        super().__init__(graph, retrieval=retrieval, seed=seed)
+        if self.retrieval.pick != "random":
+            raise bad("retrieval.pick", self.retrieval.pick,
+                      "'random' (GMM nodes have no query to be near to)")
+        if isinstance(B, bool) or int(B) != B or B < 2:
             raise bad("B", B, "an integer >= 2 (number of components)")
-        mu = np.asarray(means, dtype=float)
+        mu = default_means(int(B)) if means is None else np.asarray(means, dtype=float)
         mu = mu[:, None] if mu.ndim == 1 else mu
         if mu.ndim != 2 or mu.shape[0] != B or not np.all(np.isfinite(mu)):
             expected = f"{B} finite means (shape (B,) or (B, d))"
@@ -306,11 +329,9 @@ class GMMWeb(Web):
     def config(self) -> dict[str, Any]:
         """Return the resolved configuration (JSON-able)."""
         return {
-            "engine": self.kind, "graph": self.graph.params or {"family": self.graph.family,
-                                                                "n": self.n},
+            **self.base_config(),
             "B": self.B, "means": self.means.tolist(), "cov": self.cov.tolist(), "a": self.a,
             "L": self.L, "alpha": self.alpha, "c": self.c, "eps": self.eps, "A0": self.A0,
-            **self.retrieval_config(),
         }
 
     # ------------------------------------------------------------------ densities
@@ -369,29 +390,35 @@ class GMMWeb(Web):
         slots = np.flatnonzero(ok)
         return slots[np.argsort(self._steps[slots])]
 
-    def _row(self, t: int, synthetic: float) -> tuple[dict[str, Any], pd.DataFrame]:
+    def _row(self, t: int, k: np.ndarray, synthetic: np.ndarray) -> Row:
+        """Metrics and node rows of the current weights; ``k``, ``synthetic`` per node."""
         Pi = self.Pi
         centre = Pi.mean(axis=0)
+        diversity = 1.0 - (Pi**2).sum(axis=1)
+        read = int(k.sum())
         row = {
             "step": t,
             "frobenius": frobenius_distance(Pi),
-            "spread": float(np.mean(1.0 - (Pi**2).sum(axis=1))),
-            "drift": float(np.linalg.norm(centre - 1.0 / self.B)),
-            "synthetic_share": synthetic,
+            "synthetic_share": synthetic_share(int(synthetic.sum()), read),
+            "k_mean": read / self.n,
+            "weight_diversity": float(diversity.mean()),
+            "weight_drift": float(np.linalg.norm(centre - 1.0 / self.B)),
         }
         nodes = pd.DataFrame({
             "step": np.full(self.n, t), "node": np.arange(self.n),
             "dist_to_centroid": np.linalg.norm(Pi - centre, axis=1),
-            "diversity": 1.0 - (Pi**2).sum(axis=1),
+            "k": k.astype(np.int64), "synthetic": synthetic.astype(np.int64),
+            "weight_diversity": diversity,
             "top_weight": Pi.max(axis=1),
         })
         return row, nodes
 
-    def _initial_rows(self) -> tuple[dict[str, Any], pd.DataFrame]:
-        return self._row(0, float("nan"))
+    def _initial_rows(self) -> Row:
+        none = np.zeros(self.n, dtype=np.int64)
+        return self._row(0, none, none)
 
     # ------------------------------------------------------------------ one step
-    def _advance(self, t: int) -> tuple[dict[str, Any], pd.DataFrame]:
+    def _advance(self, t: int) -> Row:
         n, L, B = self.n, self.L, self.B
         sample_rng, quota_rng, pick_rng, order_rng = (self.rng(t, s) for s in range(4))
         # 1. sample and publish L points per node
@@ -433,8 +460,7 @@ class GMMWeb(Web):
         alpha = _rate(self.alpha, k_i, B, "alpha")
         c = _rate(self.c, k_i, B, "c")
         self.Pi = zvdh_update(self.Pi, lik, mask, alpha, c, self.eps)
-        synthetic = float(len(rd) / max(len(readers), 1))
-        return self._row(t + 1, synthetic)
+        return self._row(t + 1, k_i, np.bincount(rd, minlength=n))
 
     def _global_ids(self, slots: np.ndarray, pos: np.ndarray, src: np.ndarray) -> np.ndarray:
         """Identify synthetic points as ``(step * n + node) * L + sample`` (for ``record``)."""
@@ -443,9 +469,11 @@ class GMMWeb(Web):
 
     # ------------------------------------------------------------------ persistence
     def _write_step(self, steps: Path, t: int) -> None:
+        if t == 0:  # row 0 published nothing
+            return
         buf = io.BytesIO()
-        np.save(buf, self._lik[self._slot(t)])
-        atomic_write_bytes(steps / f"lik-{t:06d}.npy", buf.getvalue())
+        np.save(buf, self._lik[self._slot(t - 1)])  # points published at stamp t - 1
+        atomic_write_bytes(steps / f"lik-{t - 1:06d}.npy", buf.getvalue())
 
     def _save_state(self, folder: Path) -> None:
         np.save(folder / "Pi.npy", self.Pi)

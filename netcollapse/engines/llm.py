@@ -1,9 +1,11 @@
 """The LLM web: real language models reading and writing on a retrieval graph.
 
 The paper's Algorithm 1 (Wang et al. 2025, arXiv 2506.15690) on an arbitrary
-weighted graph (method.md section 2). Each step ``t``, every node *i*:
+weighted graph. Each round ``t = 0, ..., T`` (row ``t`` of the metrics), every node *i*:
 
-1. retrieves ``k_i(t)`` documents published before ``t`` (synchronous update):
+1. retrieves ``k_i(t)`` documents published before round ``t`` (synchronous update;
+   in round 0 no node has published yet, so row 0 holds answers written from the
+   human corpus alone, or from no context where a node has no anchoring share):
    per-source quotas from row *i* of ``W`` and the anchoring share ``h_i``
    (weighted mode) or a uniform draw from the union of its sources (pooled mode;
    a complete graph in pooled mode is exactly the paper); within a source,
@@ -12,7 +14,9 @@ weighted graph (method.md section 2). Each step ``t``, every node *i*:
 2. answers the query ``L`` times from that one context (one generation request:
    the backend prefills once and decodes ``L`` continuations);
 3. its answers are embedded; ``X_i(t)`` is their mean, and the metrics row holds
-   ``||D(t)||_F`` and the other measures of :mod:`netcollapse.measures.disagreement`;
+   ``||D(t)||_F``, ``within_spread`` (mean spread of a node's answers around their
+   mean) and ``drift_from_human`` (distance of the mean answer from the mean human
+   document), see :mod:`netcollapse.measures.disagreement`;
 4. it publishes its first ``publish`` answers (paper: 1) into its own store.
 
 Nodes that share a generator (one loaded model) are answered in one batched call
@@ -31,9 +35,11 @@ import numpy as np
 import pandas as pd
 
 from netcollapse._io import atomic_write_bytes, atomic_write_text
-from netcollapse.backends.generation import GenerationRequest, Generator
+from netcollapse.backends.generation import DECODING_DEFAULTS, GenerationRequest, Generator
 from netcollapse.engines.corpus import DEFAULT_QUERY, Corpus, default_corpus, load_corpus
-from netcollapse.engines.loop import Web
+from netcollapse._random import SeedLike
+from netcollapse.engines.loop import Row, Web
+from netcollapse.engines.retrieval import Retrieval
 from netcollapse.engines.selection import select_documents
 from netcollapse.engines.store import DocumentStore
 from netcollapse.errors import DataError, bad
@@ -42,11 +48,13 @@ from netcollapse.measures.disagreement import node_rows, step_metrics
 
 __all__ = ["LLMWeb"]
 
-DECODING_KEYS = ("temperature", "top_p", "max_new_tokens")
+DECODING_KEYS = tuple(DECODING_DEFAULTS)
+ROW_COLUMNS = ("step", "frobenius", "synthetic_share", "k_mean", "within_spread",
+               "drift_from_human")
 
 
 def _node_settings(n: int, personas: Sequence[str] | None, decoding: Any) -> list[dict]:
-    base = {"persona": "", "temperature": 0.7, "top_p": 0.95, "max_new_tokens": 48}
+    base = {"persona": "", **DECODING_DEFAULTS}
     if isinstance(decoding, dict) or decoding is None:
         per = [dict(decoding or {}) for _ in range(n)]
     else:
@@ -90,11 +98,12 @@ class LLMWeb(Web):
     decoding : dict or sequence of dict, optional
         ``temperature``, ``top_p``, ``max_new_tokens``: one dict for all nodes or
         one per node.
-    pick : {"random", "nearest"}
-        Documents within a source: uniformly at random (paper) or the query's
-        nearest neighbours in the source's HNSW index.
-    beta, k, k_max, memory, retrieval, quota, seed
-        See :class:`netcollapse.engines.loop.Web`.
+    retrieval : Retrieval or dict, optional
+        How nodes read (:class:`~netcollapse.engines.retrieval.Retrieval`); its
+        ``pick`` chooses documents within a source: uniformly at random (paper)
+        or the query's nearest neighbours in the source's HNSW index.
+    seed : int, numpy.random.Generator or None
+        See :class:`~netcollapse.engines.loop.Web`.
 
     Examples
     --------
@@ -104,10 +113,10 @@ class LLMWeb(Web):
     >>> from netcollapse.backends import FakeGenerator
     >>> from netcollapse.graphs.retrieval_graph import build
     >>> web = LLMWeb(build("complete", n=3, self_weight=0.2), default_corpus(),
-    ...              FakeGenerator(), HashEmbedder(16), L=2, k_max=4, seed=0)
+    ...              FakeGenerator(), HashEmbedder(16), L=2, retrieval={"k_max": 4}, seed=0)
     >>> res = web.run(3, progress=False)
-    >>> list(res.metrics.columns[:5])
-    ['step', 'frobenius', 'spread', 'drift', 'synthetic_share']
+    >>> len(res.metrics), list(res.metrics.columns)
+    (4, ['step', 'frobenius', 'synthetic_share', 'k_mean', 'within_spread', 'drift_from_human'])
     """
 
     kind = "llm"
@@ -124,17 +133,10 @@ class LLMWeb(Web):
         publish: int = 1,
         personas: Sequence[str] | None = None,
         decoding: dict | Sequence[dict] | None = None,
-        pick: str = "random",
-        beta: float | None = 0.5,
-        k: int | None = None,
-        k_max: int | None = None,
-        memory: int | None = None,
-        retrieval: str = "weighted",
-        quota: str = "largest_remainder",
-        seed: int = 0,
+        retrieval: Retrieval | dict[str, Any] | None = None,
+        seed: SeedLike = None,
     ) -> None:
-        super().__init__(graph, beta=beta, k=k, k_max=k_max, memory=memory,
-                         retrieval=retrieval, quota=quota, seed=seed)
+        super().__init__(graph, retrieval=retrieval, seed=seed)
         if not isinstance(corpus, Corpus) or len(corpus) == 0:
             raise DataError("corpus: got an empty corpus, expected at least 1 document")
         if not isinstance(query, str) or not query.strip():
@@ -143,13 +145,11 @@ class LLMWeb(Web):
             raise bad("L", L, "an integer >= 1 (answers per node and step)")
         if int(publish) != publish or not (1 <= publish <= L):
             raise bad("publish", publish, f"an integer in [1, L = {L}]")
-        if pick not in ("random", "nearest"):
-            raise bad("pick", pick, "one of random, nearest")
         gens = list(generators) if isinstance(generators, list | tuple) else [generators] * self.n
         if len(gens) != self.n:
             raise bad("generators", f"{len(gens)} generators", f"one, or {self.n} (one per node)")
         self.corpus, self.generators, self.embedder = corpus, gens, embedder
-        self.query, self.L, self.publish, self.pick = query, int(L), int(publish), pick
+        self.query, self.L, self.publish = query, int(L), int(publish)
         self.settings = _node_settings(self.n, personas, decoding)
         for i, s in enumerate(self.settings):  # validate decoding settings once, early
             GenerationRequest(s["persona"], (), query, 1, 0,
@@ -165,9 +165,9 @@ class LLMWeb(Web):
         graph: RetrievalGraph,
         llm: Any,
         *,
-        pick: str = "random",
+        retrieval: Retrieval | dict[str, Any] | None = None,
+        seed: SeedLike = None,
         base_dir: Path | None = None,
-        **common: Any,
     ) -> LLMWeb:
         """Build from the ``llm`` part of a run spec (:class:`netcollapse.engines.spec.LLMSpec`).
 
@@ -213,19 +213,17 @@ class LLMWeb(Web):
             query=llm.query or DEFAULT_QUERY, L=llm.L, publish=llm.publish,
             personas=[node["persona"] for node in nodes],
             decoding=[{k: node[k] for k in DECODING_KEYS} for node in nodes],
-            pick=pick, **common,
+            retrieval=retrieval, seed=seed,
         )
 
     def config(self) -> dict[str, Any]:
         """Return the resolved configuration (JSON-able)."""
         return {
-            "engine": self.kind,
-            "graph": self.graph.params or {"family": self.graph.family, "n": self.n},
+            **self.base_config(),
             "corpus": {"name": self.corpus.name, "size": len(self.corpus)},
             "generators": [getattr(g, "name", type(g).__name__) for g in self.generators],
             "embedder": getattr(self.embedder, "name", type(self.embedder).__name__),
-            "query": self.query, "L": self.L, "publish": self.publish, "pick": self.pick,
-            "nodes": self.settings, **self.retrieval_config(),
+            "query": self.query, "L": self.L, "publish": self.publish, "nodes": self.settings,
         }
 
     # ------------------------------------------------------------------ state
@@ -265,12 +263,19 @@ class LLMWeb(Web):
                 answers[i] = list(texts)
         return answers  # type: ignore[return-value]
 
-    def _advance(self, t: int) -> tuple[dict[str, Any], pd.DataFrame]:
+    def _initial_rows(self) -> Row:
+        return self._round(0)
+
+    def _advance(self, t: int) -> Row:
+        return self._round(t + 1)
+
+    def _round(self, t: int) -> Row:
+        """Round ``t``: read posts of rounds ``< t``, answer ``L`` times, embed, publish."""
         available = np.array([s.count_visible(t) for s in self.stores], dtype=np.int64)
         quotas = self.quotas(available, self.human.count_visible(t), self.rng(t, 0))
         picks = select_documents(
             self.stores, self.human, quotas, self.rng(t, 1), before_step=t,
-            mode=self.pick, query=self.query_embedding,
+            mode=self.retrieval.pick, query=self.query_embedding,
         )
         contexts = [
             [(self.human if src < 0 else self.stores[src]).texts_of([doc])[0] for src, doc in p]
@@ -280,14 +285,15 @@ class LLMWeb(Web):
         flat = [a for node in answers for a in node]
         emb = np.asarray(self.embedder.encode(flat), dtype=np.float32)
         samples = emb.reshape(self.n, self.L, self.dim)
-        n_retrieved = int(sum(len(p) for p in picks))
-        n_synthetic = int(sum(src >= 0 for p in picks for src, _ in p))
+        k = np.array([len(p) for p in picks], dtype=np.int64)
+        synthetic = np.array([sum(src >= 0 for src, _ in p) for p in picks], dtype=np.int64)
         row = step_metrics(samples, t, reference=self.reference,
-                           n_synthetic=n_synthetic, n_retrieved=n_retrieved)
-        row["k_mean"] = n_retrieved / self.n
+                           n_synthetic=int(synthetic.sum()), n_retrieved=int(k.sum()))
+        row = {**row, "k_mean": float(k.mean())}
+        row = {key: row[key] for key in ROW_COLUMNS}
         nodes = pd.DataFrame(node_rows(samples, t))
-        nodes["k"] = [len(p) for p in picks]
-        nodes["synthetic"] = [sum(src >= 0 for src, _ in p) for p in picks]
+        nodes.insert(3, "k", k)
+        nodes.insert(4, "synthetic", synthetic)
         for i, store in enumerate(self.stores):
             store.add(answers[i][: self.publish], samples[i, : self.publish],
                       author=i, step=t, sample=np.arange(self.publish))
@@ -312,7 +318,7 @@ class LLMWeb(Web):
         """Nothing beyond the per-step files: stores are rebuilt from them on resume."""
 
     def _load_state(self, folder: Path, steps: Path, t: int) -> None:
-        for s in range(t):
+        for s in range(t + 1):  # rounds 0..t have published
             rows = [json.loads(x) for x in
                     (steps / f"responses-{s:06d}.jsonl").read_text().splitlines() if x]
             samples = np.load(steps / f"embeddings-{s:06d}.npy")

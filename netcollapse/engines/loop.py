@@ -1,27 +1,41 @@
-"""The engine loop shared by every kind of node: step, run, checkpoint, resume, output.
+"""The engine loop shared by every kind of node: rows, run folder, checkpoints, resume.
 
-One loop, two kinds of node. :class:`Web` owns the retrieval graph, the retrieval
-settings (``beta``, ``k``, ``k_max``, memory, weighted or pooled mode), per-step
+One loop, two kinds of node. :class:`Web` owns the retrieval graph, the
+retrieval settings (:class:`~netcollapse.engines.retrieval.Retrieval`), per-step
 random streams, the metrics rows, checkpoints and the run folder. Subclasses say
-what one step does to their nodes: :class:`netcollapse.engines.gmm.GMMWeb` (the
-paper's interacting Gaussian mixtures, Algorithms 2-3) and
+what their nodes do: :class:`netcollapse.engines.gmm.GMMWeb` (the paper's
+interacting Gaussian mixtures, Algorithms 2-3) and
 :class:`netcollapse.engines.llm.LLMWeb` (the paper's LLM experiment, Algorithm 1).
 
-Randomness: step ``t`` draws from streams spawned from
-``SeedSequence(seed, spawn_key=(t, stream))``, so a run resumed at step ``t`` draws
-exactly what an uninterrupted run draws, and no random state needs saving.
+The engine contract
+-------------------
+``run(T)`` gives ``T + 1`` rows, ``step = 0, ..., T``. Row 0 is the state before
+any node has read another node's output (the GMM's initial weights; the LLM's
+first answers, written from the human corpus alone); row ``t >= 1`` follows the
+``t``-th round of reading other nodes' posts. ``F[0]``, half-lives and rates thus
+mean the same thing in every engine. Every engine's metrics table has ``step``,
+``frobenius`` (``||D(t)||_F`` of the node states), ``synthetic_share`` (share of
+the documents read for this row that were written by nodes; NaN when nothing was
+read) and ``k_mean`` (documents read per node); its node table has ``step``,
+``node``, ``dist_to_centroid`` (distance of the node's state to the mean state),
+``k`` and ``synthetic``. Engine-specific columns have engine-specific names.
+
+Randomness: the seed (``int``, :class:`numpy.random.Generator` or ``None``) is
+turned into one root integer at construction (:func:`netcollapse._random.root_seed`,
+written to ``config.json``); row ``t`` draws from streams
+``SeedSequence(root, spawn_key=(t, stream))``, so a run resumed at row ``t`` draws
+exactly what an uninterrupted run draws and no random state needs saving.
 
 A run folder holds::
 
-    config.json        the resolved configuration
-    metrics.parquet    one row per step: step, frobenius, spread, drift, synthetic_share, ...
+    config.json        the resolved configuration (retrieval settings and root seed included)
+    metrics.parquet    one row per step t = 0..T
     nodes.parquet      one row per node and step
-    timings.parquet    wall time per step (kept apart so that metrics are reproducible)
+    timings.parquet    wall time per row (kept apart so that metrics are reproducible)
     summary.json       collapse measures; written last: its presence marks a finished run
-    checkpoint/        the latest small state (``LATEST`` names it); ``--resume`` starts there
-    steps/             per-step files written once (node rows, published documents or
-                       points, responses, embeddings); a checkpoint at step t uses the
-                       files of steps < t, so the checkpoint itself stays small
+    checkpoint/, steps/  while running: the latest small state and per-row files (published
+                       documents or points); a finished run removes both, so a finished
+                       folder holds only the tables above (plus the engine's final files)
 """
 
 from __future__ import annotations
@@ -31,7 +45,6 @@ import shutil
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -39,6 +52,7 @@ import numpy as np
 import pandas as pd
 
 from netcollapse._io import atomic_write_dir, atomic_write_text, dumps, write_parquet
+from netcollapse._random import SeedLike, root_seed
 from netcollapse.engines.quotas import (
     Quotas,
     allocate_quotas,
@@ -46,106 +60,31 @@ from netcollapse.engines.quotas import (
     reachable_total,
     retrieval_size,
 )
+from netcollapse.engines.result import RunResult
+from netcollapse.engines.retrieval import Retrieval, as_retrieval
 from netcollapse.errors import SpecError, bad
 from netcollapse.graphs.retrieval_graph import RetrievalGraph
-from netcollapse.measures.curves import collapse_measures
 
-__all__ = ["RunResult", "Web"]
+__all__ = ["Web"]
 
-RETRIEVAL_MODES = ("weighted", "pooled")
-QUOTA_METHODS = ("largest_remainder", "multinomial")
+Row = tuple[dict[str, Any], pd.DataFrame]
 
 
-# --------------------------------------------------------------------------- result
-@dataclass(frozen=True)
-class RunResult:
-    """What a run leaves behind, as DataFrames.
-
-    Attributes
-    ----------
-    metrics : pandas.DataFrame
-        One row per step (``step``, ``frobenius``, ``spread``, ``drift``,
-        ``synthetic_share``, ...).
-    nodes : pandas.DataFrame
-        One row per node and step.
-    config : dict
-        The resolved configuration.
-    path : Path or None
-        The run folder, if the run was written to disk.
-    """
-
-    metrics: pd.DataFrame
-    nodes: pd.DataFrame
-    config: dict = field(default_factory=dict)
-    path: Path | None = None
-
-    @property
-    def frobenius(self) -> np.ndarray:
-        """The trajectory ``||D(t)||_F``."""
-        return self.metrics["frobenius"].to_numpy(dtype=float)
-
-    def measures(self, eps: float = 0.1) -> dict[str, float]:
-        """Collapse measures of the ``||D||_F`` trajectory (half-life, rate, plateau, ...).
-
-        Parameters
-        ----------
-        eps : float
-            Relative threshold of the epsilon collapse time.
-
-        Returns
-        -------
-        dict
-        """
-        return collapse_measures(self.frobenius, eps=eps)
-
-    def to_frame(self) -> pd.DataFrame:
-        """Return the per-step metrics table."""
-        return self.metrics
-
-    @classmethod
-    def load(cls, path: str | Path) -> RunResult:
-        """Read a finished (or checkpointed) run folder.
-
-        Parameters
-        ----------
-        path : str or Path
-
-        Returns
-        -------
-        RunResult
-        """
-        p = Path(path)
-        if not (p / "metrics.parquet").is_file():
-            raise bad("run", str(path), "a run folder with metrics.parquet")
-        cfg = json.loads((p / "config.json").read_text()) if (p / "config.json").is_file() else {}
-        nodes = pd.read_parquet(p / "nodes.parquet") if (p / "nodes.parquet").is_file() else None
-        return cls(pd.read_parquet(p / "metrics.parquet"), nodes, cfg, p)
-
-
-# --------------------------------------------------------------------------- engine
 class Web(ABC):
-    """Base engine: a retrieval graph of nodes that read, produce and publish each step.
+    """Base engine: a retrieval graph of nodes that read, produce and publish.
 
     Parameters
     ----------
     graph : RetrievalGraph
         ``W[i, j]`` = share of node *i*'s retrieval from node *j*'s store; ``graph.h``
         the anchoring shares (human seed corpus).
-    beta : float, optional
-        Paper rule ``k_i(t) = floor(beta * |A_i(t)|)``, in (0, 1]. Ignored if ``k`` is set.
-    k : int, optional
-        Fixed number of retrieved documents instead of ``beta``.
-    k_max : int, optional
-        Cap on the number of retrieved documents (>= 1).
-    memory : int, optional
-        Stores keep only the last ``memory`` steps of posts (``None``: keep all).
-    retrieval : {"weighted", "pooled"}
-        ``weighted``: per-source quotas from ``W`` and ``h``; ``pooled``: a uniform
-        draw from the union of a node's sources (on a complete graph, the paper).
-    quota : {"largest_remainder", "multinomial"}
-        How ``k_i`` is split over sources in weighted mode.
-    seed : int
-        Seed of every random stream of the run.
+    retrieval : Retrieval or dict, optional
+        How nodes read (``mode``, ``beta``, ``k``, ``k_max``, ``memory``, ``quota``,
+        ``pick``); a dict is validated into a :class:`Retrieval`.
+    seed : int, numpy.random.Generator or None
+        Seed of every random stream of the run. A generator is drawn from once,
+        here; ``None`` takes fresh entropy. The resulting root integer is
+        :attr:`seed` (and ``config.json``'s ``seed``), so every run can be repeated.
 
     Notes
     -----
@@ -159,38 +98,14 @@ class Web(ABC):
         self,
         graph: RetrievalGraph,
         *,
-        beta: float | None = 0.5,
-        k: int | None = None,
-        k_max: int | None = None,
-        memory: int | None = None,
-        retrieval: str = "weighted",
-        quota: str = "largest_remainder",
-        seed: int = 0,
+        retrieval: Retrieval | dict[str, Any] | None = None,
+        seed: SeedLike = None,
     ) -> None:
         if not isinstance(graph, RetrievalGraph):
             raise bad("graph", type(graph).__name__, "a RetrievalGraph")
-        if k is None and (beta is None or not (0.0 < float(beta) <= 1.0)):
-            raise bad("beta", beta, "a number in (0, 1]")
-        if k is not None and (int(k) != k or k < 1):
-            raise bad("k", k, "an integer >= 1")
-        if k_max is not None and (int(k_max) != k_max or k_max < 1):
-            raise bad("k_max", k_max, "an integer >= 1")
-        if memory is not None and (int(memory) != memory or memory < 1):
-            raise bad("memory", memory, "an integer >= 1 (steps kept) or None (keep all)")
-        if retrieval not in RETRIEVAL_MODES:
-            raise bad("retrieval", retrieval, f"one of {', '.join(RETRIEVAL_MODES)}")
-        if quota not in QUOTA_METHODS:
-            raise bad("quota", quota, f"one of {', '.join(QUOTA_METHODS)}")
-        if not isinstance(seed, int | np.integer) or seed < 0:
-            raise bad("seed", seed, "a non-negative integer")
         self.graph = graph
-        self.beta = None if k is not None else float(beta)
-        self.k = None if k is None else int(k)
-        self.k_max = None if k_max is None else int(k_max)
-        self.memory = None if memory is None else int(memory)
-        self.retrieval = retrieval
-        self.quota = quota
-        self.seed = int(seed)
+        self.retrieval = as_retrieval(retrieval)
+        self.seed = root_seed(seed)
         self.t = 0
         self.rows: list[dict[str, Any]] = []
         self.node_frames: list[pd.DataFrame] = []
@@ -201,6 +116,11 @@ class Web(ABC):
     def n(self) -> int:
         """Number of nodes."""
         return self.graph.n
+
+    @property
+    def memory(self) -> int | None:
+        """Steps of posts a store keeps (``None``: all)."""
+        return self.retrieval.memory
 
     # ------------------------------------------------------------------ shared pieces
     def rng(self, t: int, stream: int = 0) -> np.random.Generator:
@@ -237,19 +157,22 @@ class Web(ABC):
         -------
         Quotas
         """
-        W, h = self.graph.W, self.graph.h
-        pooled = self.retrieval == "pooled"
+        W, h, r = self.graph.W, self.graph.h, self.retrieval
+        pooled = r.mode == "pooled"
         reach = reachable_total(W, available, human_available, h=None if pooled else h)
-        k = retrieval_size(reach, beta=self.beta, k=self.k, k_max=self.k_max)
+        beta = None if r.k is not None else r.beta
+        k = retrieval_size(reach, beta=beta, k=r.k, k_max=r.k_max)
         if pooled:
             return pooled_quotas(W, k, available, human_available, rng)
-        return allocate_quotas(W, h, k, available, human_available, method=self.quota, rng=rng)
+        return allocate_quotas(W, h, k, available, human_available, method=r.quota, rng=rng)
 
-    def retrieval_config(self) -> dict[str, Any]:
-        """Return the retrieval settings as a JSON-able dict."""
+    def base_config(self) -> dict[str, Any]:
+        """The configuration every engine shares: engine, graph, retrieval, root seed."""
         return {
-            "beta": self.beta, "k": self.k, "k_max": self.k_max, "memory": self.memory,
-            "retrieval": self.retrieval, "quota": self.quota, "seed": self.seed,
+            "engine": self.kind,
+            "graph": self.graph.params or {"family": self.graph.family, "n": self.n},
+            "retrieval": self.retrieval.model_dump(),
+            "seed": self.seed,
         }
 
     # ------------------------------------------------------------------ subclass API
@@ -259,61 +182,64 @@ class Web(ABC):
 
     @abstractmethod
     def _init_state(self) -> None:
-        """Build the initial state (called by :meth:`reset`)."""
+        """Build the state before row 0 (called by :meth:`reset` and on resume)."""
 
     @abstractmethod
-    def _advance(self, t: int) -> tuple[dict[str, Any], pd.DataFrame]:
-        """Do step ``t``; return its metrics row and its node rows."""
+    def _initial_rows(self) -> Row:
+        """Produce row 0: the state before any node has read another node's output."""
 
-    def _initial_rows(self) -> tuple[dict[str, Any], pd.DataFrame] | None:
-        """Metrics of the initial state, before any step (``None`` if it has none)."""
-        return None
+    @abstractmethod
+    def _advance(self, t: int) -> Row:
+        """Read, produce and publish: go from row ``t`` to row ``t + 1``; return the latter."""
 
     @abstractmethod
     def _save_state(self, folder: Path) -> None:
-        """Write the small state needed to resume at ``self.t`` into ``folder``."""
+        """Write the small state needed to resume at row :attr:`t` into ``folder``."""
 
     @abstractmethod
     def _load_state(self, folder: Path, steps: Path, t: int) -> None:
-        """Restore the state at step ``t`` from a checkpoint and the per-step files."""
+        """Restore the state at row ``t`` from a checkpoint and the per-row files."""
 
     @abstractmethod
     def _write_step(self, steps: Path, t: int) -> None:
-        """Write what step ``t`` published (once, atomically) under ``steps``."""
+        """Write what producing row ``t`` published (once, atomically) under ``steps``."""
 
     def _finalize(self, folder: Path) -> None:
-        """Gather per-step outputs into their final files at the end of a run."""
+        """Gather per-row outputs into their final files at the end of a run."""
 
     # ------------------------------------------------------------------ loop
     def reset(self) -> None:
-        """Build the initial state; the next :meth:`step` is step 0."""
+        """Build the initial state and row 0; the next :meth:`step` produces row 1."""
         self.t = 0
         self.rows, self.node_frames, self.timings = [], [], []
         self._flushed = 0
         self._init_state()
-        first = self._initial_rows()
-        if first is not None:
-            self.rows.append(first[0])
-            self.node_frames.append(first[1])
+        self._append(self._initial_rows, 0)
+
+    def _append(self, produce: Callable[[], Row], t: int) -> dict[str, Any]:
+        start = time.perf_counter()
+        row, nodes = produce()
+        self.timings.append({"step": t, "seconds": time.perf_counter() - start})
+        self.rows.append(row)
+        self.node_frames.append(nodes)
+        return row
 
     def step(self) -> dict[str, Any]:
-        """Advance one step.
+        """Advance one round of reading (call :meth:`reset` first).
 
         Returns
         -------
         dict
-            The step's metrics row.
+            The new row's metrics.
         """
-        start = time.perf_counter()
-        row, nodes = self._advance(self.t)
-        self.timings.append({"step": self.t, "seconds": time.perf_counter() - start})
-        self.rows.append(row)
-        self.node_frames.append(nodes)
+        if not self.rows:
+            raise bad("step", "called before reset()", "reset() or run() first")
+        row = self._append(lambda: self._advance(self.t), self.t + 1)
         self.t += 1
         return row
 
     def result(self, path: Path | None = None) -> RunResult:
-        """Return the metrics so far as a :class:`RunResult`."""
+        """Return the rows so far as a :class:`RunResult`."""
         nodes = pd.concat(self.node_frames, ignore_index=True) if self.node_frames else None
         return RunResult(pd.DataFrame(self.rows), nodes, self.config(), path)
 
@@ -326,57 +252,59 @@ class Web(ABC):
         progress: bool = True,
         on_step: Callable[[int], None] | None = None,
     ) -> RunResult:
-        """Run ``T`` steps, optionally into a run folder with a checkpoint after every step.
+        """Run to row ``T`` (``T + 1`` rows), optionally into a run folder.
 
         Parameters
         ----------
         T : int
-            Number of steps.
+            Number of rounds of reading after row 0.
         out : str or Path, optional
-            Run folder. Without it nothing is written.
+            Run folder, checkpointed after every row. Without it nothing is written.
         resume : bool
-            Continue from the folder's latest checkpoint (a fresh start if it has none).
+            Continue from the folder's latest checkpoint (a fresh start if it has
+            none; a finished run with the same ``T`` is read back, not re-run).
         progress : bool
-            Show a progress bar over steps.
+            Show a progress bar over rows (only on a terminal).
         on_step : callable, optional
-            Called with the step index after each step (after its checkpoint).
+            Called with the row index ``t`` after each row ``t >= 1`` is recorded.
 
         Returns
         -------
         RunResult
         """
-        if int(T) != T or T < 1:
-            raise bad("T", T, "an integer >= 1 (number of steps)")
+        if isinstance(T, bool) or int(T) != T or T < 1:
+            raise bad("T", T, "an integer >= 1 (rounds of reading)")
+        T = int(T)
         folder = None if out is None else Path(out)
         if folder is not None:
-            self._prepare_folder(folder, resume)
+            done = self._prepare_folder(folder, resume, T)
+            if done is not None:
+                return done
         if not (resume and folder is not None and self._restore(folder)):
             self.reset()
+            if folder is not None:
+                self._record(folder)
         bar = _progress(total=T, initial=min(self.t, T), enabled=progress, desc=self.kind)
         try:
             while self.t < T:
                 self.step()
                 if folder is not None:
-                    (folder / "steps").mkdir(exist_ok=True)
-                    self._write_step(folder / "steps", self.t - 1)
-                    self._checkpoint(folder)
+                    self._record(folder)
                 bar.update(1)
                 if on_step is not None:
-                    on_step(self.t - 1)
+                    on_step(self.t)
         finally:
             bar.close()
         result = self.result(folder)
         if folder is not None:
-            self._write_tables(folder)
-            self._finalize(folder)
-            summary = {"status": "complete", "steps": self.t, "measures": result.measures()}
-            atomic_write_text(folder / "summary.json", dumps(summary, indent=2))
+            self._finish(folder, result)
         return result
 
     # ------------------------------------------------------------------ folder & checkpoints
-    def _prepare_folder(self, folder: Path, resume: bool) -> None:
+    def _prepare_folder(self, folder: Path, resume: bool, T: int) -> RunResult | None:
         cfg = dumps(self.config(), indent=2, sort_keys=True)
-        started = (folder / "checkpoint").exists() or (folder / "summary.json").exists()
+        summary = folder / "summary.json"
+        started = (folder / "checkpoint").exists() or summary.exists()
         if folder.exists() and started:
             if not resume:
                 raise bad("out", str(folder), "a new or empty folder (or pass --resume)")
@@ -386,8 +314,21 @@ class Web(ABC):
                     f"resume: got a different configuration than the one in {old}, "
                     "expected the same spec and seed"
                 )
+            if summary.is_file():
+                steps = json.loads(summary.read_text())["steps"]
+                if steps != T:
+                    raise bad("T", T, f"{steps}, the finished run's T (run longer in a new folder)")
+                self._clean(folder)  # a crash may have come between summary and clean-up
+                return RunResult.load(folder)
         folder.mkdir(parents=True, exist_ok=True)
         atomic_write_text(folder / "config.json", cfg)
+        return None
+
+    def _record(self, folder: Path) -> None:
+        steps = folder / "steps"
+        steps.mkdir(exist_ok=True)
+        self._write_step(steps, self.t)
+        self._checkpoint(folder)
 
     def _checkpoint(self, folder: Path) -> None:
         steps, ck = folder / "steps", folder / "checkpoint"
@@ -418,7 +359,7 @@ class Web(ABC):
             return False
         ck = folder / "checkpoint" / latest.read_text().strip()
         t = int(json.loads((ck / "t.json").read_text())["t"])
-        self.reset()
+        self._init_state()
         self._load_state(ck, folder / "steps", t)
         self.t = t
         self.rows = pd.read_parquet(ck / "metrics.parquet").to_dict("records")
@@ -430,12 +371,21 @@ class Web(ABC):
         self._flushed = len(self.node_frames)
         return True
 
-    def _write_tables(self, folder: Path) -> None:
-        result = self.result(folder)
+    def _finish(self, folder: Path, result: RunResult) -> None:
         write_parquet(folder / "metrics.parquet", result.metrics)
         if result.nodes is not None:
             write_parquet(folder / "nodes.parquet", result.nodes)
         write_parquet(folder / "timings.parquet", pd.DataFrame(self.timings))
+        self._finalize(folder)
+        summary = {"status": "complete", "steps": self.t, "measures": result.measures()}
+        atomic_write_text(folder / "summary.json", dumps(summary, indent=2))
+        self._clean(folder)
+
+    @staticmethod
+    def _clean(folder: Path) -> None:
+        """Remove what only a running run needs (its tables hold everything else)."""
+        for name in ("steps", "checkpoint"):
+            shutil.rmtree(folder / name, ignore_errors=True)
 
 
 class _NoBar:

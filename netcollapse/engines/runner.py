@@ -9,8 +9,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from netcollapse._spec import read_yaml
 from netcollapse.engines.loop import RunResult, Web
 from netcollapse.engines.spec import RunSpec, parse_run
@@ -57,13 +55,6 @@ def build_graph(spec: RunSpec, base_dir: Path | None = None) -> RetrievalGraph:
     )
 
 
-def _gmm_means(spec: RunSpec) -> np.ndarray:
-    g = spec.gmm
-    if g.means is not None:
-        return np.asarray(g.means, dtype=float)
-    return np.linspace(-5.0, 5.0, g.B)
-
-
 def build_web(
     spec: RunSpec, base_dir: Path | None = None, graph: RetrievalGraph | None = None
 ) -> Web:
@@ -89,22 +80,14 @@ def build_web(
     'GMMWeb'
     """
     graph = graph if graph is not None else build_graph(spec, base_dir)
-    r = spec.retrieval
-    common = dict(
-        beta=r.beta, k=r.k, k_max=r.k_max, memory=r.memory, retrieval=r.mode,
-        quota=r.quota, seed=spec.seed,
-    )
     if spec.engine == "gmm":
         from netcollapse.engines.gmm import GMMWeb
 
-        g = spec.gmm
-        return GMMWeb(
-            graph, B=g.B, means=_gmm_means(spec), cov=g.variance, a=g.a, L=g.L,
-            alpha=g.alpha, c=g.c, eps=g.eps, A0=g.A0, **common,
-        )
+        return GMMWeb(graph, **spec.gmm.model_dump(), retrieval=spec.retrieval, seed=spec.seed)
     from netcollapse.engines.llm import LLMWeb
 
-    return LLMWeb.from_spec(graph, spec.llm, pick=r.pick, base_dir=base_dir, **common)
+    return LLMWeb.from_spec(graph, spec.llm, retrieval=spec.retrieval, seed=spec.seed,
+                            base_dir=base_dir)
 
 
 def run_spec(

@@ -12,30 +12,21 @@ from pydantic import Field, field_validator, model_validator
 
 from netcollapse._spec import Spec as _Spec
 from netcollapse._spec import validate
+from netcollapse.backends.generation import DECODING_DEFAULTS
+from netcollapse.backends.models import DTYPES
+from netcollapse.engines.retrieval import Retrieval
 from netcollapse.graphs.spec import parse_topology
 
-__all__ = ["GMMSpec", "LLMSpec", "NodeSpec", "RetrievalSpec", "RunSpec", "parse_run"]
+__all__ = ["GMMSpec", "LLMSpec", "NodeSpec", "RunSpec", "parse_run"]
 
 
 # --------------------------------------------------------------------------- run specs
-class RetrievalSpec(_Spec):
-    """How nodes read: sizes, quotas, memory, and how documents are picked in a source."""
-
-    mode: Literal["weighted", "pooled"] = "weighted"
-    beta: float | None = Field(default=0.5, gt=0.0, le=1.0)
-    k: int | None = Field(default=None, ge=1)
-    k_max: int | None = Field(default=None, ge=1)
-    memory: int | None = Field(default=None, ge=1)
-    quota: Literal["largest_remainder", "multinomial"] = "largest_remainder"
-    pick: Literal["random", "nearest"] = "random"
-
-
 class GMMSpec(_Spec):
     """Interacting-GMM nodes (the paper's Algorithms 2-3)."""
 
     B: int = Field(default=2, ge=2)
     means: list[float] | list[list[float]] | None = None
-    variance: float = Field(default=1.0, gt=0.0)
+    cov: float | list[list[float]] = 1.0
     a: float = Field(default=1.0, gt=0.0)
     L: int = Field(default=3, ge=1)
     alpha: float | Literal["1/k"] = "1/k"
@@ -55,9 +46,9 @@ class NodeSpec(_Spec):
 
     model: str = "smollm2"
     persona: str = ""
-    temperature: float = Field(default=0.7, ge=0.0)
-    top_p: float = Field(default=0.95, gt=0.0, le=1.0)
-    max_new_tokens: int = Field(default=48, ge=1)
+    temperature: float = Field(default=DECODING_DEFAULTS["temperature"], ge=0.0)
+    top_p: float = Field(default=DECODING_DEFAULTS["top_p"], gt=0.0, le=1.0)
+    max_new_tokens: int = Field(default=int(DECODING_DEFAULTS["max_new_tokens"]), ge=1)
 
 
 class LLMSpec(_Spec):
@@ -69,7 +60,7 @@ class LLMSpec(_Spec):
     corpus: str = "default"
     text_column: str = "text"
     embedder: str = "minilm"
-    dtype: Literal["float32", "bfloat16"] = "float32"
+    dtype: Literal[DTYPES] = "float32"  # type: ignore[valid-type]
     defaults: NodeSpec = NodeSpec()
     personas: list[str] | None = None
     nodes: list[dict[str, Any]] | None = None
@@ -97,7 +88,7 @@ class RunSpec(_Spec):
     T: int = Field(ge=1)
     seed: int = Field(default=0, ge=0)
     graph: dict[str, Any]
-    retrieval: RetrievalSpec = RetrievalSpec()
+    retrieval: Retrieval = Retrieval()
     gmm: GMMSpec = GMMSpec()
     llm: LLMSpec = LLMSpec()
 

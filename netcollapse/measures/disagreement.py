@@ -295,22 +295,26 @@ def step_metrics(
     Returns
     -------
     dict
-        ``step``, ``frobenius``, ``spread``, ``drift``, ``synthetic_share``.
+        ``step``, ``frobenius``, ``synthetic_share``, ``within_spread`` (mean of
+        :func:`within_spread` over nodes) and ``drift_from_human`` (:func:`drift`
+        from ``reference``).
 
     Examples
     --------
     >>> s = np.array([[[0.0, 0.0], [2.0, 0.0]], [[4.0, 0.0], [4.0, 0.0]]])
     >>> row = step_metrics(s, 3, reference=np.zeros(2), n_synthetic=1, n_retrieved=4)
-    >>> row["step"], row["frobenius"], row["spread"], row["drift"], row["synthetic_share"]
-    (3, 4.242640687119285, 0.5, 2.5, 0.25)
+    >>> [row[k] for k in ("step", "frobenius", "synthetic_share")]
+    [3, 4.242640687119285, 0.25]
+    >>> row["within_spread"], row["drift_from_human"]
+    (0.5, 2.5)
     """
     X, spreads = _states_and_spreads(samples)
     return {
         "step": int(step),
         "frobenius": frobenius_distance(X),
-        "spread": float(spreads.mean()),
-        "drift": math.nan if reference is None else drift(X, reference),
         "synthetic_share": synthetic_share(n_synthetic, n_retrieved),
+        "within_spread": float(spreads.mean()),
+        "drift_from_human": math.nan if reference is None else drift(X, reference),
     }
 
 

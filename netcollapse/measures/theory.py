@@ -208,7 +208,7 @@ def theory_check(
     >>> from netcollapse.engines.gmm import GMMWeb
     >>> from netcollapse.graphs.retrieval_graph import build
     >>> g = build("complete", n=16, self_weight=1 / 16)
-    >>> web = GMMWeb(g, B=3, means=[-8, 0, 8], L=64, k=64, memory=1, seed=1)
+    >>> web = GMMWeb(g, B=3, means=[-8, 0, 8], L=64, seed=1, retrieval={"k": 64, "memory": 1})
     >>> c = theory_check(web.run(12, progress=False), g, k=64)
     >>> round(c["predicted"], 3), bool(abs(c["measured"] - c["predicted"]) < 0.1)
     (0.365, True)

@@ -16,14 +16,15 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from netcollapse._spec import read_yaml, validate
-from netcollapse.engines.spec import GMMSpec, LLMSpec, RetrievalSpec
+from netcollapse.engines.retrieval import Retrieval
+from netcollapse.engines.spec import GMMSpec, LLMSpec
 from netcollapse.graphs.spec import TOPOLOGY_MODELS, parse_topology
 from netcollapse.errors import bad
 
 __all__ = ["SweepSpec", "check_axis_path", "load_sweep"]
 
 _SECTIONS: dict[str, type[BaseModel]] = {
-    "retrieval": RetrievalSpec, "gmm": GMMSpec, "llm": LLMSpec,
+    "retrieval": Retrieval, "gmm": GMMSpec, "llm": LLMSpec,
 }
 _PATH_HINT = (
     "a run-spec parameter path such as graph.family, graph.n, graph.p, retrieval.memory, "

@@ -17,7 +17,7 @@ def test_pooled_complete_graph_matches_reference_step_by_step(d):
     means = rng.normal(scale=3, size=(B, d))
     cov = np.eye(d) * 1.5
     web = GMMWeb(build("complete", n=n, self_weight=0.34), B=B, means=means, cov=cov, L=L,
-                 beta=beta, A0=6, retrieval="pooled", seed=7, record=True)
+                 A0=6, retrieval={"mode": "pooled", "beta": beta}, seed=7, record=True)
     web.reset()
     pi = web.Pi.copy()
     chol = np.linalg.cholesky(cov)
@@ -87,9 +87,9 @@ def test_same_seed_same_numbers_and_no_global_rng():
     g = build("ring", n=12, self_weight=0.2)
     np.random.seed(0)
     before = np.random.random()
-    a = GMMWeb(g, B=4, means=[-6, -2, 2, 6], L=2, k_max=8, seed=3).run(15, progress=False)
-    b = GMMWeb(g, B=4, means=[-6, -2, 2, 6], L=2, k_max=8, seed=3).run(15, progress=False)
-    c = GMMWeb(g, B=4, means=[-6, -2, 2, 6], L=2, k_max=8, seed=4).run(15, progress=False)
+    a = GMMWeb(g, B=4, means=[-6, -2, 2, 6], L=2, seed=3, retrieval={"k_max": 8}).run(15, progress=False)
+    b = GMMWeb(g, B=4, means=[-6, -2, 2, 6], L=2, seed=3, retrieval={"k_max": 8}).run(15, progress=False)
+    c = GMMWeb(g, B=4, means=[-6, -2, 2, 6], L=2, seed=4, retrieval={"k_max": 8}).run(15, progress=False)
     pd.testing.assert_frame_equal(a.metrics, b.metrics)
     pd.testing.assert_frame_equal(a.nodes, b.nodes)
     assert not np.allclose(a.frobenius, c.frobenius)
@@ -99,7 +99,7 @@ def test_same_seed_same_numbers_and_no_global_rng():
 
 def test_memory_keeps_the_store_bounded():
     g = build("ring", n=10, self_weight=0.2)
-    web = GMMWeb(g, B=2, L=3, k_max=4, memory=2, seed=0)
+    web = GMMWeb(g, B=2, L=3, seed=0, retrieval={"k_max": 4, "memory": 2})
     web.run(30, progress=False)
     assert web._lik.shape[0] == 2
     # with memory R, a node can reach at most R steps x L points per source
@@ -109,15 +109,34 @@ def test_memory_keeps_the_store_bounded():
 def test_resume_gives_the_same_numbers(tmp_path):
     g = build("watts_strogatz", n=20, k=4, p=0.2, seed=1,
               self_weight=0.2, anchoring=0.1)
-    make = lambda: GMMWeb(g, B=3, means=[-4, 0, 4], L=2, k_max=6, memory=3, seed=5)  # noqa: E731
+    def make():
+        return GMMWeb(g, B=3, means=[-4, 0, 4], L=2, seed=5,
+                      retrieval={"k_max": 6, "memory": 3})
+
+    def stop_at_5(t):
+        if t == 5:
+            raise KeyboardInterrupt
+
     full = make().run(12, tmp_path / "full", progress=False)
-    make().run(5, tmp_path / "cut", progress=False)  # a run that stopped after 5 steps
+    with pytest.raises(KeyboardInterrupt):  # a run that stopped after row 5
+        make().run(12, tmp_path / "cut", progress=False, on_step=stop_at_5)
+    assert (tmp_path / "cut" / "checkpoint").is_dir()
     resumed = make().run(12, tmp_path / "cut", resume=True, progress=False)
     pd.testing.assert_frame_equal(full.metrics, resumed.metrics, check_dtype=False)
     pd.testing.assert_frame_equal(
         pd.read_parquet(tmp_path / "full" / "nodes.parquet"),
         pd.read_parquet(tmp_path / "cut" / "nodes.parquet"), check_dtype=False)
     assert (tmp_path / "cut" / "summary.json").is_file()
+    again = make().run(12, tmp_path / "cut", resume=True, progress=False)  # finished: read back
+    pd.testing.assert_frame_equal(full.metrics, again.metrics, check_dtype=False)
+    with pytest.raises(SpecError, match=r"^T: got 20, expected 12, the finished run's T"):
+        make().run(20, tmp_path / "cut", resume=True, progress=False)
+
+
+def test_any_number_of_components_with_default_means():
+    res = GMMWeb(build("ring", n=6, self_weight=0.2), B=5, L=4, seed=0).run(3, progress=False)
+    assert res.config["means"] == [[-5.0], [-2.5], [0.0], [2.5], [5.0]]
+    assert len(res.metrics) == 4 and np.isfinite(res.frobenius).all()
 
 
 def test_refuses_to_overwrite_a_run_folder(tmp_path):
@@ -131,7 +150,7 @@ def test_refuses_to_overwrite_a_run_folder(tmp_path):
 
 def test_anchoring_keeps_a_floor_and_uses_the_human_set():
     g = build("complete", n=8, self_weight=0.1, anchoring=0.5)
-    res = GMMWeb(g, B=2, L=3, k_max=10, A0=50, seed=0).run(20, progress=False)
+    res = GMMWeb(g, B=2, L=3, A0=50, seed=0, retrieval={"k_max": 10}).run(20, progress=False)
     share = res.metrics["synthetic_share"].iloc[1:]
     np.testing.assert_allclose(share, 0.5, atol=0.1)
 
@@ -143,10 +162,13 @@ def test_anchoring_keeps_a_floor_and_uses_the_human_set():
         ({"means": [0, 1, 2]}, r"^means: got 'shape \(3,\)', expected 2 finite means"),
         ({"cov": -1.0}, r"^cov: got 'not positive definite'"),
         ({"L": 0}, r"^L: got 0, expected an integer >= 1"),
-        ({"beta": 1.5}, r"^beta: got 1.5, expected a number in \(0, 1\]"),
-        ({"k_max": 0}, r"^k_max: got 0, expected an integer >= 1"),
+        ({"retrieval": {"beta": 1.5}}, r"^retrieval.beta: got 1.5, expected a value <= 1.0"),
+        ({"retrieval": {"k_max": 0}}, r"^retrieval.k_max: got 0, expected a value >= 1"),
+        ({"retrieval": {"pick": "nearest"}}, r"^retrieval.pick: got 'nearest', expected 'random'"),
         ({"alpha": "1/t"}, r"^alpha: got '1/t', expected a number or one of"),
-        ({"retrieval": "mixed"}, r"^retrieval: got 'mixed', expected one of weighted, pooled"),
+        ({"retrieval": {"mode": "mixed"}},
+         r"^retrieval.mode: got 'mixed', expected one of 'weighted' or 'pooled'"),
+        ({"seed": -2}, r"^seed: got -2, expected a non-negative integer"),
     ],
 )
 def test_bad_parameters(kwargs, message):
@@ -159,6 +181,6 @@ def test_reference_run_and_engine_agree_in_distribution():
     g = build("ring", n=6, self_weight=0.2)
     means, cov = np.array([[-3.0], [3.0]]), np.eye(1)
     ref = np.mean([reference_run(g.W, means, cov, L=4, k=6, T=4, seed=s)[-1] for s in range(20)])
-    eng = np.mean([GMMWeb(g, B=2, means=[-3, 3], L=4, k=6, memory=1, A0=0, seed=s)
+    eng = np.mean([GMMWeb(g, B=2, means=[-3, 3], L=4, A0=0, seed=s, retrieval={"k": 6, "memory": 1})
                    .run(4, progress=False).frobenius[-1] for s in range(20)])
     assert abs(ref - eng) < 0.35 * max(ref, eng)

@@ -27,11 +27,12 @@ class CountingGenerator(FakeGenerator):
         return super().generate(requests)
 
 
-def fake_web(graph=None, **kw):
+def fake_web(graph=None, retrieval=None, **kw):
     graph = graph or build("ring", n=5, self_weight=0.2)
     kw.setdefault("L", 3)
-    kw.setdefault("k_max", 4)
-    return LLMWeb(graph, default_corpus(), kw.pop("gen", FakeGenerator()), HashEmbedder(16), **kw)
+    retrieval = {"k_max": 4, **(retrieval or {})}
+    return LLMWeb(graph, default_corpus(), kw.pop("gen", FakeGenerator()), HashEmbedder(16),
+                  retrieval=retrieval, **kw)
 
 
 def responses(folder):
@@ -43,11 +44,11 @@ def test_synchronous_update_reads_only_earlier_posts(tmp_path):
     web = fake_web(seed=1)
     web.run(4, tmp_path / "r", progress=False)
     r = responses(tmp_path / "r")
-    assert len(r) == 4 * 5 * 3
+    assert len(r) == 5 * 5 * 3  # rows 0..4
     first = r[r.step == 0]
     assert all(src == -1 for ctx in first.context for src, _ in ctx)  # only the human corpus
     # every synthetic document read at step t was published before t
-    for t in range(1, 4):
+    for t in range(1, 5):
         for ctx in r[r.step == t].context:
             for src, doc in ctx:
                 if src >= 0:
@@ -59,7 +60,7 @@ def test_publishes_first_samples_into_own_store():
     web.run(3, progress=False)
     for i, store in enumerate(web.stores):
         frame = store.to_frame()
-        assert len(frame) == 3 * 2
+        assert len(frame) == 4 * 2  # rows 0..3 each publish 2
         assert set(frame.author) == {i} and set(frame["sample"]) == {0, 1}
 
 
@@ -67,12 +68,12 @@ def test_one_batched_call_per_shared_generator_and_step():
     a, b = CountingGenerator("a"), CountingGenerator("b")
     web = fake_web(gen=[a, a, b, a, b], seed=0)
     web.run(3, progress=False)
-    assert a.calls == [3, 3, 3] and b.calls == [2, 2, 2]
+    assert a.calls == [3, 3, 3, 3] and b.calls == [2, 2, 2, 2]  # rows 0..3
 
 
 def test_weighted_quotas_follow_W_and_anchoring():
     g = build("star", n=4, self_weight=0.0, anchoring=0.5)
-    web = fake_web(g, k=4, k_max=None, L=1, seed=0)
+    web = fake_web(g, retrieval={"k": 4, "k_max": None}, L=1, seed=0)
     web.run(3, progress=False)
     last = web.node_frames[-1]
     assert (last["k"] == 4).all()
@@ -81,8 +82,8 @@ def test_weighted_quotas_follow_W_and_anchoring():
 
 def test_pooled_complete_graph_is_the_papers_uniform_draw():
     g = build("complete", n=3, self_weight=0.34)
-    web = fake_web(g, retrieval="pooled", beta=0.5, k_max=None, L=2, seed=0)
-    res = web.run(4, progress=False)
+    web = fake_web(g, retrieval={"mode": "pooled", "beta": 0.5, "k_max": None}, L=2, seed=0)
+    res = web.run(3, progress=False)
     # |A(t)| = 20 + 3 t, k_t = floor(0.5 |A(t)|)
     np.testing.assert_array_equal(res.metrics["k_mean"], [10, 11, 13, 14])
 
@@ -91,22 +92,31 @@ def test_same_seed_same_numbers_and_resume(tmp_path):
     full = fake_web(seed=3).run(5, tmp_path / "a", progress=False)
     again = fake_web(seed=3).run(5, tmp_path / "b", progress=False)
     pd.testing.assert_frame_equal(full.metrics, again.metrics)
-    fake_web(seed=3).run(2, tmp_path / "c", progress=False)
+
+    def crash(t):
+        if t == 2:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        fake_web(seed=3).run(5, tmp_path / "c", progress=False, on_step=crash)
     resumed = fake_web(seed=3).run(5, tmp_path / "c", resume=True, progress=False)
     pd.testing.assert_frame_equal(full.metrics, resumed.metrics, check_dtype=False)
     assert responses(tmp_path / "a").equals(responses(tmp_path / "c"))
     emb = np.load(tmp_path / "c" / "embeddings.npz")["samples"]
-    assert emb.shape == (5, 5, 3, 16)
+    assert emb.shape == (6, 5, 3, 16)  # rows 0..5
 
 
 @pytest.mark.parametrize(
     "kwargs, exc, message",
     [
-        ({"beta": 0.0}, SpecError, r"^beta: got 0.0, expected a number in \(0, 1\]"),
-        ({"k_max": 0}, SpecError, r"^k_max: got 0, expected an integer >= 1"),
+        ({"retrieval": {"beta": 0.0}}, SpecError,
+         r"^retrieval.beta: got 0.0, expected a value > 0.0"),
+        ({"retrieval": {"k_max": 0}}, SpecError,
+         r"^retrieval.k_max: got 0, expected a value >= 1"),
         ({"query": "  "}, SpecError, r"^query: got '  ', expected a non-empty query"),
         ({"publish": 4}, SpecError, r"^publish: got 4, expected an integer in \[1, L = 3\]"),
-        ({"pick": "best"}, SpecError, r"^pick: got 'best', expected one of random, nearest"),
+        ({"retrieval": {"pick": "best"}}, SpecError,
+         r"^retrieval.pick: got 'best', expected one of 'random' or 'nearest'"),
     ],
 )
 def test_bad_arguments(kwargs, exc, message):
@@ -189,13 +199,14 @@ def test_real_models_tiny_run_is_reproducible(tmp_path):
     a = run_spec(REAL, tmp_path / "a", progress=False)
     b = run_spec(REAL, tmp_path / "b", progress=False)
     pd.testing.assert_frame_equal(a.metrics, b.metrics)
-    assert list(a.metrics.step) == [0, 1]
+    assert list(a.metrics.step) == [0, 1, 2]
     assert (a.metrics.frobenius > 0).all() and a.metrics.synthetic_share.iloc[1] > 0
+    assert a.metrics.synthetic_share.iloc[0] == 0  # row 0 read the human corpus only
     r = responses(tmp_path / "a")
-    assert len(r) == 2 * 3 * 2 and r.text.str.len().min() > 0
+    assert len(r) == 3 * 3 * 2 and r.text.str.len().min() > 0
     assert r.text.tolist() == responses(tmp_path / "b").text.tolist()
     emb = np.load(tmp_path / "a" / "embeddings.npz")["samples"]
-    assert emb.shape == (2, 3, 2, 384)
+    assert emb.shape == (3, 3, 2, 384)
     np.testing.assert_allclose(np.linalg.norm(emb, axis=-1), 1.0, atol=1e-5)
 
 

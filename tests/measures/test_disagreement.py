@@ -118,18 +118,18 @@ def test_step_metrics_row():
     X = s.mean(axis=1)
     assert row["step"] == 7
     assert row["frobenius"] == pytest.approx(_explicit_frobenius(X), abs=1e-12)
-    assert row["spread"] == pytest.approx(M.spread(s))
-    assert row["drift"] == pytest.approx(np.linalg.norm(X.mean(axis=0) - ref))
+    assert row["within_spread"] == pytest.approx(M.spread(s))
+    assert row["drift_from_human"] == pytest.approx(np.linalg.norm(X.mean(axis=0) - ref))
     assert row["synthetic_share"] == 0.25
     bare = M.step_metrics(s, 0)
-    assert math.isnan(bare["drift"]) and math.isnan(bare["synthetic_share"])
+    assert math.isnan(bare["drift_from_human"]) and math.isnan(bare["synthetic_share"])
 
 
 def test_step_metrics_accepts_states():
     Pi = np.array([[0.2, 0.8], [0.6, 0.4]])
     row = M.step_metrics(Pi, 1)
     assert row["frobenius"] == pytest.approx(_explicit_frobenius(Pi))
-    assert math.isnan(row["spread"])
+    assert math.isnan(row["within_spread"])
 
 
 def test_node_rows():

@@ -112,7 +112,7 @@ def test_measured_rate_removes_the_noise_floor_in_quadrature():
 
 def test_theory_check_on_memoryless_gmm_complete_graph():
     graph = build("complete", n=16, self_weight=1 / 16)
-    web = GMMWeb(graph, B=3, means=[-9, 0, 9], L=96, k=96, memory=1, a=0.2, seed=2)
+    web = GMMWeb(graph, B=3, means=[-9, 0, 9], L=96, a=0.2, seed=2, retrieval={"k": 96, "memory": 1})
     res = web.run(10, progress=False)
     check = theory_check(res, graph, k=96)
     assert set(check) == {"measured", "predicted"}
@@ -122,7 +122,7 @@ def test_theory_check_on_memoryless_gmm_complete_graph():
 
 
 def test_memoryless_ring_contracts_slower_than_the_complete_graph():
-    kw = dict(B=3, means=[-9, 0, 9], L=64, k=64, memory=1, a=0.2, seed=5)
+    kw = dict(B=3, means=[-9, 0, 9], L=64, retrieval={"k": 64, "memory": 1}, a=0.2, seed=5)
     ring, complete = build("ring", n=16, k=2), build("complete", n=16)
     r_ring = measured_rate(GMMWeb(ring, **kw).run(40, progress=False).frobenius)
     r_full = measured_rate(GMMWeb(complete, **kw).run(40, progress=False).frobenius)

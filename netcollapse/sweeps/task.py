@@ -1,0 +1,218 @@
+"""One sweep task on a worker: graph, spectral predictors, run, collapse measures.
+
+:func:`run_task` is a pure function of its :class:`~netcollapse.sweeps.expand.Task`
+(spec and seed), so every executor gives the same numbers; errors are caught into
+the task's row. Spectral predictors are computed once per distinct graph and
+process (:func:`graph_key`). :func:`worker_init` prepares a worker process for one
+torch thread; nothing here changes global state at import time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import logging
+import math
+import os
+import socket
+import sys
+import threading
+import time
+import traceback
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from netcollapse.engines.spec import parse_run
+from netcollapse.errors import SpecError, bad
+from netcollapse.sweeps.folder import (
+    MEASURE_COLUMNS,
+    TaskOutcome,
+    load_outcomes,
+    save_outcome,
+    write_tables,
+)
+
+from netcollapse.sweeps.expand import Task
+
+__all__ = ["error_outcome", "graph_key", "run_task", "worker_init"]
+
+_IN_WORKER = False  # set by worker_init in worker processes only
+
+
+def worker_init() -> None:
+    """Prepare a worker process for one torch thread (``torch.set_num_threads(1)``).
+
+    Called once per worker (process-pool initializer, Ray actor constructor, and
+    at the start of each Ray task); never at import and never in the caller's
+    process. If torch is loaded, its thread count is set now; if not, the worker's
+    ``OMP_NUM_THREADS`` becomes 1 and :func:`run_task` sets the count when an LLM
+    task loads torch: importing torch costs seconds per worker and the GMM engine
+    never needs it.
+    """
+    global _IN_WORKER
+    _IN_WORKER = True
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    if "torch" in sys.modules:
+        _one_torch_thread()
+
+
+def _one_torch_thread() -> None:
+    try:
+        import torch
+    except ImportError:  # pragma: no cover - torch is a dependency
+        return
+    if torch.get_num_threads() != 1:
+        torch.set_num_threads(1)
+
+
+# --------------------------------------------------------------------------- one task
+_SPECTRAL_CACHE: dict[str, dict[str, Any]] = {}  # graph_key -> predictors, per process
+_CACHE_SIZE = 512
+
+
+def graph_key(graph: Any) -> str:
+    """Hash of a graph's ``W`` (pattern and values) and ``h``: equal graphs, equal keys.
+
+    Parameters
+    ----------
+    graph : RetrievalGraph
+
+    Returns
+    -------
+    str
+        16 hex digits.
+
+    Examples
+    --------
+    >>> from netcollapse.graphs.retrieval_graph import build
+    >>> graph_key(build("ring", n=6)) == graph_key(build("ring", n=6, seed=3))
+    True
+    """
+    W = graph.W
+    h = hashlib.sha256()
+    for arr in (np.asarray(W.shape), W.indptr, W.indices, W.data, np.asarray(graph.h)):
+        h.update(np.ascontiguousarray(arr).tobytes())
+    return h.hexdigest()[:16]
+
+
+def _scalar(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, list | tuple | dict):
+        return json.dumps(value, sort_keys=True)
+    return value
+
+
+def _spectral(graph: Any, key: str) -> dict[str, Any]:
+    if key not in _SPECTRAL_CACHE:
+        from netcollapse.spectral import spectral_summary
+
+        if len(_SPECTRAL_CACHE) >= _CACHE_SIZE:
+            _SPECTRAL_CACHE.pop(next(iter(_SPECTRAL_CACHE)))
+        summary = spectral_summary(graph)
+        _SPECTRAL_CACHE[key] = {str(k): _scalar(v) for k, v in summary.items()}
+    return dict(_SPECTRAL_CACHE[key])
+
+
+def _predicted(spec: Any, graph: Any) -> float:
+    """Lazy-DeGroot prediction when the theory applies: GMM engine with a fixed k."""
+    if spec.engine != "gmm" or spec.retrieval.k is None:
+        return math.nan
+    from netcollapse.measures.theory import predicted_rate
+
+    k = spec.retrieval.k if spec.retrieval.k_max is None else min(spec.retrieval.k,
+                                                                   spec.retrieval.k_max)
+    return float(predicted_rate(graph, k, spec.gmm.alpha))
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(f"{type(exc).__name__}: {exc}".split())
+    return text if len(text) <= 500 else text[:497] + "..."
+
+
+def _row_head(task: Task, error: str | None) -> dict[str, Any]:
+    return {
+        "task_id": task.task_id, "status": "error", "error": error,
+        "replicate": task.replicate, "seed": task.seed,
+        **{k: _scalar(v) for k, v in task.params.items()},
+        "family": (task.spec.get("graph") or {}).get("family"), "engine": task.engine,
+    }
+
+
+def run_task(task: Task) -> TaskOutcome:
+    """Run one task: build its graph, its spectral predictors, run it, measure collapse.
+
+    A pure function of the task (its spec and seed), so every executor gives the same
+    numbers. Exceptions are caught and recorded in the row (``status = "error"``).
+
+    Parameters
+    ----------
+    task : Task
+
+    Returns
+    -------
+    TaskOutcome
+
+    Examples
+    --------
+    >>> from netcollapse.sweeps.expand import expand
+    >>> task = expand({"base": {"engine": "gmm", "T": 4, "graph": {"family": "ring", "n": 5}},
+    ...                "axes": {"gmm.L": [2]}})[0]
+    >>> out = run_task(task)
+    >>> out.row["status"], len(out.steps), round(out.row["slem"], 6)
+    ('ok', 5, 0.809017)
+    """
+    from netcollapse.measures.curves import collapse_measures
+    from netcollapse.engines.runner import build_graph, build_web
+
+    start = time.perf_counter()
+    row = _row_head(task, task.error)
+    steps = None
+    marks = {"graph": start, "spectral": start, "run": start}
+    if task.error is None:
+        try:
+            spec = parse_run(task.spec)
+            base_dir = Path(task.base_dir) if task.base_dir else None
+            graph = build_graph(spec, base_dir)
+            marks["graph"] = time.perf_counter()
+            key = graph_key(graph)
+            row.update(family=graph.family, graph_id=key)
+            row.update(_spectral(graph, key))
+            marks["spectral"] = time.perf_counter()
+            if _IN_WORKER and spec.engine == "llm":
+                _one_torch_thread()
+            web = build_web(spec, base_dir, graph=graph)
+            result = web.run(spec.T, None, progress=False)
+            marks["run"] = time.perf_counter()
+            from netcollapse.measures.theory import measured_rate
+
+            F = result.frobenius
+            row.update({k: _scalar(v) for k, v in collapse_measures(F).items()})
+            row["measured_rate"] = measured_rate(F)
+            row["predicted_rate"] = _predicted(spec, graph)
+            steps = result.metrics.copy()
+            steps.insert(0, "task_id", task.task_id)
+            row.update(status="ok", error=None)
+        except Exception as exc:  # recorded, the sweep goes on
+            row["error"] = _one_line(exc)
+            row["traceback"] = traceback.format_exc(limit=8)
+    end = time.perf_counter()
+    row.update(
+        seconds_graph=marks["graph"] - start,
+        seconds_spectral=max(0.0, marks["spectral"] - marks["graph"]),
+        seconds_run=max(0.0, marks["run"] - marks["spectral"]),
+        seconds_total=end - start,
+        worker=f"{socket.gethostname()}:{os.getpid()}",
+    )
+    return TaskOutcome(row, steps)
+
+
+def error_outcome(task: Task, exc: BaseException) -> TaskOutcome:
+    """Return the error row of a task that the executor lost (a crashed worker, say)."""
+    return TaskOutcome(_row_head(task, _one_line(exc)), None)
+
+
