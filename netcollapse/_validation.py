@@ -296,10 +296,10 @@ def normalize_rows(x: Any, field: str = "x", zero_rows: str = "raise") -> np.nda
     --------
     >>> normalize_rows([[3.0, 4.0], [0.0, 0.0]], zero_rows="keep").tolist()
     [[0.6000000238418579, 0.800000011920929], [0.0, 0.0]]
-    >>> normalize_rows([[3.0, 4.0], [0.0, 0.0]], "embeddings")
+    >>> normalize_rows([[3.0, 4.0], [0.0, 0.0]], "emb")
     Traceback (most recent call last):
     ...
-    netcollapse.errors.SpecError: embeddings[1]: got 'a zero vector', expected a finite non-zero vector
+    netcollapse.errors.SpecError: emb[1]: got 'a zero vector', expected a finite non-zero vector
     """
     if zero_rows not in ZERO_ROWS:
         raise bad("zero_rows", zero_rows, f"one of {', '.join(map(repr, ZERO_ROWS))}")

@@ -1,16 +1,19 @@
 """Spectral predictors of collapse speed: pure functions of the retrieval matrix.
 
-Matrix convention
-------------------
-``W`` is an ``n x n`` row-stochastic matrix, a :class:`scipy.sparse.csr_array`
-(a dense :class:`numpy.ndarray` or any scipy sparse matrix is accepted too).
-``W[i, j]`` is the share of node *i*'s retrieval drawn from node *j*'s store;
-every row sums to 1; ``W`` is directed. Read as a Markov chain, a step goes from
+Input
+-----
+``W`` and ``h`` follow the convention stated in :mod:`netcollapse.graphs`
+(``W[i, j]``: share of node *i*'s retrieval drawn from node *j*'s store; rows
+sum to 1; directed). Every public function takes a
+:class:`~netcollapse.graphs.RetrievalGraph` (used as it is: it was validated
+when built) or a raw matrix (a :class:`scipy.sparse.csr_array`, any scipy sparse
+matrix or a dense array, ``n >= 2``), which is validated with
+:func:`netcollapse._validation.check_W`. Read as a Markov chain, a step goes from
 *i* to one of its sources *j*; a DeGroot step ``x <- W x`` replaces each node's
-state by the average of its sources'. The anchoring shares ``h`` (length ``n``,
-in ``[0, 1]``) are the Friedkin-Johnsen stubbornness ``Theta = diag(h)``.
+state by the average of its sources'. The anchoring shares ``h`` are the
+Friedkin-Johnsen stubbornness ``Theta = diag(h)``.
 
-Every function here takes ``W`` in this form, is pure, and takes
+Every function here is pure and takes
 ``method: str = "auto"``: ``"dense"`` uses numpy on the full matrix,
 ``"sparse"`` uses iterative solvers, ``"auto"`` picks dense for
 ``n <= DENSE_MAX`` (1500), and ``tol`` (accuracy of the sparse solvers).

@@ -1,8 +1,10 @@
-"""The retrieval matrix read as a Markov chain: validation, ``pi``, reversibility, spectrum ends.
+"""The retrieval matrix read as a Markov chain: ``pi``, reversibility, spectrum ends.
 
-Internal to :mod:`netcollapse.spectral` (its module docstring states the matrix
-convention: ``W[i, j]`` is the share of node *i*'s retrieval drawn from node
-*j*'s store, rows sum to 1, directed). :class:`_Chain` validates ``W`` once and
+Internal to :mod:`netcollapse.spectral`. ``W`` follows the convention of
+:mod:`netcollapse.graphs` (``W[i, j]`` is the share of node *i*'s retrieval drawn
+from node *j*'s store, rows sum to 1, directed). :class:`_Chain` takes a
+:class:`~netcollapse.graphs.RetrievalGraph` as it is (validated when built) or
+validates a raw matrix with :func:`netcollapse._validation.check_W`, and
 computes, lazily and at most once, the pieces every predictor shares: the
 communicating classes, the stationary law ``pi`` (exact from a spanning tree
 when ``W`` is reversible), the symmetrised ``S = D^1/2 W D^-1/2``, the period,
@@ -20,7 +22,9 @@ import scipy.sparse as sp
 from scipy.sparse import csgraph
 from scipy.sparse import linalg as spla
 
+from netcollapse._validation import check_W
 from netcollapse.errors import bad
+from netcollapse.graphs.retrieval_graph import RetrievalGraph
 from netcollapse.spectral._linalg import (
     ARPACK_TOL,
     TOL,
@@ -45,26 +49,18 @@ class _Ends(NamedTuple):
 
 
 # ----------------------------------------------------------------------------- validation
-def _as_csr(W: Any) -> sp.csr_array:
-    if sp.issparse(W):
-        M = sp.csr_array(W, dtype=float, copy=True)
-    else:
-        arr = np.asarray(W, dtype=float)
-        if arr.ndim != 2:
-            raise bad("W.shape", arr.shape, "a square n x n matrix")
-        M = sp.csr_array(arr)
-    if M.shape[0] != M.shape[1] or M.shape[0] < 2:
-        raise bad("W.shape", M.shape, "a square n x n matrix with n >= 2")
-    M.sum_duplicates()
-    M.eliminate_zeros()
-    if not np.all(np.isfinite(M.data)):
-        raise bad("W", "non-finite entries", "finite shares")
-    if M.nnz and M.data.min() < 0:
-        raise bad("W.min()", float(M.data.min()), "shares >= 0")
-    rs = M.sum(axis=1)
-    i = int(np.argmax(np.abs(rs - 1.0)))
-    if abs(rs[i] - 1.0) > 1e-8:
-        raise bad(f"W[{i}, :].sum()", float(rs[i]), "1 (W must be row-stochastic)")
+def _as_matrix(W: Any) -> sp.csr_array:
+    """Return the chain's matrix: a RetrievalGraph's ``W`` as it is, else ``check_W(W)``.
+
+    A :class:`RetrievalGraph` was validated when it was built, so its frozen
+    ``W`` is used without a check or a copy. Stored zeros are dropped (in a
+    copy): the chain's pattern (classes, period, reversibility) is its positive
+    shares.
+    """
+    M = W.W if isinstance(W, RetrievalGraph) else check_W(W, min_nodes=2)
+    if not np.all(M.data > 0):
+        M = M.copy()
+        M.eliminate_zeros()
     return M
 
 
@@ -76,22 +72,12 @@ def _resolve(method: str, n: int) -> str:
     return method
 
 
-def _check_h(h: Any, n: int) -> np.ndarray:
-    arr = np.zeros(n) if h is None else np.asarray(h, dtype=float).ravel()
-    if arr.shape != (n,):
-        raise bad("h.shape", np.shape(h), f"({n},): one anchoring share per node")
-    if not np.all(np.isfinite(arr)) or arr.min() < 0 or arr.max() > 1:
-        raise bad("h", arr.tolist(), "anchoring shares in [0, 1]")
-    return arr
-
-
 def _check_g(g: Any) -> float:
     if isinstance(g, bool) or not isinstance(g, (int, float, np.integer, np.floating)):
         raise bad("g", g, "a number in (0, 1]")
     if not 0.0 < float(g) <= 1.0:
         raise bad("g", g, "a number in (0, 1]")
     return float(g)
-
 
 
 def _snap(x: float) -> float:
@@ -103,7 +89,7 @@ class _Chain:
     """Validated W plus lazily computed, shared pieces (pi, classes, spectrum ends)."""
 
     def __init__(self, W: Any, method: str = "auto", tol: float | None = None) -> None:
-        self.W = _as_csr(W)
+        self.W = _as_matrix(W)
         self.n = self.W.shape[0]
         self.dense = _resolve(method, self.n) == "dense"
         self.tol = TOL if tol is None else float(tol)

@@ -18,6 +18,7 @@ import scipy.sparse as sp
 from scipy.sparse import csgraph
 
 from netcollapse._random import as_generator
+from netcollapse._validation import check_h
 from netcollapse.spectral._linalg import (
     _block_cg,
     _deflated,
@@ -27,7 +28,7 @@ from netcollapse.spectral._linalg import (
     _remove_perron,
     _single_blas,
 )
-from netcollapse.spectral._markov import _as_csr, _Chain, _check_h
+from netcollapse.spectral._markov import _as_matrix, _Chain
 
 KEMENY_PROBES = 16
 """Rademacher probes of the Hutchinson estimate in :func:`kemeny_constant` (sparse)."""
@@ -187,7 +188,7 @@ def fiedler_value(W: Any, normalized: bool = True, method: str = "auto",
 
     Parameters
     ----------
-    W : scipy.sparse.csr_array or numpy.ndarray
+    W : RetrievalGraph, scipy.sparse.csr_array or numpy.ndarray
         Row-stochastic retrieval matrix, ``W[i, j]`` = share of *i*'s retrieval from *j*.
     normalized : bool
         Normalised Laplacian ``I - D^-1/2 S D^-1/2`` (default) or ``D - S``.
@@ -227,7 +228,7 @@ def fj_rate(W: Any, h: Any, method: str = "auto", tol: float | None = None) -> f
 
     Parameters
     ----------
-    W : scipy.sparse.csr_array or numpy.ndarray
+    W : RetrievalGraph, scipy.sparse.csr_array or numpy.ndarray
         Row-stochastic retrieval matrix, ``W[i, j]`` = share of *i*'s retrieval from *j*.
     h : array_like
         Anchoring shares ``h_i`` in ``[0, 1]``, ``Theta = diag(h)``.
@@ -257,7 +258,7 @@ def fj_rate(W: Any, h: Any, method: str = "auto", tol: float | None = None) -> f
     (1.0, 0.9)
     """
     chain = _Chain(W, method, tol)
-    return _fj_rate(chain, _check_h(h, chain.n))
+    return _fj_rate(chain, check_h(h, chain.n))
 
 
 @_single_blas
@@ -267,7 +268,7 @@ def fj_floor(W: Any, h: Any, method: str = "auto", seed: Any = 0,
 
     Parameters
     ----------
-    W : scipy.sparse.csr_array or numpy.ndarray
+    W : RetrievalGraph, scipy.sparse.csr_array or numpy.ndarray
         Row-stochastic retrieval matrix, ``W[i, j]`` = share of *i*'s retrieval from *j*.
     h : array_like
         Anchoring shares ``h_i`` in ``[0, 1]``.
@@ -306,7 +307,7 @@ def fj_floor(W: Any, h: Any, method: str = "auto", seed: Any = 0,
     (0.0, 1.0)
     """
     chain = _Chain(W, method, tol)
-    return _fj_floor(chain, _check_h(h, chain.n), seed)
+    return _fj_floor(chain, check_h(h, chain.n), seed)
 
 
 @_single_blas
@@ -316,7 +317,7 @@ def kemeny_constant(W: Any, method: str = "auto", seed: Any = 0,
 
     Parameters
     ----------
-    W : scipy.sparse.csr_array or numpy.ndarray
+    W : RetrievalGraph, scipy.sparse.csr_array or numpy.ndarray
         Row-stochastic retrieval matrix, ``W[i, j]`` = share of *i*'s retrieval from *j*.
     method : {"auto", "dense", "sparse"}
         Dense: exact from the spectrum. Sparse: Hutchinson estimate of the trace of
@@ -355,7 +356,7 @@ def degree_heterogeneity(W: Any) -> float:
 
     Parameters
     ----------
-    W : scipy.sparse.csr_array or numpy.ndarray
+    W : RetrievalGraph, scipy.sparse.csr_array or numpy.ndarray
         Row-stochastic retrieval matrix, ``W[i, j]`` = share of *i*'s retrieval from *j*.
 
     Returns
@@ -376,7 +377,7 @@ def degree_heterogeneity(W: Any) -> float:
     >>> degree_heterogeneity(W)
     2.0
     """
-    k = _source_counts(_as_csr(W))
+    k = _source_counts(_as_matrix(W))
     return float(np.mean(k**2) / np.mean(k)) if k.sum() else math.nan
 
 
@@ -389,7 +390,7 @@ def n_components(W: Any) -> int:
 
     Parameters
     ----------
-    W : scipy.sparse.csr_array or numpy.ndarray
+    W : RetrievalGraph, scipy.sparse.csr_array or numpy.ndarray
         Row-stochastic retrieval matrix, ``W[i, j]`` = share of *i*'s retrieval from *j*.
 
     Returns
@@ -409,5 +410,5 @@ def n_components(W: Any) -> int:
     >>> n_components(W), n_components(np.eye(3))
     (1, 3)
     """
-    return int(csgraph.connected_components(_as_csr(W), directed=True, connection="weak")[0])
+    return int(csgraph.connected_components(_as_matrix(W), directed=True, connection="weak")[0])
 

@@ -40,7 +40,7 @@ def top_eigenvalues(W: Any, k: int = 6, method: str = "auto",
 
     Parameters
     ----------
-    W : scipy.sparse.csr_array or numpy.ndarray
+    W : RetrievalGraph, scipy.sparse.csr_array or numpy.ndarray
         Row-stochastic retrieval matrix, ``W[i, j]`` = share of *i*'s retrieval from *j*.
     k : int
         How many (at most ``n``).
@@ -93,7 +93,7 @@ def stationary_distribution(W: Any, method: str = "auto") -> np.ndarray:
 
     Parameters
     ----------
-    W : scipy.sparse.csr_array or numpy.ndarray
+    W : RetrievalGraph, scipy.sparse.csr_array or numpy.ndarray
         Row-stochastic retrieval matrix, ``W[i, j]`` = share of *i*'s retrieval from *j*.
     method : {"auto", "dense", "sparse"}
         Dense solve, or sparse (ARPACK on the lazy chain) for large classes.
@@ -132,7 +132,7 @@ def is_reversible(W: Any, pi: np.ndarray | None = None, tol: float = 1e-10) -> b
 
     Parameters
     ----------
-    W : scipy.sparse.csr_array or numpy.ndarray
+    W : RetrievalGraph, scipy.sparse.csr_array or numpy.ndarray
         Row-stochastic retrieval matrix, ``W[i, j]`` = share of *i*'s retrieval from *j*.
     pi : numpy.ndarray, optional
         Distribution to test against; default :func:`stationary_distribution`.
@@ -177,7 +177,7 @@ def slem(W: Any, method: str = "auto", tol: float | None = None) -> float:
 
     Parameters
     ----------
-    W : scipy.sparse.csr_array or numpy.ndarray
+    W : RetrievalGraph, scipy.sparse.csr_array or numpy.ndarray
         Row-stochastic retrieval matrix, ``W[i, j]`` = share of *i*'s retrieval from *j*.
     method : {"auto", "dense", "sparse"}
         Dense eigenvalues, or sparse solvers.
@@ -218,7 +218,7 @@ def spectral_gap(W: Any, method: str = "auto", tol: float | None = None) -> floa
 
     Parameters
     ----------
-    W : scipy.sparse.csr_array or numpy.ndarray
+    W : RetrievalGraph, scipy.sparse.csr_array or numpy.ndarray
         Row-stochastic retrieval matrix, ``W[i, j]`` = share of *i*'s retrieval from *j*.
     method : {"auto", "dense", "sparse"}
         See :func:`slem`.
@@ -251,7 +251,7 @@ def lazy_rate(W: Any, g: float, method: str = "auto", tol: float | None = None) 
 
     Parameters
     ----------
-    W : scipy.sparse.csr_array or numpy.ndarray
+    W : RetrievalGraph, scipy.sparse.csr_array or numpy.ndarray
         Row-stochastic retrieval matrix, ``W[i, j]`` = share of *i*'s retrieval from *j*.
     g : float
         Per-step pull toward the sources, in ``(0, 1]``; the paper's
@@ -269,8 +269,11 @@ def lazy_rate(W: Any, g: float, method: str = "auto", tol: float | None = None) 
     Notes
     -----
     One LWD step moves node *i*'s mixture weights to ``(1 - g) Pi_i + g *`` (the
-    average of its sources), a lazy DeGroot step (method.md sec. 3; the paper's
-    Appendix A rate ``(1 - alpha)^k -> e^-1``, arXiv 2506.15690). Eigenvalues map
+    average of its sources), a lazy DeGroot step: ``k`` sequential updates with
+    rate ``alpha`` (one per retrieved point) keep ``(1 - alpha)^k`` of the old
+    weights, so ``g = 1 - (1 - alpha)^k``; ``alpha = 1/k`` gives the paper's
+    Appendix A rate ``(1 - alpha)^k -> e^-1`` (Wang et al., arXiv 2506.15690;
+    see :mod:`netcollapse.measures.theory`). Eigenvalues map
     as ``lambda -> 1 - g + g lambda``; for reversible ``W`` only ``lambda_2`` and
     ``lambda_min`` matter, otherwise the SLEM is computed on the lazy matrix.
 
@@ -290,7 +293,7 @@ def relaxation_time(W: Any, method: str = "auto", tol: float | None = None) -> f
 
     Parameters
     ----------
-    W : scipy.sparse.csr_array or numpy.ndarray
+    W : RetrievalGraph, scipy.sparse.csr_array or numpy.ndarray
         Row-stochastic retrieval matrix, ``W[i, j]`` = share of *i*'s retrieval from *j*.
     method : {"auto", "dense", "sparse"}
         See :func:`slem`.
@@ -342,7 +345,7 @@ def mixing_time_bounds(W: Any, eps: float = 0.25, method: str = "auto",
 
     Parameters
     ----------
-    W : scipy.sparse.csr_array or numpy.ndarray
+    W : RetrievalGraph, scipy.sparse.csr_array or numpy.ndarray
         Row-stochastic retrieval matrix, ``W[i, j]`` = share of *i*'s retrieval from *j*.
     eps : float
         Distance to stationarity, in ``(0, 1/2)``.

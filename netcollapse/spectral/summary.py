@@ -8,8 +8,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from netcollapse._validation import check_h
+from netcollapse.graphs.retrieval_graph import RetrievalGraph
 from netcollapse.spectral._linalg import _single_blas
-from netcollapse.spectral._markov import _Chain, _check_g, _check_h, _Ends
+from netcollapse.spectral._markov import _Chain, _check_g, _Ends
 from netcollapse.spectral.predictors import _fiedler, _fj_floor, _fj_rate, _kemeny, _source_counts
 from netcollapse.spectral.rates import DEFAULT_G, _mixing, _t_rel
 
@@ -54,9 +56,11 @@ def spectral_summary(graph: Any, g: float | None = None, eps: float = 0.25,
     Parameters
     ----------
     graph : RetrievalGraph or matrix
-        An object with ``.W`` (row-stochastic csr_array, ``W[i, j]`` = share of
-        *i*'s retrieval from *j*) and ``.h`` (anchoring shares), or ``W`` itself
-        (then ``h = 0``).
+        A :class:`~netcollapse.graphs.RetrievalGraph` (its ``W`` and ``h`` are
+        used as they are: they were validated when it was built), another object
+        with ``.W`` and ``.h`` (both validated here), or ``W`` itself (validated
+        here; then ``h = 0``). ``W[i, j]`` is the share of node *i*'s retrieval
+        drawn from node *j*'s store.
     g : float, optional
         Lazy pull for ``lazy_rate``; default :data:`DEFAULT_G` ``= 1 - e^-1``.
     eps : float
@@ -93,9 +97,13 @@ def spectral_summary(graph: Any, g: float | None = None, eps: float = 0.25,
     >>> round(s["slem"], 6), s["n_components"], s["note"]
     (0.809017, 1, '')
     """
-    has_w = hasattr(graph, "W")
-    chain = _Chain(graph.W if has_w else graph, method, tol)
-    h = _check_h(getattr(graph, "h", None) if has_w else None, chain.n)
+    if isinstance(graph, RetrievalGraph):  # validated when built: W and h are used as they are
+        chain, h = _Chain(graph, method, tol), graph.h
+    else:
+        has_w = hasattr(graph, "W")
+        chain = _Chain(graph.W if has_w else graph, method, tol)
+        h_raw = getattr(graph, "h", None) if has_w else None
+        h = np.zeros(chain.n) if h_raw is None else check_h(h_raw, chain.n)
     g = DEFAULT_G if g is None else _check_g(g)
     e = chain.ends
     mix = _mixing(chain, eps)

@@ -278,13 +278,13 @@ def test_fj_matches_explicit_dense(which):
     h = np.random.default_rng(0).uniform(0, 0.3, n)
     h[:5] = 0.0
     h[5] = 1.0
-    P, rate, floor = fj_reference(W, h)
+    limit, rate, floor = fj_reference(W, h)
     assert S.fj_rate(W, h) == pytest.approx(rate, abs=1e-12)
     assert S.fj_rate(W, h, method="sparse", tol=1e-14) == pytest.approx(rate, abs=1e-9)
     assert S.fj_floor(W, h) == pytest.approx(floor, abs=1e-12)
     chain = _markov._Chain(W, "sparse", 1e-12)
     Z = np.random.default_rng(1).standard_normal((n, 4))
-    np.testing.assert_allclose(P._fj_apply(chain, h, Z), P @ Z, atol=1e-8)
+    np.testing.assert_allclose(P._fj_apply(chain, h, Z), limit @ Z, atol=1e-8)
     est = S.fj_floor(W, h, method="sparse", seed=3)
     assert est == pytest.approx(floor, rel=0.15)
     assert est == S.fj_floor(W, h, method="sparse", seed=3)  # seeded
@@ -431,11 +431,13 @@ def test_bad_inputs():
         S.slem(np.ones((2, 3)) / 3)
     with pytest.raises(SpecError, match=r"^W\[1, :\]\.sum\(\): got 0\.5, expected 1"):
         S.slem(np.array([[0.5, 0.5], [0.25, 0.25]]))
-    with pytest.raises(SpecError, match=r"^W\.min\(\): got -0\.5"):
+    with pytest.raises(SpecError, match=r"^W\[0, 1\]: got -0\.5, expected a finite share >= 0$"):
         S.slem(np.array([[1.5, -0.5], [0.5, 0.5]]))
+    with pytest.raises(SpecError, match=r"^W\.shape: got \(1, 1\), expected .*n >= 2$"):
+        S.n_components(np.eye(1))
     with pytest.raises(SpecError, match=r"^method: got 'fast'"):
         S.slem(np.eye(2), method="fast")
-    with pytest.raises(SpecError, match=r"^h: got"):
+    with pytest.raises(SpecError, match=r"^h\[2\]: got 2\.0, expected a number in \[0, 1\]$"):
         S.fj_rate(np.eye(3), [0, 0.5, 2])
     with pytest.raises(SpecError, match=r"^h\.shape: got \(2,\)"):
         S.fj_floor(np.eye(3), [0, 0.5])
@@ -443,3 +445,34 @@ def test_bad_inputs():
         S.mixing_time_bounds(np.eye(2), eps=0.5)
     with pytest.raises(SpecError, match=r"^k: got 0"):
         S.top_eigenvalues(np.eye(3), k=0)
+
+
+# ----------------------------------------------------------------------------- graph input
+
+
+def test_every_public_function_takes_a_retrieval_graph_as_is():
+    from netcollapse.graphs import build
+
+    g = build("watts_strogatz", n=40, k=4, p=0.2, self_weight=0.3, anchoring=0.1, seed=2)
+    chain = _markov._Chain(g)
+    assert chain.W is g.W  # trusted: neither re-validated nor copied
+    W = g.W.toarray()  # the same matrix, raw: validated
+    for fn in (S.slem, S.spectral_gap, S.relaxation_time, S.fiedler_value,
+               S.kemeny_constant, S.degree_heterogeneity, S.n_components):
+        assert fn(g) == pytest.approx(fn(W), abs=1e-12), fn.__name__
+    assert S.fj_rate(g, g.h) == pytest.approx(S.fj_rate(W, g.h), abs=1e-12)
+    np.testing.assert_allclose(S.stationary_distribution(g), S.stationary_distribution(W))
+    summary_g, summary_w = S.spectral_summary(g), S.spectral_summary(W)
+    assert summary_g["fj_rate"] < 1.0 and summary_w["fj_rate"] == 1.0  # the graph's h is used
+    assert summary_g["slem"] == pytest.approx(summary_w["slem"], abs=1e-12)
+
+
+def test_stored_zeros_are_not_edges():
+    # the stored zero W[0, 1] would join the two closed classes if it were an edge
+    W = sp.csr_array((np.array([1.0, 0.0, 1.0]), ([0, 0, 1], [0, 1, 1])), shape=(2, 2))
+    assert S.n_components(W) == 2 and S.slem(W) == 1.0
+    assert math.isnan(S.degree_heterogeneity(W))  # no node has a source other than itself
+    from netcollapse.graphs import RetrievalGraph
+
+    g = RetrievalGraph(W=W, h=0.0)
+    assert S.n_components(g) == 2 and g.W.nnz == 3  # the graph keeps its stored zero
