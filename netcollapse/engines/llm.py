@@ -275,7 +275,7 @@ class LLMWeb(Web):
         quotas = self.quotas(available, self.human.count_visible(t), self.rng(t, 0))
         picks = select_documents(
             self.stores, self.human, quotas, self.rng(t, 1), before_step=t,
-            mode=self.retrieval.pick, query=self.query_embedding,
+            pick=self.retrieval.pick, query=self.query_embedding,
         )
         contexts = [
             [(self.human if src < 0 else self.stores[src]).texts_of([doc])[0] for src, doc in p]

@@ -164,7 +164,7 @@ class Web(ABC):
         k = retrieval_size(reach, beta=beta, k=r.k, k_max=r.k_max)
         if pooled:
             return pooled_quotas(W, k, available, human_available, rng)
-        return allocate_quotas(W, h, k, available, human_available, method=r.quota, rng=rng)
+        return allocate_quotas(W, h, k, available, human_available, quota=r.quota, rng=rng)
 
     def base_config(self) -> dict[str, Any]:
         """The configuration every engine shares: engine, graph, retrieval, root seed."""
