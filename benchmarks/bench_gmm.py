@@ -38,7 +38,8 @@ def main() -> None:
     for memory in (None, 1):
         times = []
         for r in range(args.repeats):
-            web = GMMWeb(graph, B=B, means=means, cov=1.0, L=3, seed=r, retrieval={"k_max": 32, "memory": memory})
+            web = GMMWeb(graph, B=B, means=means, cov=1.0, L=3, seed=r,
+                         retrieval={"k_max": 32, "memory": memory})
             start = time.perf_counter()
             web.run(args.T, progress=False)
             times.append(time.perf_counter() - start)
@@ -55,7 +56,8 @@ def main() -> None:
     rows.append((f"reference n={args.ref_n} T={args.ref_T} memory=1", ref, ref_per))
     small_eng = []
     for r in range(args.repeats):
-        web = GMMWeb(small, B=B, means=means, cov=1.0, L=3, A0=0, seed=r, retrieval={"k": 12, "memory": 1})
+        web = GMMWeb(small, B=B, means=means, cov=1.0, L=3, A0=0, seed=r,
+                     retrieval={"k": 12, "memory": 1})
         start = time.perf_counter()
         web.run(args.ref_T, progress=False)
         small_eng.append(time.perf_counter() - start)

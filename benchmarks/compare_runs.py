@@ -2,8 +2,7 @@
 
 Used to show that a refactor changed no numbers:
 
-    python benchmarks/compare_runs.py OLD_RUN NEW_RUN --rename spread=weight_diversity,drift=weight_drift
-    python benchmarks/compare_runs.py OLD_SWEEP NEW_SWEEP --rename spread=weight_diversity
+    python benchmarks/compare_runs.py OLD NEW --rename spread=weight_diversity,drift=weight_drift
 
 A run folder is compared on ``metrics.parquet``; a sweep folder on
 ``results.parquet`` and ``steps.parquet``, rows matched by the swept parameters

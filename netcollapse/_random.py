@@ -102,10 +102,10 @@ def root_seed(seed: SeedLike) -> int:
     7
     >>> root_seed(np.random.default_rng(1)) == root_seed(np.random.default_rng(1))
     True
-    >>> root_seed(-1)
+    >>> root_seed(-1)  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    netcollapse.errors.SpecError: seed: got -1, expected a non-negative integer, a numpy Generator or None
+    netcollapse.errors.SpecError: seed: got -1, expected a non-negative integer, ...
     """
     expected = "a non-negative integer, a numpy Generator or None"
     if isinstance(seed, bool):

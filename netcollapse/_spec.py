@@ -101,7 +101,7 @@ def validate(model: type[BaseModel], data: Any, prefix: str = "") -> Any:
 
 
 def _one_line(model: type[BaseModel], exc: ValidationError, prefix: str) -> SpecError:
-    """The first problem of a pydantic error as ``field: got VALUE, expected WHAT``."""
+    """Return the first problem of a pydantic error as ``field: got VALUE, expected WHAT``."""
     err = exc.errors()[0]
     loc = ".".join(str(x) for x in err["loc"])
     msg = _expected(err)

@@ -35,9 +35,9 @@ import numpy as np
 import pandas as pd
 
 from netcollapse._io import atomic_write_bytes, atomic_write_text
+from netcollapse._random import SeedLike
 from netcollapse.backends.generation import DECODING_DEFAULTS, GenerationRequest, Generator
 from netcollapse.engines.corpus import DEFAULT_QUERY, Corpus, default_corpus, load_corpus
-from netcollapse._random import SeedLike
 from netcollapse.engines.loop import Row, Web
 from netcollapse.engines.retrieval import Retrieval
 from netcollapse.engines.selection import select_documents

@@ -157,17 +157,17 @@ class Web(ABC):
         -------
         Quotas
         """
-        W, h, r = self.graph.W, self.graph.h, self.retrieval
+        g, h, r = self.graph, self.graph.h, self.retrieval  # a graph: W is not re-validated
         pooled = r.mode == "pooled"
-        reach = reachable_total(W, available, human_available, h=None if pooled else h)
+        reach = reachable_total(g, available, human_available, h=None if pooled else h)
         beta = None if r.k is not None else r.beta
         k = retrieval_size(reach, beta=beta, k=r.k, k_max=r.k_max)
         if pooled:
-            return pooled_quotas(W, k, available, human_available, rng)
-        return allocate_quotas(W, h, k, available, human_available, quota=r.quota, rng=rng)
+            return pooled_quotas(g, k, available, human_available, rng)
+        return allocate_quotas(g, h, k, available, human_available, quota=r.quota, rng=rng)
 
     def base_config(self) -> dict[str, Any]:
-        """The configuration every engine shares: engine, graph, retrieval, root seed."""
+        """Return the configuration every engine shares: engine, graph, retrieval, root seed."""
         return {
             "engine": self.kind,
             "graph": self.graph.params or {"family": self.graph.family, "n": self.n},

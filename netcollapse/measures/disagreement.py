@@ -119,9 +119,9 @@ def frobenius_distance(X: np.ndarray) -> float:
     -----
     The collapse metric of Wang et al. 2025 (arXiv 2506.15690) is ``||D(t)||_F``
     with ``D(t)_ij = ||X_i(t) - X_j(t)||_2``. Because
-    ``sum_ij ||x_i - x_j||^2 = 2 n sum_i ||x_i - xbar||^2`` (see ``method.md``,
-    section 3), ``||D||_F = sqrt(2 n sum_i ||x_i - xbar||^2)``, which needs only the
-    centred states, never the ``n x n`` matrix.
+    ``sum_ij ||x_i - x_j||^2 = 2 n sum_i ||x_i - xbar||^2`` (expand the square; the
+    cross terms sum to zero around the mean), ``||D||_F = sqrt(2 n sum_i ||x_i - xbar||^2)``,
+    which needs only the centred states, never the ``n x n`` matrix.
 
     Examples
     --------

@@ -87,9 +87,11 @@ def test_same_seed_same_numbers_and_no_global_rng():
     g = build("ring", n=12, self_weight=0.2)
     np.random.seed(0)
     before = np.random.random()
-    a = GMMWeb(g, B=4, means=[-6, -2, 2, 6], L=2, seed=3, retrieval={"k_max": 8}).run(15, progress=False)
-    b = GMMWeb(g, B=4, means=[-6, -2, 2, 6], L=2, seed=3, retrieval={"k_max": 8}).run(15, progress=False)
-    c = GMMWeb(g, B=4, means=[-6, -2, 2, 6], L=2, seed=4, retrieval={"k_max": 8}).run(15, progress=False)
+    def run(seed):
+        return GMMWeb(g, B=4, means=[-6, -2, 2, 6], L=2, seed=seed,
+                      retrieval={"k_max": 8}).run(15, progress=False)
+
+    a, b, c = run(3), run(3), run(4)
     pd.testing.assert_frame_equal(a.metrics, b.metrics)
     pd.testing.assert_frame_equal(a.nodes, b.nodes)
     assert not np.allclose(a.frobenius, c.frobenius)
