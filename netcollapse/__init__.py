@@ -33,6 +33,7 @@ _LAZY = {
     "GMMWeb": "netcollapse.engines",
     "LLMWeb": "netcollapse.engines",
     "RunResult": "netcollapse.engines",
+    "Retrieval": "netcollapse.engines",
     "run_spec": "netcollapse.engines",
     "Corpus": "netcollapse.engines",
     "default_corpus": "netcollapse.engines",

@@ -2,7 +2,8 @@
 
 One loop (:class:`Web`, :mod:`~netcollapse.engines.loop`) and two kinds of node:
 :class:`GMMWeb` (the paper's interacting Gaussian mixtures) and :class:`LLMWeb`
-(real language models). Retrieval: per-source quotas from ``W``
+(real language models). How nodes read is one settings object,
+:class:`Retrieval`, shared with run specs. Retrieval: per-source quotas from ``W``
 (:mod:`~netcollapse.engines.quotas`), picks within a source
 (:mod:`~netcollapse.engines.selection`), per-node document stores with an HNSW
 index (:mod:`~netcollapse.engines.store`) and the human seed corpus
@@ -34,6 +35,9 @@ from netcollapse.engines.quotas import (
     pooled_quotas,
     retrieval_size,
 )
+from netcollapse.engines.retrieval import (
+    Retrieval,
+)
 from netcollapse.engines.runner import (
     build_web,
     load_run_spec,
@@ -57,6 +61,7 @@ __all__ = [
     "GMMWeb",
     "LLMWeb",
     "Quotas",
+    "Retrieval",
     "RunResult",
     "RunSpec",
     "Web",
