@@ -27,6 +27,8 @@ from typing import Any, Literal
 from pydantic import Field, model_validator
 
 from netcollapse._spec import Spec, validate
+from netcollapse.engines.quotas import QUOTAS
+from netcollapse.engines.selection import PICKS
 
 __all__ = ["MODES", "Retrieval", "as_retrieval"]
 
@@ -48,13 +50,13 @@ class Retrieval(Spec):
     netcollapse.errors.SpecError: retrieval.beta: got 2.0, expected a value <= 1.0
     """
 
-    mode: Literal["weighted", "pooled"] = "weighted"
+    mode: Literal[MODES] = "weighted"  # type: ignore[valid-type]
     beta: float | None = Field(default=0.5, gt=0.0, le=1.0)
     k: int | None = Field(default=None, ge=1)
     k_max: int | None = Field(default=None, ge=1)
     memory: int | None = Field(default=None, ge=1)
-    quota: Literal["largest_remainder", "multinomial"] = "largest_remainder"
-    pick: Literal["random", "nearest"] = "random"
+    quota: Literal[QUOTAS] = "largest_remainder"  # type: ignore[valid-type]
+    pick: Literal[PICKS] = "random"  # type: ignore[valid-type]
 
     @model_validator(mode="after")
     def _size_defined(self) -> Retrieval:
