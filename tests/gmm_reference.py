@@ -7,7 +7,7 @@ and by benchmarks/bench_gmm.py (speed of the vectorised engine vs these loops).
 import numpy as np
 from scipy.stats import multivariate_normal
 
-from netcollapse.engines.quotas import _allocate_row_reference
+from netcollapse.engines._quota_reference import _allocate_row_reference
 
 
 def reference_update(pi, points, means, cov, eps, alpha=None, c=None):

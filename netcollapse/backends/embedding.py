@@ -7,7 +7,8 @@ offline; any sentence-transformers model name or folder works too.
 
 Every embedder returns float32 arrays of shape ``(len(texts), dim)`` whose rows
 have unit L2 norm, so that Euclidean distances and cosines are comparable across
-backends.
+backends (:func:`netcollapse._validation.normalize_rows` with ``zero_rows="keep"``:
+a model's all-zero row stays zero; a non-finite row is an error).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any, Protocol, Sequence, runtime_checkable
 
 import numpy as np
 
+from netcollapse._validation import normalize_rows
 from netcollapse.backends.models import (
     BUNDLED_EMBEDDER_NAMES,
     load_sentence_transformer,
@@ -24,7 +26,7 @@ from netcollapse.backends.models import (
 )
 from netcollapse.errors import bad
 
-__all__ = ["Embedder", "HashEmbedder", "SentenceTransformerEmbedder", "normalize_rows"]
+__all__ = ["Embedder", "HashEmbedder", "SentenceTransformerEmbedder"]
 
 
 @runtime_checkable
@@ -37,27 +39,6 @@ class Embedder(Protocol):
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """Embed ``texts``; shape ``(len(texts), dim)``, float32, unit rows."""
         ...
-
-
-def normalize_rows(x: np.ndarray) -> np.ndarray:
-    """Return ``x`` as float32 with every non-zero row scaled to unit L2 norm.
-
-    Parameters
-    ----------
-    x : numpy.ndarray, shape (n, d)
-
-    Returns
-    -------
-    numpy.ndarray of float32, shape (n, d)
-
-    Examples
-    --------
-    >>> normalize_rows(np.array([[3.0, 4.0], [0.0, 0.0]])).tolist()
-    [[0.6000000238418579, 0.800000011920929], [0.0, 0.0]]
-    """
-    x = np.asarray(x, dtype=np.float64)
-    norms = np.linalg.norm(x, axis=1, keepdims=True)
-    return (x / np.where(norms > 0, norms, 1.0)).astype(np.float32)
 
 
 class SentenceTransformerEmbedder:
@@ -149,7 +130,7 @@ class SentenceTransformerEmbedder:
                 normalize_embeddings=True,
                 show_progress_bar=False,
             )
-        return normalize_rows(x)
+        return normalize_rows(x, "embeddings", zero_rows="keep")
 
 
 def _digest(text: str, salt: str = "") -> bytes:
@@ -211,4 +192,5 @@ class HashEmbedder:
         texts = list(texts)
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        return normalize_rows(np.stack([self._row(t) for t in texts]))
+        return normalize_rows(np.stack([self._row(t) for t in texts]), "embeddings",
+                              zero_rows="keep")

@@ -1,11 +1,16 @@
-"""Retrieval: how many documents each node reads, from which source, and which ones.
+"""Retrieval: how many documents each node reads, and from which source.
 
-Matrix convention (used by every function here): ``W`` is an ``n x n``
-row-stochastic :class:`scipy.sparse.csr_array`; ``W[i, j]`` is the share of node
-``i``'s retrieval drawn from node ``j``'s store. ``h[i]`` in ``[0, 1]`` is the
-share drawn from the human seed corpus ``H``, so node ``i`` takes
+``W`` and ``h`` follow the convention of :mod:`netcollapse.graphs`: ``W[i, j]``
+is the share of node ``i``'s retrieval drawn from node ``j``'s store and
+``h[i]`` the share drawn from the human seed corpus ``H``, so node ``i`` takes
 ``(1 - h[i]) * W[i, :]`` from the node stores. In every per-node list of sources,
 ``H`` comes first (source index ``-1``), then the stores in column order.
+
+The functions taking ``W`` accept a :class:`~netcollapse.graphs.RetrievalGraph`,
+whose ``W`` was validated when it was built and is used as it is (no check, no
+copy: the engines call them every step), or a raw matrix, validated with
+:func:`netcollapse._validation.check_W` (stored zeros are kept: a source with
+share 0 gets nothing).
 
 The pipeline of one step is
 
@@ -25,17 +30,20 @@ step); step 3 loops over nodes.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Any, Sequence
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
 from netcollapse._random import as_generator
+from netcollapse._validation import check_counts, check_h, check_int, check_W
 from netcollapse.engines.store import DocumentStore
 from netcollapse.errors import bad
+from netcollapse.graphs.retrieval_graph import RetrievalGraph
 
 __all__ = [
+    "QUOTAS",
     "Quotas",
     "allocate_quotas",
     "available_counts",
@@ -44,68 +52,15 @@ __all__ = [
     "retrieval_size",
 ]
 
-METHODS = ("largest_remainder", "multinomial")
-_ROW_TOL = 1e-8  # tolerance on row sums of W
+QUOTAS = ("largest_remainder", "multinomial")
+"""Values of ``quota``: how :func:`allocate_quotas` rounds ``k_i`` times the shares."""
 _FLOOR_EPS = 1e-9  # floor(x + eps): 2.9999999999999996 counts as 3
 _REM_DECIMALS = 9  # remainders equal to 9 decimals are ties
 
 
-# ----------------------------------------------------------------- validation
-def _check_W(W: object) -> sp.csr_array:
-    if sp.issparse(W):
-        M = sp.csr_array(W, dtype=np.float64, copy=True)
-    else:
-        arr = np.asarray(W, dtype=np.float64)
-        if arr.ndim != 2:
-            raise bad("W", f"an array of shape {arr.shape}", "a square n x n matrix")
-        M = sp.csr_array(arr)
-    if M.shape[0] != M.shape[1]:
-        raise bad("W", f"shape {M.shape}", "a square n x n matrix")
-    M.sum_duplicates()
-    M.sort_indices()
-    if M.nnz and (not np.isfinite(M.data).all() or M.data.min() < 0):
-        raise bad("W", "a negative or non-finite entry", "non-negative finite shares")
-    sums = np.asarray(M.sum(axis=1)).reshape(-1)
-    off = np.flatnonzero(np.abs(sums - 1.0) > _ROW_TOL)
-    if off.size:
-        i = int(off[0])
-        raise bad("W", f"row {i} summing to {sums[i]:.6g}", "rows summing to 1 (row-stochastic)")
-    return M
-
-
-def _check_vector(value: object, n: int, field: str, integer: bool, low: float) -> np.ndarray:
-    arr = np.asarray(value)
-    if arr.ndim == 0:
-        arr = np.full(n, arr)
-    if arr.shape != (n,):
-        raise bad(field, f"shape {arr.shape}", f"a scalar or an array of shape ({n},)")
-    if integer:
-        if arr.size and not (np.issubdtype(arr.dtype, np.integer) or arr.dtype == bool):
-            if not (np.issubdtype(arr.dtype, np.floating) and np.all(arr == np.round(arr))):
-                raise bad(field, arr.tolist(), f"integers >= {int(low)}")
-        arr = arr.astype(np.int64)
-    else:
-        arr = arr.astype(np.float64)
-        if arr.size and not np.isfinite(arr).all():
-            raise bad(field, arr.tolist(), "finite numbers")
-    if arr.size and arr.min() < low:
-        i = int(np.argmin(arr))
-        raise bad(f"{field}[{i}]", arr[i].item(), f"a number >= {low:g}")
-    return arr
-
-
-def _check_h(h: object, n: int) -> np.ndarray:
-    arr = _check_vector(h, n, "h", integer=False, low=0.0)
-    if arr.size and arr.max() > 1:
-        i = int(np.argmax(arr))
-        raise bad(f"h[{i}]", arr[i].item(), "a number in [0, 1]")
-    return arr
-
-
-def _check_int(value: object, field: str, low: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
-        raise bad(field, value, f"an integer >= {low}")
-    return int(value)
+def _matrix(W: RetrievalGraph | Any) -> sp.csr_array:
+    """``W`` of a RetrievalGraph as it is (validated when built), else ``check_W(W)``."""
+    return W.W if isinstance(W, RetrievalGraph) else check_W(W)
 
 
 # ------------------------------------------------------------------- sizes
@@ -167,13 +122,13 @@ def retrieval_size(
             raise bad("k", k, "a non-negative integer or an array of them")
         size = np.broadcast_to(k_arr.astype(np.int64), avail.shape).copy()
     if k_max is not None:
-        k_max = _check_int(k_max, "k_max", 1)
+        k_max = check_int(k_max, "k_max", 1)
         size = np.minimum(size, k_max)
     return np.minimum(size, avail)
 
 
 def reachable_total(
-    W: sp.csr_array,
+    W: RetrievalGraph | sp.csr_array,
     available: np.ndarray | Sequence[int],
     human_available: int,
     h: np.ndarray | float | None = None,
@@ -182,8 +137,9 @@ def reachable_total(
 
     Parameters
     ----------
-    W : scipy.sparse.csr_array
-        Row-stochastic retrieval matrix (``W[i, j]`` = share of ``i`` from ``j``).
+    W : RetrievalGraph or matrix
+        Row-stochastic retrieval matrix (``W[i, j]`` = share of ``i`` from ``j``),
+        or a graph (its ``W`` is used as it is; see the module docstring).
     available : array_like of int, shape (n,)
         Visible documents in each node's store.
     human_available : int
@@ -206,16 +162,16 @@ def reachable_total(
     >>> reachable_total(W, [3, 4], 20, h=[0.0, 0.2]).tolist()
     [7, 24]
     """
-    M = _check_W(W)
+    M = _matrix(W)
     n = M.shape[0]
-    avail = _check_vector(available, n, "available", integer=True, low=0)
-    human_available = _check_int(human_available, "human_available", 0)
+    avail = check_counts(available, n, "available")
+    human_available = check_int(human_available, "human_available", 0)
     pos = (M.data > 0).astype(np.int64)
     row = np.repeat(np.arange(n), np.diff(M.indptr))
     total = np.bincount(row, weights=pos * avail[M.indices], minlength=n).astype(np.int64)
     if h is None:
         return total + human_available
-    hh = _check_h(h, n)
+    hh = check_h(h, n)
     return total + np.where(hh > 0, human_available, 0)
 
 
@@ -359,21 +315,22 @@ def _multinomial(
 
 
 def allocate_quotas(
-    W: sp.csr_array,
+    W: RetrievalGraph | sp.csr_array,
     h: np.ndarray | float,
     k: np.ndarray | int,
     available: np.ndarray | Sequence[int],
     human_available: int,
-    method: str = "largest_remainder",
+    quota: str = "largest_remainder",
     rng: int | np.random.Generator | None = None,
 ) -> Quotas:
     """Split each node's ``k_i`` over its sources by the row of ``W`` and ``h_i``.
 
     Parameters
     ----------
-    W : scipy.sparse.csr_array
+    W : RetrievalGraph or matrix
         ``n x n`` row-stochastic; ``W[i, j]`` = share of node ``i``'s retrieval
-        drawn from store ``j``.
+        drawn from store ``j``. A graph's ``W`` is used as it is (see the module
+        docstring); a matrix is validated.
     h : float or array_like, shape (n,)
         Share of node ``i``'s context drawn from ``H``, in ``[0, 1]``.
     k : int or array_like of int, shape (n,)
@@ -382,8 +339,8 @@ def allocate_quotas(
         Visible documents in each store: store ``j`` gives at most ``available[j]``.
     human_available : int
         Visible documents in ``H`` (each node may take up to this many).
-    method : {"largest_remainder", "multinomial"}
-        Rounding of the target counts ``k_i * share``.
+    quota : {"largest_remainder", "multinomial"}
+        Rounding of the target counts ``k_i * share`` (:data:`QUOTAS`).
     rng : int, numpy.random.Generator or None
         Random source (used by ``"multinomial"`` only).
 
@@ -416,15 +373,15 @@ def allocate_quotas(
     >>> qt.human.tolist(), qt.Q.toarray().tolist()
     ([1, 1, 1], [[2, 2, 0], [0, 3, 1], [3, 0, 1]])
     """
-    if method not in METHODS:
-        raise bad("method", method, f"one of {', '.join(map(repr, METHODS))}")
-    M = _check_W(W)
+    if quota not in QUOTAS:
+        raise bad("quota", quota, f"one of {', '.join(map(repr, QUOTAS))}")
+    M = _matrix(W)
     n = M.shape[0]
-    hh = _check_h(h, n)
-    kk = _check_vector(k, n, "k", integer=True, low=0)
-    avail = _check_vector(available, n, "available", integer=True, low=0)
-    human_available = _check_int(human_available, "human_available", 0)
-    gen = as_generator(rng) if method == "multinomial" else None
+    hh = check_h(h, n)
+    kk = check_counts(k, n, "k")
+    avail = check_counts(available, n, "available")
+    human_available = check_int(human_available, "human_available", 0)
+    gen = as_generator(rng) if quota == "multinomial" else None
     t = _long_table(M, hh, avail, human_available)
     q = np.zeros(t.row.size, dtype=np.int64)
     rem = kk.copy()
@@ -446,50 +403,8 @@ def allocate_quotas(
     return _quotas_from_table(t, q)
 
 
-def _allocate_row_reference(
-    shares: Sequence[float],
-    caps: Sequence[int],
-    k: int,
-    method: str = "largest_remainder",
-    rng: np.random.Generator | None = None,
-) -> list[int]:
-    """Allocate one row with plain loops (reference for :func:`allocate_quotas`).
-
-    ``shares`` and ``caps`` list the row's sources in order (``H`` first).
-    """
-    m = len(shares)
-    q = [0] * m
-    rem = int(k)
-    while rem > 0:
-        active = [j for j in range(m) if shares[j] > 0 and q[j] < caps[j]]
-        if not active:
-            break
-        S = 0.0
-        for j in active:
-            S += shares[j]
-        give = {}
-        if method == "largest_remainder":
-            base, rema = {}, {}
-            for j in active:
-                target = rem * shares[j] / S
-                base[j] = int(np.floor(target + _FLOOR_EPS))
-                rema[j] = float(np.round(target - base[j], _REM_DECIMALS))
-            left = rem - sum(base.values())
-            ranked = sorted(active, key=lambda j: (-rema[j], j))
-            for pos, j in enumerate(ranked):
-                give[j] = base[j] + (1 if pos < left else 0)
-        else:
-            draws = rng.multinomial(rem, [shares[j] / S for j in active])
-            give = {j: int(d) for j, d in zip(active, draws)}
-        for j in active:
-            take = min(give[j], caps[j] - q[j])
-            q[j] += take
-            rem -= take
-    return q
-
-
 def pooled_quotas(
-    W: sp.csr_array,
+    W: RetrievalGraph | sp.csr_array,
     k: np.ndarray | int,
     available: np.ndarray | Sequence[int],
     human_available: int,
@@ -506,8 +421,9 @@ def pooled_quotas(
 
     Parameters
     ----------
-    W : scipy.sparse.csr_array
-        ``n x n`` row-stochastic; only its pattern (``W[i, j] > 0``) is used.
+    W : RetrievalGraph or matrix
+        ``n x n`` row-stochastic; only its pattern (``W[i, j] > 0``) is used. A
+        graph's ``W`` is used as it is; a matrix is validated.
     k : int or array_like of int, shape (n,)
         Documents each node retrieves; a node gets ``min(k_i, |A_i|)``.
     available : array_like of int, shape (n,)
@@ -528,11 +444,11 @@ def pooled_quotas(
     >>> qt.total.tolist()
     [10, 10, 10]
     """
-    M = _check_W(W)
+    M = _matrix(W)
     n = M.shape[0]
-    kk = _check_vector(k, n, "k", integer=True, low=0)
-    avail = _check_vector(available, n, "available", integer=True, low=0)
-    human_available = _check_int(human_available, "human_available", 0)
+    kk = check_counts(k, n, "k")
+    avail = check_counts(available, n, "available")
+    human_available = check_int(human_available, "human_available", 0)
     gen = as_generator(rng)
     t = _long_table(M, np.zeros(n), avail, human_available)
     size = np.empty(t.row.size, dtype=np.int64)

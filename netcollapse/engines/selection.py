@@ -22,9 +22,10 @@ from netcollapse.errors import bad
 if TYPE_CHECKING:
     from netcollapse.engines.quotas import Quotas
 
-__all__ = ["select_documents"]
+__all__ = ["PICKS", "select_documents"]
 
-MODES = ("random", "nearest")
+PICKS = ("random", "nearest")
+"""Values of ``pick``: how :func:`select_documents` chooses documents within a source."""
 
 
 # -------------------------------------------------------------- documents
@@ -34,7 +35,7 @@ def select_documents(
     quotas: Quotas,
     rng: int | np.random.Generator | None,
     before_step: int | None,
-    mode: str = "random",
+    pick: str = "random",
     query: np.ndarray | None = None,
 ) -> list[list[tuple[int, int]]]:
     """Pick the documents each node retrieves, given its quotas.
@@ -53,11 +54,12 @@ def select_documents(
         order in which nodes are processed.
     before_step : int or None
         The reading step (documents published before it are visible).
-    mode : {"random", "nearest"}
-        ``"random"``: uniform without replacement within each source (the
-        paper); the node's list is then shuffled. ``"nearest"``: the nearest
-        neighbours of ``query`` within each source (HNSW); the node's list is
-        ordered by cosine similarity to the query, most similar first.
+    pick : {"random", "nearest"}
+        How documents are chosen within a source (:data:`PICKS`). ``"random"``:
+        uniform without replacement (the paper); the node's list is then
+        shuffled. ``"nearest"``: the nearest neighbours of ``query`` (HNSW); the
+        node's list is ordered by cosine similarity to the query, most similar
+        first.
     query : numpy.ndarray, optional
         For ``"nearest"``: one embedding ``(d,)`` for all nodes or ``(n, d)``.
 
@@ -80,17 +82,17 @@ def select_documents(
     >>> sorted(picks[0]), [src for src, _ in picks[1]]
     ([(1, 0), (1, 1)], [0])
     """
-    if mode not in MODES:
-        raise bad("mode", mode, f"one of {', '.join(map(repr, MODES))}")
+    if pick not in PICKS:
+        raise bad("pick", pick, f"one of {', '.join(map(repr, PICKS))}")
     n = quotas.n
     if len(stores) != n:
         raise bad("stores", f"{len(stores)} stores", f"one store per node ({n})")
     if human_store is None and quotas.human.any():
         raise bad("human_store", None, "a DocumentStore (some quotas draw from H)")
     queries = None
-    if mode == "nearest":
+    if pick == "nearest":
         if query is None:
-            raise bad("query", None, "an embedding of shape (d,) or (n, d) for mode 'nearest'")
+            raise bad("query", None, "an embedding of shape (d,) or (n, d) for pick 'nearest'")
         qarr = np.asarray(query, dtype=np.float64)
         queries = np.broadcast_to(qarr, (n, qarr.shape[-1])) if qarr.ndim == 1 else qarr
         if queries.shape[0] != n:
@@ -107,7 +109,7 @@ def select_documents(
             if c > 0:
                 sources.append((int(j), stores[j], int(c)))
         picks: list[tuple[int, int]] = []
-        if mode == "random":
+        if pick == "random":
             for src, store, c in sources:
                 ids = store.pick_random(c, rngs[i], before_step)
                 picks.extend((src, int(d)) for d in ids)

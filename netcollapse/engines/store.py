@@ -21,7 +21,6 @@ uses hnswlib's inner-product space.
 
 from __future__ import annotations
 
-import json
 import math
 import os
 from pathlib import Path
@@ -31,48 +30,12 @@ import hnswlib
 import numpy as np
 import pandas as pd
 
-from netcollapse._io import atomic_write_dir
 from netcollapse._random import as_generator
-from netcollapse.errors import DataError, bad
+from netcollapse._validation import check_int, normalize_rows
+from netcollapse.engines._store_files import load_store, save_store
+from netcollapse.errors import bad
 
-__all__ = ["DocumentStore", "normalize_rows"]
-
-_FORMAT = "netcollapse.DocumentStore"
-_VERSION = 1
-
-
-def normalize_rows(x: np.ndarray, field: str = "embeddings") -> np.ndarray:
-    """Return ``x`` as float32 with every row scaled to unit L2 norm.
-
-    Parameters
-    ----------
-    x : numpy.ndarray
-        Array of shape ``(m, d)``.
-    field : str
-        Name used in the error message.
-
-    Returns
-    -------
-    numpy.ndarray
-        Float32 array of shape ``(m, d)`` whose rows have norm 1.
-
-    Raises
-    ------
-    SpecError
-        If a row has zero norm or is not finite.
-
-    Examples
-    --------
-    >>> normalize_rows(np.array([[3.0, 4.0]])).tolist()
-    [[0.6000000238418579, 0.800000011920929]]
-    """
-    x = np.asarray(x, dtype=np.float64)
-    norms = np.linalg.norm(x, axis=1)
-    bad_rows = ~np.isfinite(norms) | (norms == 0)
-    if bad_rows.any():
-        row = int(np.flatnonzero(bad_rows)[0])
-        raise bad(f"{field}[{row}]", "a zero or non-finite vector", "a finite non-zero vector")
-    return (x / norms[:, None]).astype(np.float32)
+__all__ = ["DocumentStore"]
 
 
 def _as_int_column(value: Any, m: int, field: str, low: int) -> np.ndarray:
@@ -144,8 +107,7 @@ class DocumentStore:
             ("brute_force_below", brute_force_below, 0),
             ("seed", seed, 0),
         ]:
-            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
-                raise bad(f"store.{field}", value, f"an integer >= {low}")
+            check_int(value, f"store.{field}", low)
         if memory is not None and (
             isinstance(memory, bool) or not isinstance(memory, (int, np.integer)) or memory < 1
         ):
@@ -251,7 +213,7 @@ class DocumentStore:
         sample_arr = _as_int_column(sample, m, "sample", 0)
         if m == 0:
             return np.empty(0, dtype=np.int64)
-        emb = normalize_rows(emb.reshape(m, self.dim))
+        emb = normalize_rows(emb.reshape(m, self.dim), "embeddings", zero_rows="raise")
         start = self._count
         self._grow(start + m)
         ids = np.arange(start, start + m, dtype=np.int64)
@@ -347,19 +309,13 @@ class DocumentStore:
         numpy.ndarray
             Int64 ids in random order.
         """
-        k = self._check_k(k)
+        k = check_int(k, "k", 0)
         vis = self.visible(before_step)
         if k >= len(vis):
             k = len(vis)
         if k == 0:
             return np.empty(0, dtype=np.int64)
         return as_generator(rng).choice(vis, size=k, replace=False).astype(np.int64)
-
-    @staticmethod
-    def _check_k(k: int) -> int:
-        if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 0:
-            raise bad("k", k, "an integer >= 0")
-        return int(k)
 
     def pick_nearest(
         self, query: np.ndarray, k: int, before_step: int | None = None
@@ -388,11 +344,11 @@ class DocumentStore:
         proportion to the share of documents the filter removes. If hnswlib
         cannot fill ``k`` results the exact ranking is used.
         """
-        k = self._check_k(k)
+        k = check_int(k, "k", 0)
         q = np.asarray(query, dtype=np.float64).reshape(-1)
         if q.shape != (self.dim,):
             raise bad("query", f"shape {np.asarray(query).shape}", f"shape ({self.dim},)")
-        q = normalize_rows(q[None, :], "query")[0]
+        q = normalize_rows(q[None, :], "query", zero_rows="raise")[0]
         mask = self.visible_mask(before_step)
         n_vis = int(mask.sum())
         k = min(k, n_vis)
@@ -491,30 +447,10 @@ class DocumentStore:
         )
 
     # ------------------------------------------------------------- save/load
-    def _header(self) -> dict[str, Any]:
-        return {
-            "format": _FORMAT,
-            "version": _VERSION,
-            "dim": self.dim,
-            "name": self.name,
-            "memory": self.memory,
-            "M": self.M,
-            "ef_construction": self.ef_construction,
-            "ef": self.ef,
-            "seed": self.seed,
-            "brute_force_below": self.brute_force_below,
-            "capacity": self._capacity,
-            "count": self._count,
-        }
-
     def save(self, folder: str | os.PathLike) -> Path:
-        """Write the store to ``folder`` atomically (no pickle).
+        """Write the store to ``folder`` atomically (no pickle); an existing folder is replaced.
 
-        Files: ``header.json`` (settings), ``docs.jsonl`` (one object per
-        document: id, text, author, step, sample), ``embeddings.npy`` and
-        ``index.bin`` (hnswlib ``save_index``). Everything is written to a
-        temporary sibling folder first and then renamed into place; an existing
-        folder is replaced.
+        The files are described in :mod:`netcollapse.engines._store_files`.
 
         Parameters
         ----------
@@ -525,21 +461,7 @@ class DocumentStore:
         pathlib.Path
             The folder.
         """
-        n = self._count
-
-        def write(tmp: Path) -> None:
-            rows = (
-                json.dumps({"id": i, "text": self._texts[i], "author": int(self._author[i]),
-                            "step": int(self._step[i]), "sample": int(self._sample[i])},
-                           ensure_ascii=False) + "\n"
-                for i in range(n)
-            )
-            (tmp / "docs.jsonl").write_text("".join(rows), encoding="utf-8")
-            np.save(tmp / "embeddings.npy", self._emb[:n], allow_pickle=False)
-            self._index.save_index(str(tmp / "index.bin"))
-            (tmp / "header.json").write_text(json.dumps(self._header(), indent=1))
-
-        return atomic_write_dir(folder, write, replace=True)
+        return save_store(self, folder)
 
     @classmethod
     def load(cls, folder: str | os.PathLike) -> DocumentStore:
@@ -558,56 +480,4 @@ class DocumentStore:
         DataError
             If the folder or one of its files is missing or inconsistent.
         """
-        folder = Path(folder)
-        header_path = folder / "header.json"
-        if not header_path.is_file():
-            raise DataError(
-                f"store.path: got {str(folder)!r}, expected a saved DocumentStore folder"
-            )
-        try:
-            header = json.loads(header_path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise DataError(f"store.path: cannot read {str(header_path)!r} ({exc})") from None
-        if header.get("format") != _FORMAT:
-            raise DataError(f"store.format: got {header.get('format')!r}, expected {_FORMAT!r}")
-        store = cls(
-            dim=header["dim"],
-            name=header["name"],
-            memory=header["memory"],
-            M=header["M"],
-            ef_construction=header["ef_construction"],
-            ef=header["ef"],
-            seed=header["seed"],
-            initial_capacity=header["capacity"],
-            brute_force_below=header["brute_force_below"],
-        )
-        n = int(header["count"])
-        emb = np.load(folder / "embeddings.npy", allow_pickle=False)
-        texts, author, step, sample = [], [], [], []
-        with open(folder / "docs.jsonl", encoding="utf-8") as fh:
-            for line in fh:
-                row = json.loads(line)
-                texts.append(row["text"])
-                author.append(row["author"])
-                step.append(row["step"])
-                sample.append(row["sample"])
-        if len(texts) != n or emb.shape != (n, store.dim):
-            raise DataError(
-                f"store.count: got {len(texts)} documents and embeddings of shape {emb.shape}, "
-                f"expected {n} documents of dimension {store.dim}"
-            )
-        index = hnswlib.Index(space="ip", dim=store.dim)
-        index.load_index(str(folder / "index.bin"), max_elements=store._capacity)
-        index.set_ef(store.ef)
-        if index.get_current_count() != n:
-            raise DataError(
-                f"store.index: got {index.get_current_count()} indexed vectors, expected {n}"
-            )
-        store._index = index
-        store._texts = texts
-        store._emb[:n] = emb
-        store._author[:n] = author
-        store._step[:n] = step
-        store._sample[:n] = sample
-        store._count = n
-        return store
+        return load_store(cls, folder)

@@ -5,12 +5,12 @@ import sys
 import numpy as np
 import pytest
 
+from netcollapse._validation import normalize_rows
 from netcollapse.backends import models
 from netcollapse.backends.embedding import (
     Embedder,
     HashEmbedder,
     SentenceTransformerEmbedder,
-    normalize_rows,
 )
 from netcollapse.errors import ModelError, SpecError
 
@@ -136,12 +136,33 @@ def test_normalize_rows_matches_loop():
     rng = np.random.default_rng(0)
     x = rng.normal(size=(5, 3))
     x[2] = 0.0
-    out = normalize_rows(x)
+    out = normalize_rows(x, zero_rows="keep")
     for i in range(5):
         n = np.sqrt(sum(v * v for v in x[i]))
         expected = x[i] / n if n > 0 else x[i]
         np.testing.assert_allclose(out[i], expected, rtol=1e-6)
     assert out.dtype == np.float32
+    with pytest.raises(SpecError, match=r"^x\[2\]: got 'a zero vector', expected a finite non"):
+        normalize_rows(x)  # the default raises on zero rows
+    with pytest.raises(SpecError, match=r"^zero_rows: got 'drop', expected one of 'raise', 'keep'"):
+        normalize_rows(x, zero_rows="drop")
+
+
+def test_embedders_keep_a_zero_row_and_reject_a_non_finite_one(monkeypatch):
+    class Model:  # stands in for a SentenceTransformer: returns what it is given
+        def __init__(self, rows):
+            self.rows = rows
+
+        def encode(self, texts, **kwargs):
+            return np.array(self.rows[: len(texts)], dtype=np.float32)
+
+    emb = SentenceTransformerEmbedder()
+    monkeypatch.setattr(emb, "load", lambda: Model([[3.0, 4.0], [0.0, 0.0]]))
+    out = emb.encode(["a", "b"])
+    np.testing.assert_allclose(out, [[0.6, 0.8], [0.0, 0.0]], rtol=1e-6)
+    monkeypatch.setattr(emb, "load", lambda: Model([[3.0, 4.0], [np.nan, 1.0]]))
+    with pytest.raises(SpecError, match=r"^embeddings\[1\]: got 'a non-finite vector'"):
+        emb.encode(["a", "b"])
 
 
 def test_local_folder_works_like_bundled_name(minilm):

@@ -4,8 +4,9 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
+from netcollapse.engines._quota_reference import _allocate_row_reference
 from netcollapse.engines.quotas import (
-    _allocate_row_reference,
+    QUOTAS,
     allocate_quotas,
     available_counts,
     pooled_quotas,
@@ -144,7 +145,7 @@ def test_multinomial_sums_caps_and_mean():
     avail = rng.integers(0, 6, size=n)
     gen = np.random.default_rng(0)
     for _ in range(20):
-        q = allocate_quotas(W, h, k, avail, 4, method="multinomial", rng=gen)
+        q = allocate_quotas(W, h, k, avail, 4, quota="multinomial", rng=gen)
         Q = q.Q.toarray()
         for i in range(n):
             shares, caps, cols = row_sources(W, h, avail, 4, i)
@@ -158,7 +159,7 @@ def test_multinomial_sums_caps_and_mean():
     acc = np.zeros((n, n))
     acc_h = np.zeros(n)
     for _ in range(reps):
-        q = allocate_quotas(W, h, k, big, 10**6, method="multinomial", rng=gen)
+        q = allocate_quotas(W, h, k, big, 10**6, quota="multinomial", rng=gen)
         acc += q.Q.toarray()
         acc_h += q.human
     expected = (sp.diags_array(k * (1 - h)) @ W).toarray()
@@ -184,8 +185,8 @@ def test_multinomial_reference_agrees_in_distribution():
 
 def test_multinomial_reproducible():
     W = random_W(20, 0.3, np.random.default_rng(1))
-    a = allocate_quotas(W, 0.1, 9, np.full(20, 5), 5, method="multinomial", rng=3)
-    b = allocate_quotas(W, 0.1, 9, np.full(20, 5), 5, method="multinomial", rng=3)
+    a = allocate_quotas(W, 0.1, 9, np.full(20, 5), 5, quota="multinomial", rng=3)
+    b = allocate_quotas(W, 0.1, 9, np.full(20, 5), 5, quota="multinomial", rng=3)
     assert (a.Q != b.Q).nnz == 0 and a.human.tolist() == b.human.tolist()
 
 
@@ -230,20 +231,63 @@ def test_pooled_sparse_graph_and_small_totals():
 # ------------------------------------------------------------------ validation
 def test_validation_errors():
     good = sp.csr_array(np.eye(3))
-    with pytest.raises(SpecError, match=r"^W: got 'shape \(2, 3\)', expected a square"):
+    with pytest.raises(SpecError, match=r"^W\.shape: got \(2, 3\), expected a square"):
         allocate_quotas(sp.csr_array(np.ones((2, 3)) / 3), 0, 1, [1, 1], 0)
-    with pytest.raises(SpecError, match=r"^W: got 'row 1 summing to 0\.5', expected rows summing"):
+    with pytest.raises(SpecError, match=r"^W\[1, :\]\.sum\(\): got 0\.5, expected 1 \(rows"):
         allocate_quotas(sp.csr_array(np.array([[1.0, 0], [0.25, 0.25]])), 0, 1, [1, 1], 0)
+    with pytest.raises(SpecError, match=r"^W\[0, 1\]: got -0\.5, expected a finite share >= 0$"):
+        reachable_total(np.array([[1.5, -0.5], [0.0, 1.0]]), [1, 1], 0)
     with pytest.raises(SpecError, match=r"^h\[2\]: got 1\.5, expected a number in \[0, 1\]$"):
         allocate_quotas(good, [0, 0, 1.5], 1, [1, 1, 1], 0)
-    with pytest.raises(SpecError, match=r"^h\[0\]: got -0\.1"):
+    with pytest.raises(SpecError, match=r"^h\[0\]: got -0\.1, expected a number in \[0, 1\]$"):
         allocate_quotas(good, [-0.1, 0, 0], 1, [1, 1, 1], 0)
-    with pytest.raises(SpecError, match=r"^method: got 'hare', expected one of"):
-        allocate_quotas(good, 0, 1, [1, 1, 1], 0, method="hare")
+    with pytest.raises(SpecError, match=r"^quota: got 'hare', expected one of 'largest_remainder'"):
+        allocate_quotas(good, 0, 1, [1, 1, 1], 0, quota="hare")
+    with pytest.raises(SpecError, match=r"^k\[1\]: got -2, expected an integer >= 0$"):
+        allocate_quotas(good, 0, [1, -2, 0], [1, 1, 1], 0)
     with pytest.raises(SpecError, match=r"^available: got 'shape \(2,\)'"):
         allocate_quotas(good, 0, 1, [1, 1], 0)
     with pytest.raises(SpecError, match=r"^human_available: got -1"):
         pooled_quotas(good, 1, [1, 1, 1], -1, 0)
+
+
+def test_quota_values_are_exported_once():
+    assert QUOTAS == ("largest_remainder", "multinomial")
+    W = sp.csr_array(np.full((3, 3), 1 / 3))
+    for quota in QUOTAS:
+        q = allocate_quotas(W, 0.0, 6, [9, 9, 9], 0, quota=quota, rng=0)
+        assert q.total.tolist() == [6] * 3
+
+
+def test_a_graph_is_used_as_it_is_and_gives_the_same_numbers(monkeypatch):
+    from netcollapse.engines import quotas as quotas_module
+    from netcollapse.graphs import RetrievalGraph, build
+
+    g = build("erdos_renyi", n=30, p=0.2, self_weight=0.2, anchoring=0.1, seed=4)
+    W = sp.csr_array(g.W)  # the same matrix, not a graph
+    avail = np.random.default_rng(0).integers(0, 9, 30)
+    expected = (
+        reachable_total(W, avail, 7, h=g.h),
+        allocate_quotas(W, g.h, 5, avail, 7, quota="multinomial", rng=3),
+        pooled_quotas(W, 5, avail, 7, rng=3),
+    )
+
+    def refuse(W, **kwargs):
+        raise AssertionError("a RetrievalGraph must not be validated again")
+
+    monkeypatch.setattr(quotas_module, "check_W", refuse)
+    got = (
+        reachable_total(g, avail, 7, h=g.h),
+        allocate_quotas(g, g.h, 5, avail, 7, quota="multinomial", rng=3),
+        pooled_quotas(g, 5, avail, 7, rng=3),
+    )
+    assert got[0].tolist() == expected[0].tolist()
+    for a, b in zip(got[1:], expected[1:]):
+        assert (a.Q != b.Q).nnz == 0 and a.human.tolist() == b.human.tolist()
+        assert a.Q.indices is not g.W.indices  # the quotas never share the graph's arrays
+    assert isinstance(g, RetrievalGraph) and not g.W.data.flags.writeable
+    with pytest.raises(AssertionError, match="must not be validated"):
+        allocate_quotas(W, g.h, 5, avail, 7)  # a raw matrix is validated
 
 
 def test_available_counts():
@@ -273,6 +317,6 @@ def test_global_numpy_rng_untouched():
     rng = np.random.default_rng(0)
     W = random_W(3, 0.5, rng)
     avail = np.array([5, 5, 5])
-    allocate_quotas(W, 0.2, 4, avail, 8, method="multinomial", rng=1)
+    allocate_quotas(W, 0.2, 4, avail, 8, quota="multinomial", rng=1)
     pooled_quotas(W, 4, avail, 8, rng=2)
     assert np.array_equal(np.random.get_state()[1], state)

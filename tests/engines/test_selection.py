@@ -7,7 +7,7 @@ import pytest
 import scipy.sparse as sp
 
 from netcollapse.engines.quotas import Quotas, allocate_quotas, available_counts
-from netcollapse.engines.selection import select_documents
+from netcollapse.engines.selection import PICKS, select_documents
 from netcollapse.engines.store import DocumentStore
 from netcollapse.errors import SpecError
 
@@ -66,7 +66,7 @@ def test_select_documents_nearest():
     W = sp.csr_array(np.full((n, n), 1 / n))
     q = allocate_quotas(W, 0.25, 8, available_counts(stores, 3), human.count_visible(3))
     query = rng.normal(size=d)
-    picks = select_documents(stores, human, q, 0, before_step=3, mode="nearest", query=query)
+    picks = select_documents(stores, human, q, 0, before_step=3, pick="nearest", query=query)
     qn = query / np.linalg.norm(query)
     for i in range(n):
         sims = []
@@ -79,9 +79,20 @@ def test_select_documents_nearest():
             mine = {doc for src, doc in picks[i] if src == s}
             assert mine == set(store.pick_nearest(query, len(mine), 3).tolist())
     with pytest.raises(SpecError, match=r"^query: got None"):
-        select_documents(stores, human, q, 0, before_step=3, mode="nearest")
-    with pytest.raises(SpecError, match=r"^mode: got 'best'"):
-        select_documents(stores, human, q, 0, before_step=3, mode="best")
+        select_documents(stores, human, q, 0, before_step=3, pick="nearest")
+    with pytest.raises(SpecError, match=r"^pick: got 'best', expected one of 'random', 'nearest'$"):
+        select_documents(stores, human, q, 0, before_step=3, pick="best")
+
+
+def test_pick_values_are_exported_once():
+    assert PICKS == ("random", "nearest")
+    rng = np.random.default_rng(2)
+    stores, human = make_stores(2, 4, rng)
+    W = sp.csr_array(np.array([[0.0, 1.0], [1.0, 0.0]]))
+    q = allocate_quotas(W, 0.0, 3, available_counts(stores, 1), 0)
+    for pick in PICKS:
+        picks = select_documents(stores, None, q, 0, before_step=1, pick=pick, query=np.ones(4))
+        assert [len(p) for p in picks] == [3, 3] and {s for s, _ in picks[0]} == {1}
 
 
 def test_global_numpy_rng_untouched():
@@ -89,6 +100,6 @@ def test_global_numpy_rng_untouched():
     rng = np.random.default_rng(0)
     stores, human = make_stores(3, 4, rng)
     W = random_W(3, 0.5, rng)
-    q = allocate_quotas(W, 0.2, 4, available_counts(stores, 1), 8, method="multinomial", rng=1)
+    q = allocate_quotas(W, 0.2, 4, available_counts(stores, 1), 8, quota="multinomial", rng=1)
     select_documents(stores, human, q, rng=3, before_step=1)
     assert np.array_equal(np.random.get_state()[1], state)

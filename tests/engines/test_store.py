@@ -3,7 +3,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from netcollapse.engines.store import DocumentStore, normalize_rows
+from netcollapse._validation import normalize_rows
+from netcollapse.engines.store import DocumentStore
 from netcollapse.errors import DataError, SpecError
 
 
@@ -180,3 +181,17 @@ def test_errors(tmp_path):
 def test_normalize_rows():
     x = normalize_rows(np.array([[3.0, 4.0], [0.0, 2.0]]))
     np.testing.assert_allclose(x, [[0.6, 0.8], [0.0, 1.0]], rtol=1e-6)
+    assert x.dtype == np.float32
+
+
+def test_store_rejects_zero_and_non_finite_vectors():
+    store = DocumentStore(dim=2)
+    with pytest.raises(SpecError, match=r"^embeddings\[0\]: got 'a non-finite vector'"):
+        store.add(["a"], np.array([[np.inf, 1.0]]), author=0, step=0)
+    with pytest.raises(SpecError, match=r"^query\[0\]: got 'a zero vector', expected a finite"):
+        store.pick_nearest(np.zeros(2), 1, 0)
+    assert len(store) == 0
+    with pytest.raises(SpecError, match=r"^k: got -1, expected an integer >= 0$"):
+        store.pick_random(-1, 0)
+    with pytest.raises(SpecError, match=r"^store\.M: got 1, expected an integer >= 2$"):
+        DocumentStore(dim=2, M=1)
