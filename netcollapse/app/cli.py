@@ -1,25 +1,35 @@
-"""The ``netcollapse`` command line.
+"""The ``netcollapse`` command line (also ``python -m netcollapse``).
 
-Subcommands: ``topologies``, ``spectral``, ``run``, ``demo`` (and ``sweep`` where
-installed). Errors in user input print one line on stderr and exit with status 2,
-without a traceback.
+Subcommands: ``topologies`` and ``experiments`` list the specs shipped with the
+package; ``spectral`` prints a topology's spectral predictors; ``run`` runs one
+simulation spec into a run folder; ``sweep`` runs a sweep spec into a sweep folder;
+``demo`` runs the default experiment (:mod:`netcollapse.app.demo`). A spec argument
+is a path, or the name of a shipped spec (``netcollapse spectral ring``).
+
+Exit status: 0 on success; 1 when tasks of a sweep failed (everything else was
+written); 2 on bad input, with one line on stderr and no traceback; 130 on Ctrl-C;
+141 when stdout was closed early (``netcollapse topologies | head -1``), quietly.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import math
+import os
 import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from netcollapse.app.shipped import shipped_dir
-from netcollapse.errors import NetcollapseError
+from netcollapse.app.shipped import resolve_spec, shipped_dir, spec_command
+from netcollapse.errors import NetcollapseError, bad
 
 __all__ = ["build_parser", "main"]
+
+EXIT_BAD_INPUT = 2
+EXIT_INTERRUPTED = 130
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a killed writer
 
 
 def _first_comment(path: Path) -> str:
@@ -29,22 +39,45 @@ def _first_comment(path: Path) -> str:
     return ""
 
 
+def _print_table(header: Sequence[str], rows: list[Sequence[str]], right: int = -1) -> None:
+    """Print aligned columns; the last column is not padded, column ``right`` is right-aligned."""
+    width = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header) - 1)]
+    for r in [header, *rows]:
+        cells = [f"{r[i]:>{w}}" if i == right else f"{r[i]:<{w}}" for i, w in enumerate(width)]
+        print("  ".join([*cells, str(r[-1])]).rstrip())
+
+
 def cmd_topologies(args: argparse.Namespace) -> int:
-    """List the shipped topology specs."""
+    """List the shipped topology specs and where they are."""
     from netcollapse._spec import read_yaml
 
+    folder = shipped_dir("topologies")
     rows = []
-    for path in sorted(shipped_dir("topologies").glob("*.yaml")):
+    for path in sorted(folder.glob("*.yaml")):
         data = read_yaml(path)
         size = data.get("n") or (
             sum(data["sizes"]) if "sizes" in data else data.get("rows", 0) * data.get("cols", 0)
         ) or "file"
-        rows.append((path.name, data.get("family", "?"), str(size), _first_comment(path)))
-    width = [max(len(r[i]) for r in rows) for i in range(3)]
-    print(f"{'spec':<{width[0]}}  {'family':<{width[1]}}  {'n':>{width[2]}}  description")
-    for r in rows:
-        print(f"{r[0]:<{width[0]}}  {r[1]:<{width[1]}}  {r[2]:>{width[2]}}  {r[3]}")
-    print(f"\n{len(rows)} specs in {shipped_dir('topologies')}")
+        rows.append((path.stem, str(data.get("family", "?")), str(size), _first_comment(path)))
+    _print_table(("spec", "family", "n", "description"), rows, right=2)
+    print(f"\n{len(rows)} specs in {folder}")
+    print("Use a name or a path: netcollapse spectral ring, "
+          "netcollapse spectral path/to/my_graph.yaml")
+    return 0
+
+
+def cmd_experiments(args: argparse.Namespace) -> int:
+    """List the shipped experiment specs, each with the command that runs it."""
+    folder = shipped_dir("experiments")
+    rows = []
+    for path in sorted(folder.glob("*.yaml")):
+        command = spec_command(path) or "?"
+        rows.append((path.stem, command.split()[1] if command != "?" else "?",
+                     _first_comment(path)))
+    _print_table(("spec", "command", "description"), rows)
+    print(f"\n{len(rows)} specs in {folder}")
+    print("Run one by name or path: netcollapse run paper_gmm, "
+          "netcollapse sweep experiments/compare_gmm.yaml")
     return 0
 
 
@@ -58,16 +91,18 @@ def _fmt(value: Any) -> str:
 
 def cmd_spectral(args: argparse.Namespace) -> int:
     """Print the spectral predictors of one topology spec."""
+    from netcollapse._io import dumps
     from netcollapse.graphs.retrieval_graph import RetrievalGraph
     from netcollapse.spectral import spectral_summary
 
+    path = resolve_spec(args.spec, "topologies")
     start = time.perf_counter()
-    graph = RetrievalGraph.from_yaml(args.spec, seed=args.seed)
+    graph = RetrievalGraph.from_yaml(path, seed=args.seed)
     built = time.perf_counter()
     summary = spectral_summary(graph)
     done = time.perf_counter()
     if args.json:
-        print(json.dumps({k: _json_value(v) for k, v in summary.items()}))
+        print(dumps(dict(summary.items())))  # strict JSON: NaN and infinities are null
         return 0
     print(f"{graph!r}")
     width = max(len(str(k)) for k in summary.index)
@@ -77,25 +112,31 @@ def cmd_spectral(args: argparse.Namespace) -> int:
     return 0
 
 
-def _json_value(v: Any) -> Any:
-    if hasattr(v, "item"):
-        v = v.item()
-    if isinstance(v, float) and (math.isnan(v) or math.isinf(v)):
-        return None if math.isnan(v) else (1e308 if v > 0 else -1e308)
-    return v
+def _check_kind(path: Path, kind: str, given: str) -> None:
+    """Point at the right subcommand when a sweep spec is given to ``run`` or vice versa."""
+    from netcollapse._spec import read_yaml
+
+    data = read_yaml(path)
+    if kind == "run" and "base" in data and "engine" not in data:
+        raise bad("spec", given, "a run spec with engine, T and graph (this is a sweep "
+                  "spec: netcollapse sweep PATH)")
+    if kind == "sweep" and "engine" in data and "base" not in data:
+        raise bad("spec", given, "a sweep spec with a base run (this is a run spec: "
+                  "netcollapse run PATH)")
 
 
 def cmd_run(args: argparse.Namespace) -> int:
     """Run a spec into a run folder."""
     from netcollapse.engines.runner import load_run_spec, run_spec
 
-    spec, _ = load_run_spec(args.spec)
+    path = resolve_spec(args.spec, "experiments")
+    _check_kind(path, "run", args.spec)
+    spec, _ = load_run_spec(path)
     out = Path(args.out) if args.out else Path("runs") / (
         f"{spec.name}-seed{spec.seed if args.seed is None else args.seed}"
     )
     start = time.perf_counter()
-    result = run_spec(args.spec, out, seed=args.seed, resume=args.resume,
-                      progress=not args.quiet)
+    result = run_spec(path, out, seed=args.seed, resume=args.resume, progress=not args.quiet)
     m = result.measures()
     print(f"run folder: {out}")
     print(f"steps: {len(result.metrics)} rows in {time.perf_counter() - start:.1f} s")
@@ -107,6 +148,40 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_sweep(args: argparse.Namespace) -> int:
+    """Run ``netcollapse sweep``: the sweep, a summary line, the predictor table.
+
+    Failed tasks do not stop the sweep; the command writes everything it can
+    (``results.parquet``, ``steps.parquet``, ``predictors.csv``), then raises
+    :class:`~netcollapse.sweeps.run.TasksFailed` (exit status 1).
+    """
+    from netcollapse._io import atomic_write_text
+    from netcollapse.sweeps.analysis import format_predictor_table, predictor_table
+    from netcollapse.sweeps.run import run_sweep
+    from netcollapse.sweeps.spec import load_sweep
+
+    path = resolve_spec(args.spec, "experiments")
+    _check_kind(path, "sweep", args.spec)
+    sweep, _ = load_sweep(path)
+    out = Path(args.out) if args.out else Path("sweeps") / sweep.name
+    options = {"gpus_per_actor": args.gpus_per_actor} if args.executor == "ray" else {}
+    res = run_sweep(path, out, executor=args.executor, workers=args.workers,
+                    address=args.address, limit=args.limit, progress=not args.quiet,
+                    **options)
+    print(f"sweep folder: {out}")
+    print(f"tasks: {res.n_tasks} (ran {res.ran}, skipped {res.skipped} already done, "
+          f"{res.errors} with errors) in {res.seconds:.1f} s")
+    ok = res.results[res.results["status"] == "ok"] if len(res.results) else res.results
+    if len(ok) < 3:
+        print("predictor table: fewer than 3 finished tasks")
+    else:
+        table = predictor_table(ok, n_boot=args.boot, seed=0)
+        atomic_write_text(out / "predictors.csv", table.to_csv(index=False))
+        print(format_predictor_table(table))
+    res.raise_for_errors()
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     """Run the default demo (see :mod:`netcollapse.app.demo`)."""
     from netcollapse.app.demo import run_demo
@@ -114,19 +189,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return run_demo(Path(args.out), quick=args.quick)
 
 
-def _add_sweep_parser(subparsers: Any) -> None:
-    """Add ``netcollapse sweep`` to the CLI's subparsers.
-
-    Parameters
-    ----------
-    subparsers : argparse._SubParsersAction
-    """
-    s = subparsers.add_parser(
-        "sweep", help="run a sweep spec (grid x seeds) into a folder with one results table",
+def _add_sweep_parser(sub: Any) -> None:
+    s = sub.add_parser(
+        "sweep", help="run a sweep spec (graphs x axes x seeds) into a folder",
         description="Run every task of a sweep spec; re-running the same folder skips "
-                    "finished tasks. Prints the predictor table at the end.",
+                    "finished tasks. Prints the predictor table at the end. Exit status 1 "
+                    "if some tasks failed (their rows say why).",
     )
-    s.add_argument("spec", help="sweep YAML, e.g. experiments/sweep_topologies_gmm.yaml")
+    s.add_argument("spec", help="sweep YAML or shipped name, e.g. experiments/compare_gmm.yaml")
     s.add_argument("--executor", default="serial", help="serial (default), process or ray")
     s.add_argument("--workers", type=int, default=None,
                    help="worker processes / Ray CPUs (default: CPU count)")
@@ -141,66 +211,69 @@ def _add_sweep_parser(subparsers: Any) -> None:
     s.set_defaults(func=cmd_sweep)
 
 
-def cmd_sweep(args: Any) -> int:
-    """Run ``netcollapse sweep``: the sweep, a summary line, the predictor table."""
-    from netcollapse.sweeps.analysis import format_predictor_table, predictor_table
-    from netcollapse.sweeps.run import run_sweep
-    from netcollapse.sweeps.spec import load_sweep
-
-    sweep, _ = load_sweep(args.spec)
-    out = Path(args.out) if args.out else Path("sweeps") / sweep.name
-    options = {"gpus_per_actor": args.gpus_per_actor} if args.executor == "ray" else {}
-    res = run_sweep(args.spec, out, executor=args.executor, workers=args.workers,
-                    address=args.address, limit=args.limit, progress=not args.quiet,
-                    **options)
-    print(f"sweep folder: {out}")
-    print(f"tasks: {res.n_tasks} (ran {res.ran}, skipped {res.skipped} already done, "
-          f"{res.errors} with errors) in {res.seconds:.1f} s")
-    if res.errors:
-        first = res.results.loc[res.results["status"] != "ok", "error"].iloc[0]
-        print(f"first error: {first}")
-    ok = res.results[res.results["status"] == "ok"] if len(res.results) else res.results
-    if len(ok) < 3:
-        print("predictor table: fewer than 3 finished tasks")
-        return 0
-    table = predictor_table(ok, n_boot=args.boot, seed=0)
-    table.to_csv(out / "predictors.csv", index=False)
-    print(format_predictor_table(table))
-    return 0
-
-
 def build_parser() -> argparse.ArgumentParser:
-    """Build the argument parser of the ``netcollapse`` command."""
+    """Build the argument parser of the ``netcollapse`` command.
+
+    Returns
+    -------
+    argparse.ArgumentParser
+
+    Examples
+    --------
+    >>> build_parser().parse_args(["spectral", "ring", "--json"]).json
+    True
+    """
+    from netcollapse import __version__
+
     p = argparse.ArgumentParser(
         prog="netcollapse",
         description="Model collapse in a network of LLMs: topologies, spectra, simulations.",
+        epilog="A spec argument is a path or the name of a shipped spec. "
+               "'netcollapse COMMAND --help' describes a command.",
+        formatter_class=lambda prog: argparse.HelpFormatter(prog, max_help_position=17),
     )
-    sub = p.add_subparsers(dest="command", required=True)
+    p.add_argument("--version", action="version", version=f"netcollapse {__version__}")
+    sub = p.add_subparsers(dest="command", required=True, title="commands")
 
-    s = sub.add_parser("topologies", help="list the shipped topology specs")
+    s = sub.add_parser("topologies", help="list the shipped topology specs and their folder")
     s.set_defaults(func=cmd_topologies)
 
-    s = sub.add_parser("spectral", help="spectral predictors of a topology spec")
-    s.add_argument("spec", help="topology YAML, e.g. topologies/scale_free.yaml")
+    s = sub.add_parser("experiments", help="list the shipped experiment specs and their commands")
+    s.set_defaults(func=cmd_experiments)
+
+    s = sub.add_parser("spectral", help="print the spectral predictors of a topology spec")
+    s.add_argument("spec", help="topology YAML or shipped name, e.g. ring or my_graph.yaml")
     s.add_argument("--seed", type=int, default=None, help="override the spec's seed")
-    s.add_argument("--json", action="store_true", help="print one JSON object")
+    s.add_argument("--json", action="store_true",
+                   help="print one strict JSON object (NaN and infinities as null)")
     s.set_defaults(func=cmd_spectral)
 
-    s = sub.add_parser("run", help="run a simulation spec (engine gmm or llm)")
-    s.add_argument("spec", help="run YAML, e.g. experiments/paper_gmm.yaml")
+    s = sub.add_parser("run", help="run a simulation spec (engine gmm or llm) into a folder")
+    s.add_argument("spec", help="run YAML or shipped name, e.g. experiments/paper_gmm.yaml")
     s.add_argument("--out", default=None, help="run folder (default runs/NAME-seedN)")
     s.add_argument("--seed", type=int, default=None, help="override the spec's seed")
     s.add_argument("--resume", action="store_true", help="continue from the last checkpoint")
     s.add_argument("--quiet", action="store_true", help="no progress bar")
     s.set_defaults(func=cmd_run)
 
-    s = sub.add_parser("demo", help="the default experiment on the bundled models")
+    _add_sweep_parser(sub)
+
+    s = sub.add_parser("demo", help="run the default experiment on the bundled models")
     s.add_argument("--out", default="reports/demo", help="report folder")
     s.add_argument("--quick", action="store_true", help="spectral part only")
     s.set_defaults(func=cmd_demo)
-
-    _add_sweep_parser(sub)
     return p
+
+
+def _stdout_gone() -> None:
+    """Point stdout at /dev/null so that the interpreter's last flush cannot fail."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # stdout without a file descriptor
+        pass
+    finally:
+        os.close(devnull)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -214,18 +287,39 @@ def main(argv: Sequence[str] | None = None) -> int:
     Returns
     -------
     int
-        Exit status: 0 on success, 2 on bad input.
+        Exit status: 0 on success, 1 if tasks of a sweep failed, 2 on bad input,
+        130 on Ctrl-C, 141 if stdout was closed before everything was printed.
     """
     parser = build_parser()
-    args = parser.parse_args(argv)
     try:
-        return int(args.func(args) or 0)
+        args = parser.parse_args(argv)
+        status = int(args.func(args) or 0)
+        sys.stdout.flush()  # inside the try: a closed pipe is caught here, not at exit
+        return status
+    except BrokenPipeError:
+        _stdout_gone()
+        return EXIT_BROKEN_PIPE
+    except SystemExit:  # --help, --version, usage errors: flush what they printed
+        _flush_quietly()
+        raise
     except NetcollapseError as exc:
+        _flush_quietly()
         print(f"netcollapse: error: {exc}", file=sys.stderr)
-        return 2
+        # TasksFailed (a sweep with failed tasks) says 1; bad input is 2
+        return int(getattr(exc, "exit_status", EXIT_BAD_INPUT))
     except KeyboardInterrupt:
+        _flush_quietly()
         print("netcollapse: interrupted", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
+
+
+def _flush_quietly() -> None:
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _stdout_gone()
+    except (OSError, ValueError):  # a closed or detached stdout
+        pass
 
 
 if __name__ == "__main__":  # pragma: no cover

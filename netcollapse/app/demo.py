@@ -2,10 +2,15 @@
 
 1. Spectral predictors of every shipped topology family at n = 64, as a table
    (and the periodic cases that a zero self weight creates);
-2. a topology comparison (ring / complete / scale-free) with the bundled LLM and
-   embedder (``experiments/compare_llm.yaml``), and the same comparison with the
-   GMM surrogate (``experiments/compare_gmm.yaml``);
-3. figures of ``||D||_F`` against ``t`` per topology, written to the report folder.
+2. a topology comparison with the GMM surrogate (``experiments/compare_gmm.yaml``)
+   and with the bundled LLM and embedder (``experiments/compare_llm.yaml``): both
+   are sweep specs, run as ``netcollapse sweep`` runs them, into
+   ``OUT/sweeps/compare_gmm`` and ``OUT/sweeps/compare_llm`` (finished tasks are
+   reused when the demo runs again);
+3. figures of ``||D||_F`` against ``t`` per topology, ``spectral.csv`` and
+   ``metrics.csv``, written to the report folder.
+
+``netcollapse demo --quick`` stops after the spectral table.
 """
 
 from __future__ import annotations
@@ -16,11 +21,11 @@ from typing import Any
 
 import pandas as pd
 
+from netcollapse._io import atomic_write_text
 from netcollapse._spec import read_yaml
 from netcollapse.app.shipped import shipped_dir
-from netcollapse.errors import bad
 
-__all__ = ["comparison_specs", "run_comparison", "run_demo", "spectral_table"]
+__all__ = ["run_comparison", "run_demo", "spectral_table"]
 
 SPECTRAL_COLUMNS = [
     "n", "n_components", "slem", "spectral_gap", "lazy_rate", "fiedler_value",
@@ -64,67 +69,52 @@ def spectral_table(folder: Path, n: int = 64, self_weight: float | None = None) 
     return table[cols].sort_values("spectral_gap", ascending=False)
 
 
-def comparison_specs(path: str | Path) -> dict[str, dict[str, Any]]:
-    """Read a comparison spec: a ``base`` run spec and ``topologies`` by name.
-
-    Parameters
-    ----------
-    path : str or Path
-
-    Returns
-    -------
-    dict
-        Run-spec mappings by topology name.
-    """
-    data = read_yaml(path)
-    if not isinstance(data.get("base"), dict) or not isinstance(data.get("topologies"), dict):
-        raise bad("comparison", str(path), "a mapping with 'base' and 'topologies'")
-    return {
-        name: {**data["base"], "name": f"{data['base'].get('name', 'compare')}-{name}",
-               "graph": topo}
-        for name, topo in data["topologies"].items()
-    }
-
-
 def run_comparison(
-    path: str | Path, out: Path, progress: bool = True, seeds: tuple[int, ...] = (0,)
+    path: str | Path | dict[str, Any], out: str | Path, progress: bool = True
 ) -> pd.DataFrame:
-    """Run every topology of a comparison spec; return the tidy metrics of all runs.
+    """Run a comparison sweep (named graphs x seeds); return the tidy metrics of all runs.
+
+    The spec is an ordinary sweep spec (``experiments/compare_gmm.yaml``): a ``base``
+    run, the topologies under ``graphs:`` and the run seeds under ``seeds:``. It runs
+    exactly as ``netcollapse sweep PATH --out OUT`` does, into the same kind of
+    folder, so tasks already finished in ``out`` are reused.
 
     Parameters
     ----------
-    path : str or Path
-        Comparison spec (see :func:`comparison_specs`).
-    out : Path
-        Parent folder of the run folders (one per topology and seed); finished
-        runs are reused, interrupted ones resumed.
+    path : str, Path or dict
+        The sweep spec (a YAML file or its mapping).
+    out : str or Path
+        The sweep folder.
     progress : bool
-    seeds : tuple of int
+        Progress bar over tasks.
 
     Returns
     -------
     pandas.DataFrame
-        Metrics with ``topology`` and ``seed`` columns.
+        Per-step metrics of every run, with ``topology`` (the graph's name) and
+        ``seed`` columns, in the order of the spec's graphs, seeds inside.
+
+    Raises
+    ------
+    TasksFailed
+        If a task failed (the first error is in the message; the folder has the rest).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> spec = {"base": {"engine": "gmm", "T": 3, "gmm": {"L": 4}}, "seeds": [0, 1],
+    ...         "graphs": {"ring": {"family": "ring", "n": 5}, "star": {"family": "star", "n": 5}}}
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     metrics = run_comparison(spec, d, progress=False)
+    >>> len(metrics), metrics["topology"].unique().tolist(), metrics["seed"].unique().tolist()
+    (16, ['ring', 'star'], [0, 1])
     """
-    from netcollapse.engines.runner import run_spec
+    from netcollapse.sweeps.run import run_sweep
 
-    frames = []
-    base_dir = Path(path).resolve().parent
-    for name, spec in comparison_specs(path).items():
-        if spec["graph"].get("family") == "file" and "path" in spec["graph"]:
-            spec["graph"]["path"] = str(base_dir / spec["graph"]["path"])
-        for seed in seeds:
-            folder = out / f"{spec['name']}-seed{seed}"
-            if (folder / "summary.json").is_file():
-                from netcollapse.engines.loop import RunResult
-
-                res = RunResult.load(folder)
-            else:
-                res = run_spec(spec, folder, seed=seed, resume=True, progress=progress)
-            frame = res.metrics.copy()
-            frame["topology"], frame["seed"] = name, seed
-            frames.append(frame)
-    return pd.concat(frames, ignore_index=True)
+    res = run_sweep(path, out, progress=progress).raise_for_errors()
+    keys = res.results[["task_id", "graph", "seed"]].rename(columns={"graph": "topology"})
+    metrics = res.steps.merge(keys, on="task_id", how="left", validate="many_to_one")
+    return metrics.drop(columns="task_id")
 
 
 def _figure(metrics: pd.DataFrame, path: Path, title: str, ylabel: str) -> None:
@@ -183,24 +173,24 @@ def run_demo(out: Path, quick: bool = False) -> int:
     if len(periodic):
         print("\nWith self_weight = 0 these become periodic (bipartite: eigenvalue -1, SLEM 1):")
         print(periodic[["slem", "spectral_gap", "note"]].to_string())
-    table.to_csv(out / "spectral.csv")
+    atomic_write_text(out / "spectral.csv", table.to_csv())
     if quick:
         print(f"\nreport: {out}")
         return 0
     experiments = shipped_dir("experiments")
     print("\nGMM surrogate on the same topologies (experiments/compare_gmm.yaml):")
-    gmm = run_comparison(experiments / "compare_gmm.yaml", out / "runs", seeds=(0, 1, 2),
+    gmm = run_comparison(experiments / "compare_gmm.yaml", out / "sweeps" / "compare_gmm",
                          progress=False)
     _figure(gmm, out / "frobenius_gmm.png", "GMM surrogate: ||D||_F by topology (n = 64)",
             r"$\|D(t)\|_F$ (distance between mixture weights)")
     print(_summary_line(gmm).to_string(float_format=lambda x: f"{x:.4g}"))
     print("\nBundled LLM (SmolLM2-135M) + MiniLM embedder (experiments/compare_llm.yaml):")
-    llm = run_comparison(experiments / "compare_llm.yaml", out / "runs")
+    llm = run_comparison(experiments / "compare_llm.yaml", out / "sweeps" / "compare_llm")
     _figure(llm, out / "frobenius_llm.png", "LLM web: ||D||_F by topology (n = 8)",
             r"$\|D(t)\|_F$ (distance between mean answer embeddings)")
     print(_summary_line(llm).to_string(float_format=lambda x: f"{x:.4g}"))
-    pd.concat([gmm.assign(engine="gmm"), llm.assign(engine="llm")]).to_csv(
-        out / "metrics.csv", index=False)
-    print(f"\nreport: {out} (spectral.csv, metrics.csv, frobenius_gmm.png, frobenius_llm.png)"
-          f" in {time.perf_counter() - start:.0f} s")
+    both = pd.concat([gmm.assign(engine="gmm"), llm.assign(engine="llm")])
+    atomic_write_text(out / "metrics.csv", both.to_csv(index=False))
+    print(f"\nreport: {out} (spectral.csv, metrics.csv, frobenius_gmm.png, frobenius_llm.png,"
+          f" sweeps/) in {time.perf_counter() - start:.0f} s")
     return 0

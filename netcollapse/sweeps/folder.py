@@ -13,7 +13,10 @@ A task's steps file is written before its row, and the row marks the task done:
 a sweep killed with SIGKILL loses at most the tasks in flight, and re-running it
 into the same folder (:func:`load_outcomes`) skips tasks whose row says ``ok``.
 Rows are keyed by task id, so a task is never duplicated. Every file is written
-atomically (temporary file, then rename). One sweep process per folder at a time.
+atomically (temporary file, then rename) with the permissions the umask allows
+(``0o666 & ~umask``), and every JSON file is strict JSON (NaN and infinities are
+written as ``null``; :func:`netcollapse._io.dumps`). One sweep process per folder
+at a time.
 
 * :func:`prepare_folder` creates the folder and writes ``sweep.json``.
 * :func:`save_outcome` writes one finished task's files.
@@ -24,15 +27,15 @@ atomically (temporary file, then rename). One sweep process per folder at a time
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
-from netcollapse.errors import bad
 from netcollapse._io import atomic_write_text, dumps, write_parquet
+from netcollapse.errors import bad
 
 __all__ = [
     "MEASURE_COLUMNS",
@@ -168,6 +171,9 @@ def load_outcomes(out: Path, tasks: list[Any]) -> dict[str, TaskOutcome]:
         except (OSError, ValueError):  # unreadable: run it again
             continue
         if row.get("task_id") == task.task_id:
+            for key in MEASURE_COLUMNS:  # NaN was written as null (strict JSON)
+                if key in row and row[key] is None:
+                    row[key] = math.nan
             found[task.task_id] = TaskOutcome(row, steps)
     return found
 

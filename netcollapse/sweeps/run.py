@@ -13,53 +13,44 @@ A sweep spec (YAML) is a ``base`` run spec plus what varies::
     zip: [[graph.self_weight, retrieval.memory]]   # varied together, not crossed
     seeds: 5                       # replicates (or an explicit list of seeds)
     seed: 0                        # the sweep seed the replicate seeds come from
-    T: 60                          # optional override of base.T
+    T: 60                          # overrides base.T (optional)
 
 The conditions are the cartesian product of the axes (a zip group counts as one
-axis); every condition runs once per replicate. Replicate ``r`` has the seed
-``SeedSequence(seed).spawn(seeds)[r]`` and **the same seed is used in every
-condition** (common random numbers, as Mesa's ``batch_run`` does), so differences
-between conditions are not blurred by different draws; the graph of a random
-family is built from that seed too unless the graph spec fixes ``seed``.
+axis), each run once per replicate seed; every condition shares the replicate seeds
+(common random numbers). Expansion, replicate seeds and the stable task ids are in
+:mod:`netcollapse.sweeps.expand`, one task's work in :mod:`netcollapse.sweeps.task`,
+the executors (serial, process pool, Ray) in :mod:`netcollapse.sweeps.executors`.
 
-Each task has a stable id, the first 12 hex digits of the sha256 of its resolved
-run spec (defaults filled in, seed included, ``name``/``description`` left out):
-the same condition and seed give the same id in every sweep that contains them.
-
-A sweep folder (layout in :mod:`netcollapse.sweeps.folder`) holds ``sweep.json``, one
-file pair per finished task under ``tasks/``, ``results.parquet`` (one row per task),
-``steps.parquet`` (per-step metrics) and ``predictors.csv``. Re-running a sweep into
-the same folder skips tasks whose row says ``ok`` and runs the rest (failed ones
-again); a sweep killed with SIGKILL loses at most the tasks in flight.
+:func:`run_sweep` (and ``netcollapse sweep SPEC``) runs the pending tasks into a
+sweep folder (layout in :mod:`netcollapse.sweeps.folder`): ``sweep.json``, one file
+pair per finished task under ``tasks/``, ``results.parquet`` (one row per task),
+``steps.parquet`` (per-step metrics) and, from the command, ``predictors.csv``.
+Re-running a sweep into the same folder skips tasks whose row says ``ok`` and runs
+the rest (failed ones again); a sweep killed with SIGKILL loses at most the tasks in
+flight. A task that fails is recorded with its error and the sweep goes on;
+:meth:`SweepResult.raise_for_errors` turns failures into :class:`TasksFailed`
+(``netcollapse sweep`` then exits with status 1).
 
 A row holds ``task_id``, ``status`` (``ok``/``error``), ``error``, ``replicate``,
 ``seed``, every swept parameter by its spec name (``graph.n``, ``retrieval.memory``,
 ``graph`` for named graphs), ``family``, ``engine``, ``graph_id`` (a hash of W and h),
 every spectral predictor by its :func:`netcollapse.spectral.spectral_summary` name
 (computed once per distinct graph and process), the collapse measures of
-:func:`netcollapse.measures.disagreement.collapse_measures`, ``measured_rate`` and
+:func:`netcollapse.measures.curves.collapse_measures`, ``measured_rate`` and
 ``predicted_rate`` (the theory check, :mod:`netcollapse.sweeps.analysis`), and timings.
 """
 
 from __future__ import annotations
 
-import copy
-import hashlib
-import itertools
-import json
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
-from netcollapse.engines.spec import parse_run
-from netcollapse.graphs.spec import parse_topology
-from netcollapse.errors import SpecError, bad
+from netcollapse.errors import NetcollapseError, bad
 from netcollapse.sweeps.expand import Task, expand
-from netcollapse.sweeps.task import error_outcome, run_task
 from netcollapse.sweeps.folder import (
     TaskOutcome,
     load_outcomes,
@@ -67,15 +58,19 @@ from netcollapse.sweeps.folder import (
     save_outcome,
     write_tables,
 )
-from netcollapse.sweeps.spec import (
-    SweepSpec,
-    _axis_values,
-    _check_spec,
-    check_axis_path,
-    load_sweep,
-)
+from netcollapse.sweeps.spec import SweepSpec, load_sweep
+from netcollapse.sweeps.task import error_outcome, run_task
 
-__all__ = ["SweepResult", "run_sweep"]
+__all__ = ["SweepResult", "TasksFailed", "run_sweep"]
+
+
+class TasksFailed(NetcollapseError):
+    """Some tasks of a sweep failed; their rows (and everything else) were written.
+
+    Its ``exit_status`` is 1, which ``netcollapse`` exits with (2 means bad input).
+    """
+
+    exit_status = 1
 
 
 @dataclass(frozen=True)
@@ -105,6 +100,39 @@ class SweepResult:
     errors: int
     seconds: float
     tasks: list[Task] = field(default_factory=list, repr=False)
+
+    @property
+    def failure(self) -> str | None:
+        """``"3 of 10 tasks failed; first error: ..."``, or ``None`` when none failed.
+
+        Examples
+        --------
+        >>> rows = pd.DataFrame({"status": ["ok", "error"], "error": [None, "boom"]})
+        >>> SweepResult(Path("s"), rows, pd.DataFrame(), 2, 2, 0, 1, 0.1).failure
+        '1 of 2 tasks failed; first error: boom'
+        """
+        if not self.errors:
+            return None
+        failed = self.results.loc[self.results["status"] != "ok", "error"]
+        first = next((str(e) for e in failed if isinstance(e, str) and e), "no message")
+        return f"{self.errors} of {self.n_tasks} tasks failed; first error: {first}"
+
+    def raise_for_errors(self) -> SweepResult:
+        """Return the result, or raise :class:`TasksFailed` if a task failed.
+
+        Returns
+        -------
+        SweepResult
+            ``self``.
+
+        Raises
+        ------
+        TasksFailed
+            With :attr:`failure` as its message.
+        """
+        if self.errors:
+            raise TasksFailed(self.failure)
+        return self
 
 
 def run_sweep(

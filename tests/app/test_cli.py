@@ -8,6 +8,7 @@ import time
 import pandas as pd
 import pytest
 
+import netcollapse
 from netcollapse.app.cli import main, shipped_dir
 
 GMM_SPEC = """
@@ -20,19 +21,120 @@ gmm: {B: 2, L: 3}
 """
 
 
-def test_topologies_lists_every_shipped_spec(capsys):
+def netcollapse_cmd(*args, **kwargs):
+    """Run ``python -m netcollapse ARGS`` in a real subprocess."""
+    return subprocess.run([sys.executable, "-m", "netcollapse", *args], capture_output=True,
+                          text=True, **kwargs)
+
+
+def strict_json(text):
+    """Parse JSON as any strict parser would: a bare NaN or Infinity is an error."""
+    def refuse(name):
+        raise ValueError(f"not JSON: {name}")
+    return json.loads(text, parse_constant=refuse)
+
+
+def test_strict_json_refuses_nan():
+    with pytest.raises(ValueError, match="not JSON: NaN"):
+        strict_json('{"x": NaN}')
+
+
+def test_topologies_lists_every_shipped_spec_and_the_folder(capsys):
     assert main(["topologies"]) == 0
     out = capsys.readouterr().out
     for f in shipped_dir("topologies").glob("*.yaml"):
-        assert f.name in out
+        assert f"\n{f.stem} " in out
+    assert f"12 specs in {shipped_dir('topologies')}" in out
+
+
+def test_experiments_lists_every_shipped_spec_with_its_command(capsys):
+    assert main(["experiments"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    rows = {line.split()[0]: line.split()[1] for line in lines[1:] if line.strip()
+            and not line.startswith(("8 specs", "Run one"))}
+    assert rows["paper_gmm"] == "run" and rows["compare_gmm"] == "sweep"
+    assert set(rows) == {p.stem for p in shipped_dir("experiments").glob("*.yaml")}
 
 
 def test_spectral_json_has_the_summary_keys(capsys):
     assert main(["spectral", str(shipped_dir("topologies") / "ring.yaml"), "--json"]) == 0
-    data = json.loads(capsys.readouterr().out)
+    data = strict_json(capsys.readouterr().out)
     for key in ("slem", "spectral_gap", "fiedler_value", "lazy_rate", "n_components"):
         assert key in data
     assert data["n"] == 64 and 0 < data["spectral_gap"] < 0.01
+
+
+def test_spectral_json_is_strict_json_with_null_for_infinite_values(tmp_path, capsys):
+    spec = tmp_path / "periodic.yaml"  # even ring, no self weight: SLEM 1, infinite times
+    spec.write_text("family: ring\nn: 8\nk: 2\nself_weight: 0.0\n")
+    assert main(["spectral", str(spec), "--json"]) == 0
+    text = capsys.readouterr().out
+    assert "Infinity" not in text and "NaN" not in text and "e+308" not in text
+    data = strict_json(text)
+    assert data["slem"] == 1.0 and data["relaxation_time"] is None
+    assert data["mixing_time_upper"] is None and data["note"].startswith("periodic")
+
+
+def test_spectral_accepts_a_shipped_name(capsys):
+    assert main(["spectral", "ring", "--json"]) == 0
+    by_name = strict_json(capsys.readouterr().out)
+    assert main(["spectral", str(shipped_dir("topologies") / "ring.yaml"), "--json"]) == 0
+    assert strict_json(capsys.readouterr().out) == by_name
+
+
+def test_a_local_file_wins_over_a_shipped_name(tmp_path, monkeypatch, capsys):
+    (tmp_path / "ring").write_text("family: ring\nn: 10\nk: 2\n")
+    monkeypatch.chdir(tmp_path)
+    assert main(["spectral", "ring", "--json"]) == 0
+    assert strict_json(capsys.readouterr().out)["n"] == 10
+
+
+def test_an_unknown_name_is_one_line_exit_2(capsys):
+    assert main(["spectral", "no_such_topology"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == ["netcollapse: error: spec: got 'no_such_topology', expected an existing "
+                   "YAML file or the name of a shipped spec (netcollapse topologies lists them)"]
+
+
+def test_version_prints_the_package_version():
+    proc = netcollapse_cmd("--version")
+    assert proc.returncode == 0 and proc.stdout == f"netcollapse {netcollapse.__version__}\n"
+
+
+def test_help_lists_every_subcommand_with_one_line_of_help():
+    proc = netcollapse_cmd("--help", env={**os.environ, "COLUMNS": "80"})
+    assert proc.returncode == 0
+    lines = proc.stdout.splitlines()
+    for name in ("topologies", "experiments", "spectral", "run", "sweep", "demo"):
+        [line] = [x for x in lines if x.strip().startswith(name + " ")]
+        assert len(line.split()) >= 4, line  # the name, then its help on the same line
+
+
+@pytest.mark.parametrize("args", [["topologies"], ["spectral", "topologies/ring.yaml"],
+                                  ["spectral", "ring", "--json"], ["--help"]])
+def test_a_closed_stdout_gives_no_traceback(args):
+    read_end, write_end = os.pipe()
+    proc = subprocess.Popen([sys.executable, "-m", "netcollapse", *args], stdout=write_end,
+                            stderr=subprocess.PIPE, cwd=shipped_dir("topologies").parents[2])
+    os.close(write_end)
+    os.close(read_end)  # the reader is gone before the command prints anything
+    _, err = proc.communicate(timeout=120)
+    assert b"Traceback" not in err and b"BrokenPipeError" not in err, err.decode()
+    assert proc.returncode in (0, 141)
+
+
+def test_head_1_on_a_shell_pipe_prints_one_line_and_no_traceback():
+    cmd = f"{sys.executable} -m netcollapse topologies | head -1"
+    proc = subprocess.run(["sh", "-c", cmd], capture_output=True, text=True)
+    assert proc.stdout.split() == ["spec", "family", "n", "description"]
+    assert proc.stderr == ""
+
+
+def test_run_and_sweep_point_at_each_other(capsys):
+    assert main(["run", "compare_gmm"]) == 2
+    assert "this is a sweep spec: netcollapse sweep" in capsys.readouterr().err
+    assert main(["sweep", "experiments/paper_gmm.yaml"]) == 2
+    assert "this is a run spec: netcollapse run" in capsys.readouterr().err
 
 
 def test_spectral_table(capsys):
@@ -47,7 +149,7 @@ def test_run_writes_a_run_folder(tmp_path, capsys):
     assert main(["run", str(spec), "--out", str(tmp_path / "r"), "--quiet"]) == 0
     assert "||D||_F" in capsys.readouterr().out
     m = pd.read_parquet(tmp_path / "r" / "metrics.parquet")
-    assert list(m.columns[:5]) == ["step", "frobenius", "spread", "drift", "synthetic_share"]
+    assert list(m.columns[:2]) == ["step", "frobenius"] and "synthetic_share" in m.columns
     assert len(m) == 7 and (tmp_path / "r" / "summary.json").is_file()
 
 
@@ -59,7 +161,7 @@ def test_run_writes_a_run_folder(tmp_path, capsys):
         ("engine: gpt\nT: 2\ngraph: {family: ring, n: 5}\n", "engine: got 'gpt'"),
         ("engine: gmm\nT: 2\ngraph: {family: ring, n: 1}\n", "graph.n: got 1, expected"),
         ("engine: gmm\nT: 2\ngraph: {family: ring, n: 5}\ngmm: {B: 2, means: [1]}\n",
-         "gmm: means: got 1 means, expected B = 2"),
+         "means: got 1 means, expected B = 2"),
         ("engine: [gmm\n", "expected valid YAML"),
     ],
 )
@@ -73,8 +175,7 @@ def test_bad_specs_exit_2_with_one_line(tmp_path, capsys, text, message):
 
 
 def test_cli_process_exit_code_and_no_traceback(tmp_path):
-    proc = subprocess.run([sys.executable, "-m", "netcollapse", "spectral", "nope.yaml"],
-                          capture_output=True, text=True)
+    proc = netcollapse_cmd("spectral", "nope.yaml")
     assert proc.returncode == 2
     assert proc.stderr.startswith("netcollapse: error: spec: got 'nope.yaml'")
     assert "Traceback" not in proc.stderr

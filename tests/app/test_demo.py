@@ -1,8 +1,10 @@
+import pandas as pd
 import pytest
 
 from netcollapse.app.cli import shipped_dir
-from netcollapse.app.demo import comparison_specs, run_comparison, spectral_table
-from netcollapse.errors import SpecError
+from netcollapse.app.demo import run_comparison, spectral_table
+from netcollapse.sweeps import expand, load_sweep
+from netcollapse.sweeps.run import TasksFailed
 
 
 def test_shipped_families_order_complete_first_ring_and_path_last():
@@ -19,21 +21,38 @@ def test_zero_self_weight_marks_the_bipartite_families_periodic():
     assert (table.loc[list(periodic), "slem"] == 1.0).all()
 
 
-def test_comparison_runs_each_topology_and_reuses_finished_runs(tmp_path):
+def test_comparison_is_a_sweep_and_reuses_finished_tasks(tmp_path):
     spec = tmp_path / "cmp.yaml"
     spec.write_text(
-        "base: {name: c, engine: gmm, T: 4, retrieval: {k: 4, memory: 1}, gmm: {L: 4}}\n"
-        "topologies:\n  complete: {family: complete, n: 6}\n  ring: {family: ring, n: 6}\n"
+        "name: c\nbase: {engine: gmm, T: 4, retrieval: {k: 4, memory: 1}, gmm: {L: 4}}\n"
+        "graphs:\n  complete: {family: complete, n: 6}\n  ring: {family: ring, n: 6}\n"
+        "seeds: [0, 1]\n"
     )
-    assert set(comparison_specs(spec)) == {"complete", "ring"}
-    first = run_comparison(spec, tmp_path / "runs", progress=False, seeds=(0, 1))
-    assert len(first) == 2 * 2 * 5 and set(first.topology) == {"complete", "ring"}
-    again = run_comparison(spec, tmp_path / "runs", progress=False, seeds=(0, 1))
+    out = tmp_path / "sweep"
+    first = run_comparison(spec, out, progress=False)
+    assert len(first) == 2 * 2 * 5 and first["topology"].unique().tolist() == ["complete", "ring"]
+    assert first["seed"].unique().tolist() == [0, 1] and "task_id" not in first.columns
+    # the same folder as `netcollapse sweep` writes, one row per task
+    results = pd.read_parquet(out / "results.parquet")
+    assert len(results) == 4 and (results["status"] == "ok").all()
+    stamps = {p.name: p.stat().st_mtime_ns for p in (out / "tasks").glob("*.json")}
+    again = run_comparison(spec, out, progress=False)
     assert again.equals(first)
+    assert {p.name: p.stat().st_mtime_ns for p in (out / "tasks").glob("*.json")} == stamps
 
 
-def test_bad_comparison_spec(tmp_path):
-    spec = tmp_path / "bad.yaml"
-    spec.write_text("base: {engine: gmm}\n")
-    with pytest.raises(SpecError, match=r"^comparison: got '.*bad.yaml', expected a mapping"):
-        comparison_specs(spec)
+def test_comparison_with_a_failing_task_raises_after_writing(tmp_path):
+    spec = {"base": {"engine": "gmm", "T": 3, "gmm": {"L": 4}}, "seeds": [0],
+            "graphs": {"ring": {"family": "ring", "n": 5},
+                       "lost": {"family": "file", "path": str(tmp_path / "missing.txt")}}}
+    with pytest.raises(TasksFailed, match=r"^1 of 2 tasks failed; first error: .*missing.txt"):
+        run_comparison(spec, tmp_path / "s", progress=False)
+    assert len(pd.read_parquet(tmp_path / "s" / "results.parquet")) == 2
+
+
+def test_shipped_comparisons_are_sweeps_over_named_graphs():
+    for name, n_graphs in (("compare_gmm", 4), ("compare_llm", 3)):
+        sweep, base = load_sweep(shipped_dir("experiments") / f"{name}.yaml")
+        tasks = expand(sweep, base)
+        assert len(sweep.graphs) == n_graphs and not [t.error for t in tasks if t.error]
+        assert [t.seed for t in tasks[:len(sweep.seeds)]] == sweep.seeds
