@@ -272,6 +272,66 @@ def test_cli_bad_input_is_one_line_and_exit_2(tmp_path, capsys):
     assert "axes: got 'graph.size'" in capsys.readouterr().err
 
 
+def strict_json(text):
+    """Parse JSON as any strict parser would: a bare NaN or Infinity is an error."""
+    def refuse(name):
+        raise ValueError(f"not JSON: {name}")
+    return json.loads(text, parse_constant=refuse)
+
+
+def test_cli_sweep_with_failed_tasks_writes_everything_and_exits_1(tmp_path):
+    # ring with n = 4 cannot have k = 4 neighbours: 1 of the 4 tasks is invalid
+    spec = {"name": "partly", "base": BASE, "seeds": 1,
+            "axes": {"graph.family": ["ring"], "graph.n": [4, 8], "graph.k": [2, 4]}}
+    path = tmp_path / "partly.yaml"
+    path.write_text(yaml.safe_dump(spec))
+    out = tmp_path / "o"
+    cmd = [sys.executable, "-m", "netcollapse", "sweep", str(path), "--out", str(out),
+           "--quiet", "--boot", "20"]
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    assert proc.returncode == 1, proc.stderr
+    err = proc.stderr.strip().splitlines()
+    assert len(err) == 1 and "Traceback" not in proc.stderr
+    assert err[0].startswith("netcollapse: error: 1 of 4 tasks failed; first error: ")
+    assert "k: got 4" in err[0]
+    assert "tasks: 4 (ran 4, skipped 0 already done, 1 with errors)" in proc.stdout
+    r = pd.read_parquet(out / "results.parquet")
+    assert len(r) == 4 and (r["status"] == "ok").sum() == 3
+    assert len(pd.read_parquet(out / "steps.parquet")) == 3 * 7
+    assert (out / "predictors.csv").is_file()  # 3 finished tasks: the table is written too
+    # a fully successful sweep exits 0, bad input 2
+    good = tmp_path / "good.yaml"
+    good.write_text(yaml.safe_dump(tiny(seeds=1)))
+    ok = subprocess.run(cmd[:4] + [str(good), "--out", str(tmp_path / "ok"), "--quiet",
+                                   "--boot", "20"], capture_output=True, text=True)
+    assert ok.returncode == 0 and "0 with errors" in ok.stdout, ok.stderr
+    bad = subprocess.run(cmd[:4] + [str(tmp_path / "missing.yaml")], capture_output=True,
+                         text=True)
+    assert bad.returncode == 2 and bad.stderr.startswith("netcollapse: error: spec: got ")
+
+
+def test_sweep_files_are_strict_json(tmp_path):
+    # no fixed k: predicted_rate is NaN in every row; T = 1: no half-life (NaN)
+    spec = {"base": {"engine": "gmm", "T": 1, "gmm": {"L": 2}},
+            "graphs": {"ring": {"family": "ring", "n": 6, "self_weight": 0.0},
+                       "lost": {"family": "file", "path": str(tmp_path / "missing.txt")}}}
+    res = run_sweep(spec, tmp_path / "s", progress=False)
+    assert res.errors == 1
+    ok_row = res.results[res.results["status"] == "ok"].iloc[0]
+    assert np.isnan(ok_row["predicted_rate"]) and np.isinf(ok_row["relaxation_time"])
+    texts = [p.read_text() for p in [tmp_path / "s" / "sweep.json",
+                                     *(tmp_path / "s" / "tasks").glob("*.json")]]
+    assert len(texts) == 3
+    rows = [strict_json(t) for t in texts[1:]]
+    ok = next(r for r in rows if r["status"] == "ok")
+    assert ok["predicted_rate"] is None and ok["relaxation_time"] is None
+    assert strict_json(texts[0])["tasks"][0]["params"] == {"graph": "ring"}
+    # resumed from those files, the NaN measures come back as NaN, not None
+    again = run_sweep(spec, tmp_path / "s", progress=False)
+    row = again.results[again.results["status"] == "ok"].iloc[0]
+    assert again.skipped == 1 and np.isnan(row["predicted_rate"])
+
+
 def test_import_changes_no_global_state():
     code = (
         "import multiprocessing as mp, sys\n"
