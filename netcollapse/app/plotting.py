@@ -374,6 +374,9 @@ def _spearman(x: np.ndarray, y: np.ndarray) -> float:
 def save_figure(fig: Figure | Axes, path: str | os.PathLike[str]) -> Path:
     r"""Write a figure as PNG (dpi 120) atomically: temporary file, then rename.
 
+    The file gets the permissions the umask allows (``0o666 & ~umask``), like
+    every file the package writes.
+
     Parameters
     ----------
     fig : matplotlib.figure.Figure or matplotlib.axes.Axes
