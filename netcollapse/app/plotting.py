@@ -147,7 +147,7 @@ def plot_frobenius(
     if log:
         ax.set_yscale("log")
     ax.set_xlabel("step $t$ (rounds of retrieve, generate, publish)")
-    ax.set_ylabel(r"$\|D(t)\|_F$ (embedding-space distance)")
+    ax.set_ylabel(r"$\|D(t)\|_F$ (distance between node states)")
     title = "Disagreement between nodes over time"
     if n_rep > 1:
         title += f"\n(mean $\\pm$ 1 sd over up to {n_rep} runs per line)"

@@ -14,13 +14,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from netcollapse._random import as_generator
-from netcollapse.errors import DataError, bad
+from netcollapse.errors import bad
 from netcollapse.spectral import SUMMARY_KEYS
 
 __all__ = [

@@ -27,34 +27,16 @@ when an executor starts.
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import json
 import logging
-import math
 import os
-import socket
-import sys
 import threading
 import time
-import traceback
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from pathlib import Path
 from typing import Any
 
-import numpy as np
-
-from netcollapse.engines.spec import parse_run
 from netcollapse.errors import SpecError, bad
-from netcollapse.sweeps.folder import (
-    MEASURE_COLUMNS,
-    TaskOutcome,
-    load_outcomes,
-    save_outcome,
-    write_tables,
-)
-
-from netcollapse.sweeps.task import _one_torch_thread, worker_init
+from netcollapse.sweeps.task import _one_line, worker_init
 
 __all__ = ["EXECUTORS", "ProcessExecutor", "RayExecutor", "SerialExecutor", "make_executor"]
 

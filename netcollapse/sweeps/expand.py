@@ -19,17 +19,15 @@ import copy
 import hashlib
 import itertools
 import json
-import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from netcollapse.engines.spec import parse_run
-from netcollapse.graphs.spec import parse_topology
 from netcollapse.errors import SpecError, bad
+from netcollapse.graphs.spec import parse_topology
 from netcollapse.sweeps.spec import SweepSpec, _axis_values, _check_spec, load_sweep
 
 __all__ = ["Task", "expand", "replicate_seeds"]

@@ -18,8 +18,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from netcollapse._spec import read_yaml, validate
 from netcollapse.engines.retrieval import Retrieval
 from netcollapse.engines.spec import GMMSpec, LLMSpec
-from netcollapse.graphs.spec import TOPOLOGY_MODELS, parse_topology
 from netcollapse.errors import bad
+from netcollapse.graphs.spec import TOPOLOGY_MODELS, parse_topology
 
 __all__ = ["SweepSpec", "check_axis_path", "load_sweep"]
 

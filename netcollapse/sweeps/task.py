@@ -9,34 +9,24 @@ torch thread; nothing here changes global state at import time.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
-import logging
 import math
 import os
 import socket
 import sys
-import threading
 import time
 import traceback
-from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from netcollapse.engines.spec import parse_run
-from netcollapse.errors import SpecError, bad
-from netcollapse.sweeps.folder import (
-    MEASURE_COLUMNS,
-    TaskOutcome,
-    load_outcomes,
-    save_outcome,
-    write_tables,
-)
-
 from netcollapse.sweeps.expand import Task
+from netcollapse.sweeps.folder import (
+    TaskOutcome,
+)
 
 __all__ = ["error_outcome", "graph_key", "run_task", "worker_init"]
 
@@ -166,8 +156,8 @@ def run_task(task: Task) -> TaskOutcome:
     >>> out.row["status"], len(out.steps), round(out.row["slem"], 6)
     ('ok', 5, 0.809017)
     """
-    from netcollapse.measures.curves import collapse_measures
     from netcollapse.engines.runner import build_graph, build_web
+    from netcollapse.measures.curves import collapse_measures
 
     start = time.perf_counter()
     row = _row_head(task, task.error)
