@@ -40,3 +40,10 @@ def test_engine_run_folder(engine, tmp_path):
 @pytest.mark.parametrize("engine", ENGINES)
 def test_engine_resume_after_sigkill(engine, tmp_path):
     check_resume_after_sigkill(engine, tmp_path / "killed", tmp_path / "whole")
+
+
+def test_the_suite_covers_every_engine():
+    from netcollapse.engines import Web
+
+    cheap = {type(FACTORIES[name]()) for name in ("gmm", "llm_fake")}
+    assert cheap == set(Web.__subclasses__())
