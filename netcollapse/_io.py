@@ -40,7 +40,14 @@ __all__ = [
 
 
 def _umask() -> int:
-    mask = os.umask(0o022)
+    """Return the process umask, read without changing it where the OS allows (Linux)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)  # elsewhere: set and restore (briefly visible to other threads)
     os.umask(mask)
     return mask
 
