@@ -1,0 +1,247 @@
+"""The GMM engine as a linear model: its predicted collapse curve before anything is simulated.
+
+:func:`gmm_linear_model` turns a :class:`~netcollapse.engines.gmm.GMMWeb` into the
+step schedule and noise model of :func:`netcollapse.spectral.predict_curve`, and
+:func:`predict_gmm` runs it from the web's actual initial weights.
+
+Derivation (one node, one step)
+-------------------------------
+Write a node's weights as ``y = Pi - 1/B`` (deviation from uniform; ``sum y = 0``).
+With well separated components a read point's ownership ``o`` is the one-hot
+vector of the component that produced it. The Zivkovic-van der Heijden update
+over ``k`` reads with ``alpha`` and ``c`` is::
+
+    Pi' = (1 - alpha)^k Pi + sum_m w_m (o_m - c),   w_m = alpha (1 - alpha)^(k - m) / (1 - B c)
+
+(the positivity reset aside). The reads are processed in random order, so each
+read gets a random one of the weights ``w_m``; they sum to
+``gain = g / (1 - B c)`` with ``g = 1 - (1 - alpha)^k``, and ``c`` cancels
+against the uniform part, so in expectation::
+
+    y' = (1 - g) y + gain * (mean read one-hot - 1/B)
+
+which is the linear step with ``keep = 1 - g``, ``S_ij = k_ij / k`` (the quota
+from store ``j`` over all reads) and ``a = k_iH / k`` (the human share). ``gain``
+exceeds ``g`` by the factor ``1 / (1 - B c)``: the update pushes weights away
+from uniform a little, which moves the common mode (not the disagreement).
+
+Noise. For a probability vector ``p`` the covariance of one one-hot draw is
+``diag(p) - p p^T`` with trace ``1 - ||p||^2 = (1 - 1/B) - ||y||^2``: the
+*diversity* ``v``. Three independent sources, each a trace summed over the ``B``
+coordinates:
+
+1. Publishing (``xi``, shared by every reader of a store): node ``j`` publishes
+   ``L`` points, whose mean one-hot has variance ``v_j / L`` around ``Pi_j``, with
+   ``E v_j = (1 - 1/B) - ||m_j||^2 - tr Cov y_j`` (mean and variance of the
+   model's own state).
+2. Reading from a pool (``eta``, independent per reader): ``k_ij`` points drawn
+   without replacement from ``N_j = L R_t`` published points (``R_t`` steps
+   visible) have a sum with variance ``k_ij v_j (N_j - k_ij) / N_j`` around the
+   pool's sum (hypergeometric; the expectation of the pool's own diversity is
+   ``v_j (1 - 1/N_j)``); the human corpus is a fixed pool of ``A0`` points with
+   diversity ``v_H``: ``k_iH v_H (A0 - k_iH) / (A0 - 1)``. Every read carries the
+   mean weight ``gain / k``, so this part is ``(gain / k)^2`` times the sum. In
+   pooled mode the counts per source are themselves random (a uniform draw from
+   the union of the sources): the sum has variance ``k v_U (N - k) / (N - 1)``
+   with ``v_U`` the diversity of the union, ``sum_j s_j v_j`` plus the spread of
+   the sources' means around their average.
+3. Order (``eta``): given the reads, the random assignment of the weights
+   ``w_m`` adds ``(sum w^2 - gain^2 / k) k / (k - 1) (1 - ||xbar||^2)``, with
+   ``xbar`` the mean read one-hot (the variance of a permutation statistic).
+
+Where the linear model bends: overlapping components (ownerships are not one-hot
+and depend on the reader's weights; :func:`predict_gmm` warns when two
+components are closer than ``OVERLAP_SEPARATION`` Mahalanobis units), weights at
+the positivity floor ``eps`` (a node whose weights reached a vertex), and
+``quota: multinomial`` (its expected counts are used).
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import warnings
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from netcollapse.engines.gmm import GMMWeb, _rate
+from netcollapse.engines.quotas import allocate_quotas, reachable_total, retrieval_size
+from netcollapse.spectral.dynamics import PROBES, LinearStep, predict_curve
+
+__all__ = ["OVERLAP_SEPARATION", "GMMLinearModel", "gmm_linear_model", "predict_gmm"]
+
+OVERLAP_SEPARATION = 4.0
+"""Mahalanobis distance between two component means below which :func:`predict_gmm` warns."""
+
+
+class GMMLinearModel:
+    """Step schedule, noise model and initial state of a GMM web's linear model.
+
+    Parameters
+    ----------
+    web : GMMWeb
+        The engine (not modified; its initial state is drawn on a copy).
+
+    Attributes
+    ----------
+    X0 : ndarray, shape (n, B)
+        Initial weights minus ``1/B`` (row 0 of a run).
+    anchor : ndarray, shape (B,)
+        The human corpus's component mix minus ``1/B``.
+    memory : int or None
+    """
+
+    def __init__(self, web: GMMWeb) -> None:
+        probe = copy.copy(web)
+        probe._init_state()
+        self.web, self.B, self.n = web, web.B, web.n
+        self.X0 = probe.Pi - 1.0 / self.B
+        lik = probe.human_lik
+        own = lik / lik.sum(axis=1, keepdims=True) if len(lik) else np.full((0, self.B), 1 / self.B)
+        self.anchor = (own.mean(axis=0) if len(own) else np.full(self.B, 1 / self.B)) - 1 / self.B
+        self.v_human = float(1.0 - ((self.anchor + 1 / self.B) ** 2).sum())
+        self.memory = web.memory
+        self._cache: dict[int, tuple[LinearStep, dict[str, np.ndarray]]] = {}
+
+    # ------------------------------------------------------------------ reads
+    def _counts(self, per_store: int) -> tuple[sp.csr_array, np.ndarray]:
+        """Expected reads per (node, source) and from the human corpus."""
+        web, n, r = self.web, self.n, self.web.retrieval
+        g, h = web.graph, web.graph.h
+        avail = np.full(n, per_store, dtype=np.int64)
+        pooled = r.mode == "pooled"
+        reach = reachable_total(g, avail, web.A0, h=None if pooled else h)
+        k = retrieval_size(reach, beta=None if r.k is not None else r.beta, k=r.k, k_max=r.k_max)
+        if not pooled:
+            q = allocate_quotas(g, h, k, avail, web.A0, quota="largest_remainder")
+            return sp.csr_array(q.Q, dtype=float), q.human.astype(float)
+        P = (g.W > 0).astype(float) * per_store  # pooled: shares follow store sizes
+        total = P.sum(axis=1) + web.A0
+        frac = np.where(total > 0, k / np.maximum(total, 1), 0.0)
+        return sp.csr_array(sp.diags_array(frac) @ P), frac * web.A0
+
+    def step(self, t: int) -> LinearStep:
+        """The linear step at ``t`` (reads from ``L`` times the visible steps per store)."""
+        return self._step(t)[0]
+
+    def _visible(self, t: int) -> int:
+        return t + 1 if self.memory is None else min(self.memory, t + 1)
+
+    def _step(self, t: int) -> tuple[LinearStep, dict[str, np.ndarray]]:
+        per_store = self.web.L * self._visible(t)
+        if per_store not in self._cache:
+            Q, hq = self._counts(per_store)
+            k = np.asarray(Q.sum(axis=1)).ravel() + hq
+            kk = np.maximum(np.rint(k).astype(np.int64), 1)
+            alpha = _rate(self.web.alpha, kk, self.B, "alpha")
+            c = _rate(self.web.c, kk, self.B, "c")
+            reads = k > 0
+            g = np.where(reads, 1.0 - (1.0 - alpha) ** kk, 0.0)
+            gain = g / (1.0 - self.B * c)
+            w1 = alpha / (1.0 - self.B * c)
+            q2 = 1.0 - (1.0 - alpha) ** 2
+            sum_w2 = np.where(q2 > 0, w1**2 * (1.0 - (1.0 - alpha) ** (2 * kk)) / np.where(
+                q2 > 0, q2, 1.0), w1**2 * kk)
+            inv = np.where(reads, 1.0 / np.maximum(k, 1e-300), 0.0)
+            S = sp.csr_array(sp.diags_array(inv) @ Q)
+            st = LinearStep(S, 1.0 - g, gain, hq * inv)
+            extra = {"Q": Q, "hq": hq, "k": k, "sum_w2": sum_w2, "N": per_store}
+            self._cache[per_store] = (st, extra)
+        return self._cache[per_store]
+
+    # ------------------------------------------------------------------ noise
+    def noise(self, t: int, mean: np.ndarray, var: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Publishing and reading variances at step ``t`` (module docstring)."""
+        st, x = self._step(t)
+        B, L = self.B, self.web.L
+        v = np.clip((1.0 - 1.0 / B) - (mean**2).sum(axis=1) - var, 0.0, None)
+        pub = v / L
+        Q, hq, k, N = x["Q"], x["hq"], x["k"], x["N"]
+        wbar2 = np.where(k > 0, st.gain / np.maximum(k, 1e-300), 0.0) ** 2
+        A0 = self.web.A0
+        human = hq * self.v_human * (A0 - hq) / (A0 - 1) if A0 > 1 else np.zeros_like(hq)
+        read_mean = st.S @ mean + st.a[:, None] * self.anchor
+        if self.web.retrieval.mode == "pooled":  # one draw from the union of the sources
+            size = N * np.diff(st.S.indptr) + A0
+            second = st.S @ (v + (mean**2).sum(axis=1)) \
+                + st.a * (self.v_human + float((self.anchor**2).sum()))
+            v_union = np.clip(second - (read_mean**2).sum(axis=1), 0.0, None)
+            hyper = k * v_union * np.clip(size - k, 0, None) / np.maximum(size - 1, 1)
+        else:  # fixed quotas: one hypergeometric draw per source
+            rows = np.repeat(np.arange(self.n), np.diff(Q.indptr))
+            part = Q.data * v[Q.indices] * np.clip(N - Q.data, 0, None) / N
+            hyper = np.bincount(rows, weights=part, minlength=self.n) + human
+        kk = np.maximum(k, 2.0)
+        xbar = np.clip((1.0 - 1.0 / B) - (read_mean**2).sum(axis=1), 0.0, None)
+        order = np.clip(x["sum_w2"] - st.gain**2 / np.maximum(k, 1), 0, None) * kk / (kk - 1) * xbar
+        return pub, wbar2 * hyper + np.where(k > 1, order, 0.0)
+
+
+def gmm_linear_model(web: GMMWeb) -> GMMLinearModel:
+    """Return the linear model of ``web`` (see the module docstring).
+
+    Parameters
+    ----------
+    web : GMMWeb
+
+    Returns
+    -------
+    GMMLinearModel
+    """
+    return GMMLinearModel(web)
+
+
+def _separation(web: GMMWeb) -> float:
+    inv = np.linalg.inv(web.cov)
+    mu = web.means
+    best = math.inf
+    for a in range(len(mu)):
+        for b in range(a + 1, len(mu)):
+            d = mu[a] - mu[b]
+            best = min(best, float(np.sqrt(d @ inv @ d)))
+    return best
+
+
+def predict_gmm(web: GMMWeb, T: int, *, noise: bool = True, method: str = "auto",
+                probes: int = PROBES, seed: int = 0) -> pd.DataFrame:
+    """Predicted ``||D(t)||_F`` of a GMM web for ``t = 0, ..., T``, before simulating it.
+
+    Parameters
+    ----------
+    web : GMMWeb
+        The engine as configured (graph, retrieval, ``L``, ``alpha``, ``c``,
+        seed: the prediction starts from the same initial weights as its run).
+    T : int
+        Steps.
+    noise : bool
+        Include the sampling noise (the floor); ``False`` gives the mean path only.
+    method, probes, seed
+        See :func:`netcollapse.spectral.predict_curve`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``step``, ``frobenius``, ``signal``, ``noise``, ``noise_se``.
+
+    Examples
+    --------
+    >>> from netcollapse.graphs.retrieval_graph import build
+    >>> web = GMMWeb(build("complete", n=16, self_weight=1 / 16), B=3, means=[-8, 0, 8],
+    ...              L=64, seed=1, retrieval={"k": 64, "memory": 1})
+    >>> pred = predict_gmm(web, 12)
+    >>> res = web.run(12, progress=False)
+    >>> bool(abs(pred["frobenius"][3] / res.frobenius[3] - 1) < 0.25)
+    True
+    """
+    if _separation(web) < OVERLAP_SEPARATION:
+        warnings.warn(
+            f"components are {_separation(web):.2f} Mahalanobis units apart (< "
+            f"{OVERLAP_SEPARATION}): ownerships overlap and the linear prediction is rough",
+            stacklevel=2)
+    model = GMMLinearModel(web)
+    return predict_curve(model.step, model.X0, T, anchor=model.anchor, memory=model.memory,
+                         noise=model.noise if noise else None, method=method, probes=probes,
+                         seed=seed)
