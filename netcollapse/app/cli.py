@@ -1,8 +1,10 @@
 """The ``netcollapse`` command line (also ``python -m netcollapse``).
 
 Subcommands: ``topologies`` and ``experiments`` list the specs shipped with the
-package; ``spectral`` prints a topology's spectral predictors; ``run`` runs one
-simulation spec into a run folder; ``sweep`` runs a sweep spec into a sweep folder;
+package; ``spectral`` prints a topology's spectral predictors; ``predict`` prints
+a run spec's predicted collapse curve and its measures before anything is
+simulated; ``run`` runs one simulation spec into a run folder (and prints its
+curve measures beside the predicted ones); ``sweep`` runs a sweep spec into a sweep folder;
 ``demo`` runs the default experiment (:mod:`netcollapse.app.demo`). A spec argument
 is a path, or the name of a shipped spec (``netcollapse spectral ring``).
 
@@ -137,14 +139,68 @@ def cmd_run(args: argparse.Namespace) -> int:
     )
     start = time.perf_counter()
     result = run_spec(path, out, seed=args.seed, resume=args.resume, progress=not args.quiet)
-    m = result.measures()
+    F = result.frobenius
     print(f"run folder: {out}")
     print(f"steps: {len(result.metrics)} rows in {time.perf_counter() - start:.1f} s")
-    print(
-        f"||D||_F: {m['initial_frobenius']:.4g} -> {m['final_frobenius']:.4g} "
-        f"(ratio {m['final_frobenius'] / m['initial_frobenius']:.3g}); "
-        f"half-life {_fmt(m['half_life'])} steps; fitted rate {_fmt(m['rate'])} per step"
-    )
+    print(f"||D||_F: {F[0]:.4g} -> {F[-1]:.4g} (ratio {F[-1] / F[0] if F[0] else math.nan:.3g})")
+    _print_measures(path, args.seed, len(F) - 1, F, out)
+    return 0
+
+
+def _print_measures(path: Path, seed: int | None, T: int, F: Any, out: Path) -> None:
+    """Print the curve measures, measured beside predicted where the engine predicts."""
+    from netcollapse.app.prediction import format_measures, write_prediction
+    from netcollapse.engines.runner import predict_spec
+    from netcollapse.measures.curves import curve_measures
+
+    columns = {"measured": curve_measures(F)}
+    _, pred = predict_spec(path, seed=seed, T=T)
+    if pred is not None:
+        columns["predicted"] = curve_measures(pred["frobenius"].to_numpy())
+        write_prediction(out, pred)
+    for line in format_measures(columns):
+        print(line)
+    if pred is None:
+        print("(no prediction: this engine has no linear model)")
+
+
+def cmd_predict(args: argparse.Namespace) -> int:
+    """Print (and draw) a run spec's predicted curve and its measures, without simulating."""
+    from netcollapse._io import dumps
+    from netcollapse.app.plotting import save_figure
+    from netcollapse.app.prediction import format_measures, plot_prediction, prediction_record
+    from netcollapse.engines.runner import predict_spec
+    from netcollapse.measures.curves import curve_measures
+
+    path = resolve_spec(args.spec, "experiments")
+    _check_kind(path, "run", args.spec)
+    if args.T is not None and args.T < 0:
+        raise bad("--T", args.T, "an integer >= 0")
+    start = time.perf_counter()
+    spec, pred = predict_spec(path, seed=args.seed, T=args.T)
+    if pred is None:
+        raise bad("engine", spec.engine, "an engine with a linear model (gmm); the LLM "
+                  "engine has no prediction yet")
+    m = curve_measures(pred["frobenius"].to_numpy())
+    if args.png:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        ax = plot_prediction(pred, title=f"{spec.name}: predicted ||D(t)||_F")
+        save_figure(ax, args.png)
+        plt.close(ax.figure)
+    if args.json:
+        print(dumps(prediction_record(pred, m)))
+        return 0
+    print(f"{spec.name}: predicted ||D||_F {pred['frobenius'].iloc[0]:.4g} -> "
+          f"{pred['frobenius'].iloc[-1]:.4g} over {len(pred) - 1} steps "
+          f"(covariance: {pred.attrs['method']}; {time.perf_counter() - start:.2f} s)")
+    for line in format_measures({"predicted": m}):
+        print(line)
+    if args.png:
+        print(f"figure: {args.png}")
     return 0
 
 
@@ -255,6 +311,14 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--resume", action="store_true", help="continue from the last checkpoint")
     s.add_argument("--quiet", action="store_true", help="no progress bar")
     s.set_defaults(func=cmd_run)
+
+    s = sub.add_parser("predict", help="predict a run spec's collapse curve before simulating")
+    s.add_argument("spec", help="run YAML or shipped name, e.g. paper_gmm")
+    s.add_argument("--seed", type=int, default=None, help="override the spec's seed")
+    s.add_argument("--T", type=int, default=None, help="steps to predict (default the spec's T)")
+    s.add_argument("--json", action="store_true", help="print one strict JSON object")
+    s.add_argument("--png", default=None, help="also draw the curve into this PNG file")
+    s.set_defaults(func=cmd_predict)
 
     _add_sweep_parser(sub)
 

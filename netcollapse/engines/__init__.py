@@ -2,7 +2,8 @@
 
 One loop (:class:`Web`, :mod:`~netcollapse.engines.loop`) and two kinds of node:
 :class:`GMMWeb` (the paper's interacting Gaussian mixtures) and :class:`LLMWeb`
-(real language models). How nodes read is one settings object,
+(real language models); the GMM engine's linear model and predicted curve are in
+:mod:`~netcollapse.engines.gmm_theory`. How nodes read is one settings object,
 :class:`Retrieval`, shared with run specs. Retrieval: per-source quotas from ``W``
 (:mod:`~netcollapse.engines.quotas`), picks within a source
 (:mod:`~netcollapse.engines.selection`), per-node document stores with an HNSW
@@ -21,6 +22,10 @@ from netcollapse.engines.corpus import (
 )
 from netcollapse.engines.gmm import (
     GMMWeb,
+)
+from netcollapse.engines.gmm_theory import (
+    gmm_linear_model,
+    predict_gmm,
 )
 from netcollapse.engines.llm import (
     LLMWeb,
@@ -70,8 +75,10 @@ __all__ = [
     "default_corpus",
     "load_corpus",
     "load_run_spec",
+    "gmm_linear_model",
     "parse_run",
     "pooled_quotas",
+    "predict_gmm",
     "retrieval_size",
     "run_spec",
     "select_documents",

@@ -42,19 +42,21 @@ class RunResult:
         """The trajectory ``||D(t)||_F``."""
         return self.metrics["frobenius"].to_numpy(dtype=float)
 
-    def measures(self, eps: float = 0.1) -> dict[str, float]:
-        """Collapse measures of the ``||D||_F`` trajectory (half-life, rate, plateau, ...).
+    def measures(self, tail: float = 0.2) -> dict[str, float | int | str]:
+        """Collapse measures of the ``||D||_F`` trajectory (:func:`~netcollapse.measures.curves.collapse_measures`).
 
         Parameters
         ----------
-        eps : float
-            Relative threshold of the epsilon collapse time.
+        tail : float
+            Share of the last steps whose mean is the floor.
 
         Returns
         -------
         dict
+            Half-life, time to twice the floor, floor, area above the floor,
+            late-window rate and its window, NaN reasons, first and last value.
         """
-        return collapse_measures(self.frobenius, eps=eps)
+        return collapse_measures(self.frobenius, tail=tail)
 
     def to_frame(self) -> pd.DataFrame:
         """Return the per-step metrics table."""

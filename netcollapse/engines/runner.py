@@ -1,7 +1,9 @@
 """From a run spec (YAML or dict) to a finished run: graph, engine, run folder.
 
 ``netcollapse run SPEC`` and the sweeps go through :func:`run_spec`; the engine
-(``gmm`` or ``llm``) is chosen by the spec's ``engine`` field.
+(``gmm`` or ``llm``) is chosen by the spec's ``engine`` field. :func:`predict_web`
+and :func:`predict_spec` give an engine's predicted ``||D(t)||_F`` curve where it
+has one (the GMM engine, :mod:`~netcollapse.engines.gmm_theory`).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from netcollapse.engines.loop import RunResult, Web
 from netcollapse.engines.spec import RunSpec, parse_run
 from netcollapse.graphs.retrieval_graph import RetrievalGraph
 
-__all__ = ["build_graph", "build_web", "load_run_spec", "run_spec"]
+__all__ = ["build_graph", "build_web", "load_run_spec", "predict_spec", "predict_web", "run_spec"]
 
 
 def load_run_spec(spec: str | Path | dict[str, Any] | RunSpec) -> tuple[RunSpec, Path | None]:
@@ -129,3 +131,55 @@ def run_spec(
         parse_run(parsed.model_dump())  # re-validate the override
     web = build_web(parsed, base_dir)
     return web.run(parsed.T, out, resume=resume, progress=progress)
+
+
+def predict_web(web: Web, T: int, **kwargs: Any) -> Any:
+    """The engine's predicted ``||D(t)||_F`` curve for ``T`` steps, or ``None`` if it has none.
+
+    Parameters
+    ----------
+    web : Web
+        A configured engine (its seed fixes the initial state the prediction starts from).
+    T : int
+    **kwargs
+        Passed to :func:`netcollapse.engines.gmm_theory.predict_gmm`.
+
+    Returns
+    -------
+    pandas.DataFrame or None
+        ``step``, ``frobenius``, ``signal``, ``noise``, ``noise_se``; ``None`` for
+        engines without a linear model (the LLM engine).
+    """
+    from netcollapse.engines.gmm import GMMWeb
+    from netcollapse.engines.gmm_theory import predict_gmm
+
+    return predict_gmm(web, T, **kwargs) if isinstance(web, GMMWeb) else None
+
+
+def predict_spec(spec: str | Path | dict[str, Any] | RunSpec, *, seed: int | None = None,
+                 T: int | None = None) -> tuple[RunSpec, Any]:
+    """Predict a run spec's curve before simulating it.
+
+    Parameters
+    ----------
+    spec : str, Path, dict or RunSpec
+    seed : int, optional
+        Overrides the spec's seed (the initial state depends on it).
+    T : int, optional
+        Overrides the spec's ``T``.
+
+    Returns
+    -------
+    (RunSpec, pandas.DataFrame or None)
+
+    Examples
+    --------
+    >>> spec, pred = predict_spec({"engine": "gmm", "T": 5, "graph": {"family": "complete", "n": 4}})
+    >>> len(pred), list(pred.columns)[:3]
+    (6, ['step', 'frobenius', 'signal'])
+    """
+    parsed, base_dir = load_run_spec(spec)
+    if seed is not None:
+        parsed = parsed.model_copy(update={"seed": int(seed)})
+    web = build_web(parsed, base_dir)
+    return parsed, predict_web(web, parsed.T if T is None else int(T))

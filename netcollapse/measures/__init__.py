@@ -2,7 +2,9 @@
 
 - :mod:`~netcollapse.measures.disagreement`: ``D(t)``, ``||D(t)||_F`` in O(n d),
   spreads, drift, tidy per-step rows;
-- :mod:`~netcollapse.measures.curves`: half-life, epsilon time, plateau, fitted rate;
+- :mod:`~netcollapse.measures.curves`: half-life, time to twice the floor, floor,
+  area above the floor, late-window rate (one definition each, for measured and
+  predicted curves);
 - :mod:`~netcollapse.measures.perspective`: classical MDS and perspective space;
 - :mod:`~netcollapse.measures.theory`: the lazy-DeGroot prediction and the
   measured rate with the noise floor removed.
@@ -13,8 +15,10 @@ The engines call these each step; they depend on nothing above the spectral laye
 from __future__ import annotations
 
 from netcollapse.measures.curves import (
+    CurveMeasures,
     RateFit,
     collapse_measures,
+    curve_measures,
     epsilon_time,
     fit_rate,
     half_life,
@@ -44,9 +48,11 @@ from netcollapse.measures.theory import (
 )
 
 __all__ = [
+    "CurveMeasures",
     "RateFit",
     "cmds",
     "collapse_measures",
+    "curve_measures",
     "distance_matrix",
     "drift",
     "epsilon_time",

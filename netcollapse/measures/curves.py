@@ -5,8 +5,13 @@ Frobenius norm of the node distance matrix ``D(t)_ij = ||X_i(t) - X_j(t)||_2`` o
 Wang, Horiguchi, Pang & Priebe, "LLM Web Dynamics: Tracing Model Collapse in a
 Network of LLMs" (arXiv 2506.15690); see
 :func:`netcollapse.measures.disagreement.frobenius_trajectory`. This module measures
-how fast and how far it falls: :func:`half_life`, :func:`epsilon_time`,
-:func:`plateau`, :func:`fit_rate` (a :class:`RateFit`) and :func:`collapse_measures`.
+how fast and how far it falls. :func:`curve_measures` (a :class:`CurveMeasures`)
+gives the measures with one definition each, used the same way on measured and
+predicted curves (half-life, time to twice the floor, floor, area above the
+floor, late-window rate); :func:`collapse_measures` is the same as one tidy row.
+The building blocks :func:`half_life`, :func:`epsilon_time`, :func:`plateau` and
+:func:`fit_rate` (a least-squares fit over a window you choose, :class:`RateFit`)
+are public too.
 """
 
 from __future__ import annotations
@@ -21,8 +26,10 @@ from netcollapse._validation import as_array as _as_array
 from netcollapse.errors import bad
 
 __all__ = [
+    "CurveMeasures",
     "RateFit",
     "collapse_measures",
+    "curve_measures",
     "epsilon_time",
     "fit_rate",
     "half_life",
@@ -284,40 +291,157 @@ def fit_rate(F: np.ndarray, window: tuple[int, int] | None = None) -> RateFit:
     return RateFit(math.exp(slope), slope, intercept, r2, start, stop)
 
 
-def collapse_measures(F: np.ndarray, eps: float = 0.1) -> dict[str, float | int]:
+@dataclass(frozen=True)
+class CurveMeasures:
+    """Collapse measures of one ``||D(t)||_F`` curve, each with one definition.
+
+    The same function computes them on a measured curve and on a predicted one
+    (:func:`netcollapse.spectral.predict_curve`), so the two compare directly.
+
+    Attributes
+    ----------
+    half_life : float
+        First (log-interpolated) time with ``F(t) <= F(0) / 2``.
+    time_to_twice_floor : float
+        First (log-interpolated) time with ``F(t) <= 2 floor``.
+    floor : float
+        The level the curve settles at: the mean of its last ``tail`` share of steps
+        (a curve that has not settled by ``T`` overstates it).
+    area_above_floor : float
+        ``sum_t max(F(t) - floor, 0)`` over ``t = 0, ..., T`` (units of ``F`` times steps).
+    late_rate : float
+        Per-step contraction ``exp(slope)`` of ``log sqrt(F^2 - floor^2)`` (noise
+        removed in quadrature) over the late window ``late_start <= t < late_stop``.
+    late_start, late_stop : int
+        The late window: from the first step at or below the geometric midpoint
+        ``sqrt(F(0) * 2 floor)`` (the half-life step when ``floor == 0``) to the
+        first step at or below ``2 floor`` (exclusive), widened backwards to at
+        least 3 steps.
+    notes : str
+        Why a measure is NaN (``"; "``-separated), empty when none is.
+    """
+
+    half_life: float
+    time_to_twice_floor: float
+    floor: float
+    area_above_floor: float
+    late_rate: float
+    late_start: int
+    late_stop: int
+    notes: str
+
+    def to_dict(self) -> dict[str, float | int | str]:
+        """Return the fields as a plain dict.
+
+        Returns
+        -------
+        dict
+        """
+        return asdict(self)
+
+
+def _late_window(F: np.ndarray, floor: float, hl: float) -> tuple[int, int]:
+    """Late window ``[start, stop)``: geometric midpoint of F(0) and 2 floor, down to 2 floor."""
+    if floor > 0:
+        below = np.flatnonzero(F <= 2.0 * floor)
+        stop = int(below[0]) if below.size else F.size
+        mid = math.sqrt(F[0] * 2.0 * floor)
+        hits = np.flatnonzero(F[:stop] <= mid)
+        start = int(hits[0]) if hits.size else stop
+    else:
+        zero = np.flatnonzero(F <= 0)
+        stop = int(zero[0]) if zero.size else F.size
+        start = min(int(math.ceil(hl)), stop) if math.isfinite(hl) else stop
+    return max(0, min(start, stop - 3)), stop
+
+
+def curve_measures(F: Any, floor: float | None = None, tail: float = 0.2) -> CurveMeasures:
+    """Half-life, time to twice the floor, floor, area above it and the late rate of a curve.
+
+    Parameters
+    ----------
+    F : array_like, shape (T + 1,)
+        ``F[t] = ||D(t)||_F`` (measured or predicted); finite and ``>= 0``.
+    floor : float, optional
+        The noise floor; default the mean of the last ``tail`` share of ``F``
+        (:func:`plateau`). Pass a known floor (a prediction's stationary noise
+        level) to measure against it instead.
+    tail : float
+        Share of steps that defines the default floor.
+
+    Returns
+    -------
+    CurveMeasures
+        NaN where a measure is undefined, with the reason in ``notes``: a curve
+        that never halves, one that starts within twice its floor (no decay above
+        the noise), a floor of 0 (no time to twice it), fewer than 3 steps above
+        twice the floor (no late window).
+
+    Examples
+    --------
+    >>> t = np.arange(60)
+    >>> m = curve_measures(np.sqrt((8 * 0.5**t) ** 2 + 0.01**2), floor=0.01)
+    >>> round(m.half_life, 4), round(m.late_rate, 6), (m.late_start, m.late_stop)
+    (1.0, 0.5, (5, 9))
+    >>> curve_measures(np.ones(10)).notes
+    'never falls to half of F(0); starts within twice its floor: no decay above the noise'
+    """
+    arr = _as_curve(F)
+    fl = plateau(arr, tail) if floor is None else float(floor)
+    if not (math.isfinite(fl) and fl >= 0):
+        raise bad("floor", floor, "a finite number >= 0")
+    notes = []
+    hl = half_life(arr)
+    if math.isnan(hl):
+        notes.append("never falls to half of F(0)")
+    decays = arr[0] > 2.0 * fl
+    if fl == 0:
+        t2 = math.nan
+        notes.append("floor is 0: no time to twice it")
+    elif not decays:
+        t2 = math.nan
+        notes.append("starts within twice its floor: no decay above the noise")
+    else:
+        t2 = _first_crossing(arr, 2.0 * fl, "log")
+        if math.isnan(t2):
+            notes.append("never reaches twice its floor")
+    area = float(np.clip(arr - fl, 0.0, None).sum())
+    start, stop = _late_window(arr, fl, hl)
+    rate = math.nan
+    if stop - start >= 3 and decays:
+        t = np.arange(start, stop, dtype=float)
+        y = 0.5 * np.log(arr[start:stop] ** 2 - fl**2)
+        tc = t - t.mean()
+        rate = math.exp(float(np.dot(tc, y - y.mean()) / np.dot(tc, tc)))
+    elif decays:
+        notes.append("fewer than 3 steps above twice the floor: no late window")
+    return CurveMeasures(hl, t2, fl, area, rate, start, stop, "; ".join(notes))
+
+
+def collapse_measures(F: np.ndarray, tail: float = 0.2) -> dict[str, float | int | str]:
     """All collapse measures of one trajectory, as one tidy row.
 
     Parameters
     ----------
     F : numpy.ndarray, shape (T + 1,)
         ``F[t] = ||D(t)||_F``.
-    eps : float
-        Relative threshold for :func:`epsilon_time`.
+    tail : float
+        Share of steps that defines the floor.
 
     Returns
     -------
     dict
-        Keys ``half_life``, ``epsilon_time`` (``nan`` when never reached),
-        ``rate``, ``rate_r2``, ``rate_start``, ``rate_stop`` (from :func:`fit_rate`
-        with its automatic window), ``plateau``, ``final_frobenius`` (``F[-1]``)
-        and ``initial_frobenius`` (``F[0]``).
+        The fields of :func:`curve_measures` (``half_life``,
+        ``time_to_twice_floor``, ``floor``, ``area_above_floor``, ``late_rate``,
+        ``late_start``, ``late_stop``, ``notes``) plus ``initial_frobenius``
+        (``F[0]``) and ``final_frobenius`` (``F[-1]``).
 
     Examples
     --------
     >>> m = collapse_measures(5 * 0.5 ** np.arange(30))
-    >>> m["half_life"], round(m["rate"], 12), m["initial_frobenius"]
-    (1.0, 0.5, 5.0)
+    >>> m["half_life"], m["initial_frobenius"]
+    (1.0, 5.0)
     """
     arr = _as_curve(F)
-    fit = fit_rate(arr)
-    return {
-        "half_life": half_life(arr),
-        "epsilon_time": epsilon_time(arr, eps=eps),
-        "rate": fit.rate,
-        "rate_r2": fit.r2,
-        "rate_start": fit.start,
-        "rate_stop": fit.stop,
-        "plateau": plateau(arr),
-        "final_frobenius": float(arr[-1]),
-        "initial_frobenius": float(arr[0]),
-    }
+    return {**curve_measures(arr, tail=tail).to_dict(),
+            "initial_frobenius": float(arr[0]), "final_frobenius": float(arr[-1])}

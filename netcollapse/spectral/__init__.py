@@ -1,5 +1,11 @@
 """Spectral predictors of collapse speed: pure functions of the retrieval matrix.
 
+The one-number predictors (SLEM, lazy rate, Fiedler value, mixing times,
+Kemeny's constant, the Friedkin-Johnsen rate and floor) live in ``rates`` and
+``predictors``; the whole predicted curve, all modes from the actual initial
+state plus the sampling-noise floor, in ``dynamics``
+(:func:`predict_curve`).
+
 Input
 -----
 ``W`` and ``h`` follow the convention stated in :mod:`netcollapse.graphs`
@@ -44,6 +50,13 @@ function is deterministic; the two Monte-Carlo estimates (:func:`fj_floor`,
 """
 
 from netcollapse.spectral._linalg import ARPACK_MATVECS, ARPACK_TOL, TOL
+from netcollapse.spectral.dynamics import (
+    DENSE_COV_MAX,
+    PROBES,
+    LinearStep,
+    linear_step,
+    predict_curve,
+)
 from netcollapse.spectral._markov import DENSE_MAX
 from netcollapse.spectral.predictors import (
     FJ_PROBES,
@@ -70,10 +83,10 @@ from netcollapse.spectral.rates import (
 from netcollapse.spectral.summary import SUMMARY_KEYS, spectral_summary
 
 __all__ = [
-    "ARPACK_MATVECS", "ARPACK_TOL", "DEFAULT_G", "DENSE_MAX", "FJ_PROBES", "KEMENY_PROBES",
-    "SUMMARY_KEYS", "MixingBounds", "TOL",
+    "ARPACK_MATVECS", "ARPACK_TOL", "DEFAULT_G", "DENSE_COV_MAX", "DENSE_MAX", "FJ_PROBES",
+    "KEMENY_PROBES", "PROBES", "SUMMARY_KEYS", "LinearStep", "MixingBounds", "TOL",
     "degree_heterogeneity", "fiedler_value", "fj_floor", "fj_rate", "is_reversible",
-    "kemeny_constant", "lazy_rate", "mixing_time_bounds", "n_components",
+    "kemeny_constant", "lazy_rate", "linear_step", "predict_curve", "mixing_time_bounds", "n_components",
     "relaxation_time", "slem", "spectral_gap", "spectral_summary",
     "stationary_distribution", "top_eigenvalues",
 ]

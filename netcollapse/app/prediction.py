@@ -1,0 +1,163 @@
+"""Predicted and measured collapse curves side by side: the tables and the figure.
+
+Used by ``netcollapse predict SPEC`` (the predicted curve before anything is
+simulated) and ``netcollapse run SPEC`` (measured beside predicted when the
+engine has a prediction). The measures are those of
+:func:`netcollapse.measures.curves.curve_measures`, computed the same way on both
+curves.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from netcollapse.measures.curves import CurveMeasures, curve_measures
+
+__all__ = [
+    "MEASURE_LABELS", "format_measures", "plot_prediction", "prediction_record", "write_prediction",
+]
+
+#: The measures a table shows, with their labels.
+MEASURE_LABELS = {
+    "half_life": "half-life (steps)",
+    "time_to_twice_floor": "time to 2x floor (steps)",
+    "floor": "floor ||D||_F",
+    "area_above_floor": "area above floor",
+    "late_rate": "late rate (per step)",
+}
+
+
+def _cell(m: CurveMeasures, key: str) -> str:
+    value = getattr(m, key)
+    if isinstance(value, float) and math.isnan(value):
+        return "nan"
+    text = f"{value:.4g}"
+    if key == "late_rate":
+        text += f" (t {m.late_start}-{m.late_stop - 1})"
+    return text
+
+
+def format_measures(columns: dict[str, CurveMeasures]) -> list[str]:
+    """Lines of an aligned table: one row per measure, one column per curve, then the NaN reasons.
+
+    Parameters
+    ----------
+    columns : dict of str to CurveMeasures
+        Column title to measures (for example ``{"measured": ..., "predicted": ...}``).
+
+    Returns
+    -------
+    list of str
+
+    Examples
+    --------
+    >>> m = curve_measures(8 * 0.5 ** np.arange(20) + 0.01)
+    >>> print("\\n".join(format_measures({"predicted": m})[:2]))
+    measure                   predicted
+    half-life (steps)         1.003
+    """
+    header = ["measure", *columns]
+    rows = [[label, *(_cell(m, key) for m in columns.values())]
+            for key, label in MEASURE_LABELS.items()]
+    width = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    lines = ["  ".join(f"{c:<{w}}" for c, w in zip(r, width)).rstrip() for r in [header, *rows]]
+    for title, m in columns.items():
+        if m.notes:
+            lines.append(f"{title}: {m.notes}")
+    return lines
+
+
+def prediction_record(pred: pd.DataFrame, measures: CurveMeasures) -> dict[str, Any]:
+    """A JSON-able record of a predicted curve and its measures (``netcollapse predict --json``).
+
+    Parameters
+    ----------
+    pred : pandas.DataFrame
+        From :func:`netcollapse.engines.runner.predict_web`.
+    measures : CurveMeasures
+
+    Returns
+    -------
+    dict
+        ``measures`` and ``curve`` (lists ``step``, ``frobenius``, ``signal``, ``noise``),
+        plus the covariance method.
+    """
+    return {
+        "measures": measures.to_dict(),
+        "method": pred.attrs.get("method"),
+        "probes": pred.attrs.get("probes"),
+        "curve": {c: pred[c].tolist() for c in ("step", "frobenius", "signal", "noise")},
+    }
+
+
+def plot_prediction(pred: pd.DataFrame, measured: np.ndarray | None = None,
+                    title: str = "", ax: Any = None) -> Any:
+    """Predicted ``||D(t)||_F`` (with its mean-path and noise parts), and a measured curve.
+
+    Parameters
+    ----------
+    pred : pandas.DataFrame
+        Columns ``step``, ``frobenius``, ``signal``, ``noise``.
+    measured : array_like, optional
+        A measured ``||D(t)||_F`` on the same steps.
+    title : str
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> pred = pd.DataFrame({"step": [0, 1, 2], "frobenius": [4.0, 2.0, 1.1],
+    ...                      "signal": [4.0, 2.0, 1.0], "noise": [0.0, 0.3, 0.4]})
+    >>> ax = plot_prediction(pred, measured=[4.0, 2.2, 1.0])
+    >>> [line.get_label() for line in ax.get_lines()]
+    ['predicted', 'mean path (no noise)', 'noise floor', 'measured']
+    """
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6.4, 4.2))
+    t = pred["step"].to_numpy()
+    ax.plot(t, pred["frobenius"], color="C0", lw=2, label="predicted")
+    ax.plot(t, pred["signal"], color="C0", lw=1, ls="--", label="mean path (no noise)")
+    ax.plot(t, pred["noise"], color="0.5", lw=1, ls=":", label="noise floor")
+    if measured is not None:
+        F = np.asarray(measured, dtype=float)
+        ax.plot(np.arange(F.size), F, color="C3", lw=1.2, alpha=0.85, label="measured")
+    positive = pred["frobenius"].to_numpy() > 0
+    if positive.any():
+        ax.set_yscale("log")
+    ax.set_xlabel("step t")
+    ax.set_ylabel("||D(t)||_F (distance between node states)")
+    ax.set_title(title or "Predicted collapse curve")
+    ax.legend(frameon=False)
+    ax.figure.tight_layout()
+    return ax
+
+
+def write_prediction(folder: Path, pred: pd.DataFrame) -> Path:
+    """Write ``prediction.csv`` into a run folder atomically.
+
+    Parameters
+    ----------
+    folder : Path
+    pred : pandas.DataFrame
+
+    Returns
+    -------
+    Path
+    """
+    from netcollapse._io import atomic_write_text
+
+    path = Path(folder) / "prediction.csv"
+    atomic_write_text(path, pred.to_csv(index=False))
+    return path
