@@ -10,7 +10,10 @@ public boundary trusts a validated graph.
 
 - :mod:`~netcollapse.graphs.retrieval_graph`: :class:`RetrievalGraph`, :func:`build`,
   :func:`retrieval_matrix` (weighting schemes);
-- :mod:`~netcollapse.graphs.families`: the graph families and file readers;
+- :mod:`~netcollapse.graphs.families`: the graph families (:data:`FAMILIES`) and
+  file readers;
+- :mod:`~netcollapse.graphs.more_families`: tree, bipartite, barbell, caveman,
+  hypercube, core-periphery, directed random and named (networkx) families;
 - :mod:`~netcollapse.graphs.spec`: validated topology specs (YAML).
 """
 

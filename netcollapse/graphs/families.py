@@ -1,11 +1,13 @@
 """Topology families: the graph builders behind ``family:`` in a topology spec.
 
-Each builder in :data:`FAMILIES` takes a validated spec (:mod:`netcollapse.engines.spec`) and
+Each builder in :data:`FAMILIES` takes a validated spec (:mod:`netcollapse.graphs.spec`) and
 an integer seed and returns ``(n, edges, directed, weights, labels)``, with ``edges``
 an ``(m, 2)`` integer array in index space. Edge convention: a directed edge
 ``u -> v`` means "*v reads u*" (information flows from *u* to *v*); undirected edges
 are read both ways. :mod:`netcollapse.graphs.retrieval_graph` turns the output into a
-:class:`~netcollapse.graphs.retrieval_graph.RetrievalGraph`.
+:class:`~netcollapse.graphs.retrieval_graph.RetrievalGraph`. Trees, bipartite, barbell,
+caveman, hypercube, core-periphery, random directed and named networkx graphs are built
+in :mod:`netcollapse.graphs.more_families` and registered here.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import networkx as nx
 import numpy as np
 
 from netcollapse.errors import DataError, bad
+from netcollapse.graphs.more_families import MORE_FAMILIES
 
 __all__ = ["FAMILIES", "read_graph_file"]
 
@@ -47,7 +50,7 @@ def _igraph_edges(g: Any) -> np.ndarray:
 
 
 # --------------------------------------------------------------------------- families
-# Each builder takes a validated spec (netcollapse.engines.spec) and an integer seed and
+# Each builder takes a validated spec (netcollapse.graphs.spec) and an integer seed and
 # returns (n, edges, directed, weights, labels). Deterministic families are built
 # with numpy; random ones with igraph, which is much faster at large n (a
 # Barabasi-Albert graph with n = 100,000 takes about 0.1 s vs 1.2 s in networkx).
@@ -158,6 +161,7 @@ FAMILIES = {
     "barabasi_albert": _barabasi_albert,
     "sbm": _sbm,
     "random_regular": _random_regular,
+    **MORE_FAMILIES,
     "file": _file,
 }
 """Topology families by name (the ``family`` field of a spec)."""

@@ -159,6 +159,170 @@ class RandomRegular(_Graph):
         return self
 
 
+MAX_NODES = 10_000_000
+"""Largest tree a ``tree`` spec may ask for (its size grows as r^height)."""
+
+WEIGHTED_NETWORKS = ("karate_club", "les_miserables")
+"""Networks of family ``named`` that carry edge weights (``weighting: weight``)."""
+
+
+class Tree(_Graph):
+    """Tree: balanced ``r``-ary of height ``height``, or uniformly random labelled on ``n`` nodes.
+
+    Give ``r`` and ``height`` for a balanced tree ((r^(height+1) - 1)/(r - 1) nodes,
+    node 0 the root, at most :data:`MAX_NODES`), or ``random: true`` and ``n`` for a
+    tree drawn uniformly from the n^(n-2) labelled trees on ``n`` nodes.
+    """
+
+    family: Literal["tree"] = "tree"
+    r: int | None = Field(default=None, ge=2)
+    height: int | None = Field(default=None, ge=1)
+    random: bool = False
+    n: int | None = Field(default=None, ge=2)
+
+    @model_validator(mode="after")
+    def _form(self) -> Tree:
+        if self.random:
+            if self.n is None:
+                raise ValueError("n: got None, expected an integer >= 2 with random: true")
+            for name in ("r", "height"):
+                if getattr(self, name) is not None:
+                    raise ValueError(
+                        f"{name}: got {getattr(self, name)}, expected no {name} with random: "
+                        "true (a random tree takes n)"
+                    )
+            return self
+        if self.n is not None:
+            raise ValueError(
+                f"n: got {self.n}, expected no n without random: true "
+                "(a balanced tree takes r and height)"
+            )
+        for name in ("r", "height"):
+            if getattr(self, name) is None:
+                raise ValueError(
+                    f"{name}: got None, expected an integer (a balanced tree takes r and "
+                    "height; a random one random: true and n)"
+                )
+        nodes = (self.r ** (self.height + 1) - 1) // (self.r - 1)
+        if nodes > MAX_NODES:
+            raise ValueError(
+                f"height: got {self.height}, expected a tree of at most {MAX_NODES} nodes "
+                f"(r={self.r}, height={self.height} gives {nodes})"
+            )
+        return self
+
+
+class Bipartite(_Graph):
+    """Bipartite graph on parts of ``sizes = [n1, n2]``: K_{n1,n2}, or random with ``p``.
+
+    Each of the n1*n2 cross pairs is an edge with probability ``p`` (default 1: the
+    complete bipartite graph). A random one may be disconnected.
+    """
+
+    family: Literal["bipartite"] = "bipartite"
+    sizes: list[int]
+    p: float = Field(default=1.0, ge=0.0, le=1.0)
+
+    @field_validator("sizes")
+    @classmethod
+    def _sizes(cls, v: list[int]) -> list[int]:
+        if len(v) != 2 or any(s < 1 for s in v):
+            raise ValueError(f"got {v!r}, expected two part sizes [n1, n2], each >= 1")
+        return v
+
+
+class Barbell(_Graph):
+    """Bottleneck graph: ``cliques`` cliques of ``clique_size`` nodes in a chain.
+
+    Consecutive cliques are joined by a path of ``path_length`` nodes (0: by one edge),
+    so n = cliques*clique_size + (cliques - 1)*path_length.
+    """
+
+    family: Literal["barbell"] = "barbell"
+    cliques: int = Field(default=2, ge=2)
+    clique_size: int = Field(ge=2)
+    path_length: int = Field(default=0, ge=0)
+
+
+class Caveman(_Graph):
+    """Connected caveman graph: ``caves`` cliques of ``cave_size`` nodes in a ring.
+
+    One edge of each cave is rewired to the previous cave (networkx
+    ``connected_caveman_graph``); ``cave_size`` >= 3, as size 2 would disconnect it.
+    """
+
+    family: Literal["caveman"] = "caveman"
+    caves: int = Field(ge=2)
+    cave_size: int = Field(ge=3)
+
+
+class Hypercube(_Graph):
+    """Hypercube Q_dim: 2^dim nodes, adjacent when their binary codes differ in one bit."""
+
+    family: Literal["hypercube"] = "hypercube"
+    dim: int = Field(ge=1, le=20)
+
+
+class CorePeriphery(_Graph):
+    """Core-periphery: a G(core, p_core) core and a periphery that reads only the core.
+
+    Each periphery node links to each core node with probability ``p_link``, and to one
+    core node chosen at random if it drew none; periphery nodes never link to each other.
+    """
+
+    family: Literal["core_periphery"] = "core_periphery"
+    core: int = Field(ge=1)
+    periphery: int = Field(ge=1)
+    p_core: float = Probability
+    p_link: float = Probability
+
+
+class DirectedRandom(_Graph):
+    """Random directed graph: every node reads exactly ``reads`` other nodes.
+
+    ``reciprocal: true`` (default): each node's sources are chosen uniformly at random,
+    independently. ``reciprocal: false``: no two nodes read each other, and every node
+    is also read by exactly ``reads`` nodes (needs 2*reads < n).
+    """
+
+    family: Literal["directed_random"] = "directed_random"
+    n: int = Field(ge=2)
+    reads: int = Field(ge=1)
+    reciprocal: bool = True
+
+    @model_validator(mode="after")
+    def _reads(self) -> DirectedRandom:
+        if self.reads >= self.n:
+            raise ValueError(f"reads: got {self.reads}, expected an integer in [1, n)")
+        if not self.reciprocal and 2 * self.reads >= self.n:
+            raise ValueError(
+                f"reads: got {self.reads}, expected 2*reads < n with reciprocal: false"
+            )
+        return self
+
+
+class Named(_Graph):
+    """A real network shipped with networkx; its node names are kept as labels.
+
+    ``karate_club`` (34 nodes, 78 edges), ``les_miserables`` (77, 254),
+    ``florentine_families`` (15, 20), ``davis_southern_women`` (32, 89, bipartite).
+    ``weighting: weight`` uses networkx's edge weights (:data:`WEIGHTED_NETWORKS` only).
+    """
+
+    family: Literal["named"] = "named"
+    network: Literal["karate_club", "les_miserables", "florentine_families",
+                     "davis_southern_women"]
+
+    @model_validator(mode="after")
+    def _weights(self) -> Named:
+        if self.weighting == "weight" and self.network not in WEIGHTED_NETWORKS:
+            raise ValueError(
+                f"weighting: got 'weight', expected uniform, degree or dirichlet "
+                f"({self.network} has no edge weights)"
+            )
+        return self
+
+
 class FileGraph(_Graph):
     """A graph read from a file: edge list (``u v [weight]``), GraphML or GML."""
 
@@ -173,7 +337,8 @@ TOPOLOGY_MODELS: dict[str, type[_Graph]] = {
     m.model_fields["family"].default: m
     for m in (
         Complete, Ring, Star, PathGraph, Grid, ErdosRenyi, WattsStrogatz,
-        BarabasiAlbert, StochasticBlock, RandomRegular, FileGraph,
+        BarabasiAlbert, StochasticBlock, RandomRegular, Tree, Bipartite, Barbell,
+        Caveman, Hypercube, CorePeriphery, DirectedRandom, Named, FileGraph,
     )
 }
 
