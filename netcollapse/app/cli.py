@@ -234,6 +234,15 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         table = predictor_table(ok, n_boot=args.boot, seed=0)
         atomic_write_text(out / "predictors.csv", table.to_csv(index=False))
         print(format_predictor_table(table))
+    if "curve_error" in ok.columns and ok["curve_error"].notna().sum() >= 3:
+        from netcollapse.sweeps.analysis import curve_check
+
+        keys = ["graph_id", *[c for c in ("retrieval.memory",) if c in ok.columns]]
+        c = curve_check(ok, by=keys)
+        print(f"predicted curves ({c['runs']} runs, {c['graphs']} graph settings): median RMS "
+              f"error of log ||D||_F {c['median_curve_error']:.3f}; Spearman predicted vs "
+              f"measured half-life {c['spearman_half_life']:.3f}, time to 2x floor "
+              f"{c['spearman_time_to_twice_floor']:.3f}")
     res.raise_for_errors()
     return 0
 

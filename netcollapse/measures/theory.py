@@ -56,9 +56,9 @@ from typing import Any
 import numpy as np
 
 from netcollapse.errors import DataError, bad
-from netcollapse.measures.curves import plateau
+from netcollapse.measures.curves import _as_curve, plateau
 
-__all__ = ["g_from_alpha", "measured_rate", "predicted_rate", "theory_check"]
+__all__ = ["curve_error", "g_from_alpha", "measured_rate", "predicted_rate", "theory_check"]
 
 
 # --------------------------------------------------------------------------- theory check
@@ -215,3 +215,43 @@ def theory_check(
     """
     F = result.frobenius if hasattr(result, "frobenius") else result
     return {"measured": measured_rate(F, floor=floor), "predicted": predicted_rate(graph, k, alpha)}
+
+
+def curve_error(F: Any, P: Any, above: float = 1.5, tail: float = 0.2) -> tuple[float, int]:
+    """RMS error of ``log F(t)`` against a predicted ``log P(t)`` over the informative range.
+
+    Parameters
+    ----------
+    F : array_like, shape (T + 1,)
+        Measured ``||D(t)||_F``.
+    P : array_like, shape (T + 1,)
+        Predicted ``||D(t)||_F`` on the same steps.
+    above : float
+        The informative range is the steps where ``F(t) > above * floor`` (floor:
+        the mean of the last ``tail`` share of ``F``): where the curve still
+        carries signal above the sampling noise.
+    tail : float
+
+    Returns
+    -------
+    (float, int)
+        The RMS error (``nan`` when no step is informative or a value is 0) and the
+        number of steps it was taken over.
+
+    Examples
+    --------
+    >>> t = np.arange(30)
+    >>> F = 4 * 0.5**t + 0.01
+    >>> err, steps = curve_error(F, F * np.exp(0.1))
+    >>> round(err, 12), steps
+    (0.1, 10)
+    """
+    f, p = _as_curve(F), _as_curve(P)
+    if f.shape != p.shape:
+        raise bad("P", f"{p.size} steps", f"{f.size} steps (as many as F)")
+    mask = f > above * plateau(f, tail)
+    mask &= (f > 0) & (p > 0)
+    if not mask.any():
+        return math.nan, 0
+    d = np.log(f[mask]) - np.log(p[mask])
+    return float(np.sqrt(np.mean(d**2))), int(mask.sum())

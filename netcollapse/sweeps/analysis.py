@@ -2,12 +2,13 @@
 
 **Which graph statistic predicts collapse speed?** :func:`predictor_table`
    correlates every spectral predictor (SLEM, gap, lazy rate, Fiedler value,
-   mixing times, Kemeny constant, ...) with every collapse measure (fitted rate,
-   half-life, epsilon time, plateau, ...), Spearman and Pearson, with percentile
-   bootstrap 95% intervals over tasks.
-
-The theory check (:func:`netcollapse.measures.theory.measured_rate` against
-:func:`netcollapse.measures.theory.predicted_rate`) lives in :mod:`netcollapse.measures.theory`.
+   mixing times, Kemeny constant, ...) with every collapse measure (half-life,
+   time to twice the floor, late rate, ...), Spearman and Pearson, with
+   percentile bootstrap 95% intervals over tasks.
+**Does the predicted curve hold?** :func:`curve_check` compares each run's
+   measured curve with the engine's prediction (``curve_error``, ``pred_*``
+   columns): the median RMS error of ``log ||D||_F`` and the Spearman correlation
+   of predicted against measured measures over graph means.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from netcollapse.spectral import SUMMARY_KEYS
 
 __all__ = [
     "DEFAULT_MEASURES",
+    "curve_check",
     "PREDICTORS",
     "format_predictor_table",
     "predictor_table",
@@ -36,7 +38,8 @@ PREDICTORS = tuple(
 ) + ("predicted_rate",)
 #: Collapse measures :func:`predictor_table` uses by default.
 DEFAULT_MEASURES = (
-    "rate", "measured_rate", "half_life", "epsilon_time", "plateau", "final_frobenius",
+    "half_life", "time_to_twice_floor", "late_rate", "area_above_floor", "floor",
+    "final_frobenius",
 )
 
 
@@ -165,7 +168,7 @@ def _interval(boot: np.ndarray) -> tuple[float, float]:
 def format_predictor_table(
     table: pd.DataFrame,
     method: str = "spearman",
-    measures: Sequence[str] = ("rate", "measured_rate", "half_life"),
+    measures: Sequence[str] = ("half_life", "time_to_twice_floor", "late_rate"),
 ) -> str:
     """Render the rows of one method as an aligned text table (what the CLI prints).
 
@@ -191,3 +194,51 @@ def format_predictor_table(
         ci = f"[{row.lo:+.3f}, {row.hi:+.3f}]"
         lines.append(f"  {row.predictor:<22}{row.measure:<16}{row.r:>+8.3f}  {ci:<19}{row.n:>5}")
     return "\n".join(lines)
+
+
+def curve_check(results: pd.DataFrame, by: str | Sequence[str] = "graph_id") -> dict[str, float]:
+    """How well the predicted curves hold over a sweep: the three numbers of a validation.
+
+    Parameters
+    ----------
+    results : pandas.DataFrame
+        A sweep's results table with ``curve_error`` and ``pred_*`` columns (GMM tasks).
+    by : str or sequence of str
+        Columns that identify a graph (and its settings) for the graph means; default
+        ``graph_id`` (a hash of ``W`` and ``h``); add ``retrieval.memory`` when memory
+        is swept on the same graph.
+
+    Returns
+    -------
+    dict
+        ``median_curve_error`` (median over runs of the RMS error of ``log ||D||_F``
+        over the informative range), ``spearman_half_life`` and
+        ``spearman_time_to_twice_floor`` (predicted vs measured, over graph means of
+        the finite values), ``runs`` and ``graphs``.
+
+    Examples
+    --------
+    >>> r = pd.DataFrame({"graph_id": ["a", "b", "c"], "curve_error": [0.1, 0.2, 0.05],
+    ...                   "half_life": [1.0, 2.0, 3.0], "pred_half_life": [1.1, 2.5, 2.9],
+    ...                   "time_to_twice_floor": [5.0, 9.0, 7.0],
+    ...                   "pred_time_to_twice_floor": [5.0, 8.0, 9.0]})
+    >>> c = curve_check(r)
+    >>> c["median_curve_error"], c["spearman_half_life"], c["spearman_time_to_twice_floor"]
+    (0.1, 1.0, 0.5)
+    """
+    keys = [by] if isinstance(by, str) else list(by)
+    need = ["curve_error", "half_life", "pred_half_life", "time_to_twice_floor",
+            "pred_time_to_twice_floor", *keys]
+    missing = [c for c in need if c not in results.columns]
+    if missing:
+        raise bad("results", f"missing columns {missing}", "a sweep of an engine with a "
+                  "prediction (GMM) run by this version")
+    means = results.groupby(keys, dropna=False)[need[1:5]].mean()
+    out = {"median_curve_error": float(np.nanmedian(results["curve_error"].to_numpy(float))),
+           "runs": int(len(results)), "graphs": int(len(means))}
+    for m in ("half_life", "time_to_twice_floor"):
+        pair = means[[m, f"pred_{m}"]].dropna()
+        out[f"spearman_{m}"] = (float(_pearson_rows(_ranks(pair[m].to_numpy())[None],
+                                                    _ranks(pair[f"pred_{m}"].to_numpy())[None])[0])
+                                if len(pair) > 2 else math.nan)
+    return out

@@ -39,6 +39,7 @@ from netcollapse.errors import bad
 
 __all__ = [
     "MEASURE_COLUMNS",
+    "PREDICTED_MEASURES",
     "TIMING_COLUMNS",
     "TaskOutcome",
     "load_outcomes",
@@ -49,8 +50,14 @@ __all__ = [
 
 #: Collapse-measure columns of a results row (besides the spectral predictors).
 MEASURE_COLUMNS = (
-    "half_life", "epsilon_time", "rate", "rate_r2", "rate_start", "rate_stop", "plateau",
-    "final_frobenius", "initial_frobenius", "measured_rate", "predicted_rate",
+    "half_life", "time_to_twice_floor", "floor", "area_above_floor", "late_rate",
+    "late_start", "late_stop", "notes", "final_frobenius", "initial_frobenius",
+    "predicted_rate",
+)
+#: Measures also computed on the predicted curve (columns ``pred_<name>``), where the
+#: engine has a prediction; ``curve_error`` is the RMS error of ``log ||D||_F`` against it.
+PREDICTED_MEASURES = (
+    "half_life", "time_to_twice_floor", "floor", "area_above_floor", "late_rate",
 )
 #: Timing columns, last in a results row.
 TIMING_COLUMNS = ("seconds_graph", "seconds_spectral", "seconds_run", "seconds_total", "worker")
@@ -171,7 +178,8 @@ def load_outcomes(out: Path, tasks: list[Any]) -> dict[str, TaskOutcome]:
         except (OSError, ValueError):  # unreadable: run it again
             continue
         if row.get("task_id") == task.task_id:
-            for key in MEASURE_COLUMNS:  # NaN was written as null (strict JSON)
+            predicted = [f"pred_{m}" for m in PREDICTED_MEASURES] + ["curve_error"]
+            for key in [*MEASURE_COLUMNS, *predicted]:  # NaN was written as null (strict JSON)
                 if key in row and row[key] is None:
                     row[key] = math.nan
             found[task.task_id] = TaskOutcome(row, steps)

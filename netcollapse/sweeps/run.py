@@ -36,8 +36,12 @@ A row holds ``task_id``, ``status`` (``ok``/``error``), ``error``, ``replicate``
 ``graph`` for named graphs), ``family``, ``engine``, ``graph_id`` (a hash of W and h),
 every spectral predictor by its :func:`netcollapse.spectral.spectral_summary` name
 (computed once per distinct graph and process), the collapse measures of
-:func:`netcollapse.measures.curves.collapse_measures`, ``measured_rate`` and
-``predicted_rate`` (the theory check, :mod:`netcollapse.sweeps.analysis`), and timings.
+:func:`netcollapse.measures.curves.collapse_measures`, ``predicted_rate`` (the
+lazy-DeGroot slowest mode), for engines with a prediction the same measures of
+the predicted curve (``pred_half_life``, ...), ``curve_error`` (RMS error of
+``log ||D||_F`` against it, :func:`netcollapse.measures.theory.curve_error`) and
+``prediction_warning``, and timings. ``steps.parquet`` then has a
+``predicted_frobenius`` column.
 """
 
 from __future__ import annotations

@@ -25,6 +25,7 @@ import numpy as np
 from netcollapse.engines.spec import parse_run
 from netcollapse.sweeps.expand import Task
 from netcollapse.sweeps.folder import (
+    PREDICTED_MEASURES,
     TaskOutcome,
 )
 
@@ -119,6 +120,18 @@ def _predicted(spec: Any, graph: Any) -> float:
     return float(predicted_rate(graph, k, spec.gmm.alpha))
 
 
+def _prediction(web: Any, T: int) -> tuple[Any, str | None]:
+    """The engine's predicted curve (``None`` without a linear model) and its warning, if any."""
+    import warnings
+
+    from netcollapse.engines.runner import predict_web
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        pred = predict_web(web, T)
+    return pred, "; ".join(str(w.message) for w in caught) or None
+
+
 def _one_line(exc: BaseException) -> str:
     text = " ".join(f"{type(exc).__name__}: {exc}".split())
     return text if len(text) <= 500 else text[:497] + "..."
@@ -158,6 +171,7 @@ def run_task(task: Task) -> TaskOutcome:
     """
     from netcollapse.engines.runner import build_graph, build_web
     from netcollapse.measures.curves import collapse_measures
+    from netcollapse.measures.theory import curve_error
 
     start = time.perf_counter()
     row = _row_head(task, task.error)
@@ -176,15 +190,19 @@ def run_task(task: Task) -> TaskOutcome:
             if _IN_WORKER and spec.engine == "llm":
                 _one_torch_thread()
             web = build_web(spec, base_dir, graph=graph)
+            pred, row["prediction_warning"] = _prediction(web, spec.T)
             result = web.run(spec.T, None, progress=False)
             marks["run"] = time.perf_counter()
-            from netcollapse.measures.theory import measured_rate
-
             F = result.frobenius
             row.update({k: _scalar(v) for k, v in collapse_measures(F).items()})
-            row["measured_rate"] = measured_rate(F)
             row["predicted_rate"] = _predicted(spec, graph)
             steps = result.metrics.copy()
+            if pred is not None:
+                P = pred["frobenius"].to_numpy()
+                row.update({f"pred_{k}": _scalar(v) for k, v in collapse_measures(P).items()
+                            if k in PREDICTED_MEASURES})
+                row["curve_error"], row["curve_error_steps"] = curve_error(F, P)
+                steps["predicted_frobenius"] = P
             steps.insert(0, "task_id", task.task_id)
             row.update(status="ok", error=None)
         except Exception as exc:  # recorded, the sweep goes on

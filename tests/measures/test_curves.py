@@ -108,25 +108,50 @@ def test_rate_fit_is_frozen():
 
 
 def test_collapse_measures_keys_and_values():
-    m = M.collapse_measures(GEOM, eps=0.1)
+    m = M.collapse_measures(GEOM)
     assert set(m) == {
-        "half_life",
-        "epsilon_time",
-        "rate",
-        "rate_r2",
-        "rate_start",
-        "rate_stop",
-        "plateau",
-        "final_frobenius",
-        "initial_frobenius",
+        "half_life", "time_to_twice_floor", "floor", "area_above_floor", "late_rate",
+        "late_start", "late_stop", "notes", "final_frobenius", "initial_frobenius",
     }
     assert m["half_life"] == 1.0
-    assert m["epsilon_time"] == pytest.approx(math.log(0.1) / math.log(0.5), abs=1e-12)
-    assert m["rate"] == pytest.approx(0.5, abs=1e-12)
     assert m["initial_frobenius"] == 5.0 and m["final_frobenius"] == GEOM[-1]
     flat = M.collapse_measures(np.full(10, 2.0))
-    assert math.isnan(flat["half_life"]) and math.isnan(flat["epsilon_time"])
-    assert flat["rate"] == 1.0
+    assert math.isnan(flat["half_life"]) and math.isnan(flat["late_rate"])
+    assert "never falls to half" in flat["notes"]
+
+
+def test_curve_measures_closed_forms_with_a_floor():
+    """F(t)^2 = (a r^t)^2 + c^2: every measure has a closed form."""
+    a, r, c = 8.0, 0.6, 0.02
+    t = np.arange(80)
+    F = np.sqrt((a * r**t) ** 2 + c**2)
+    m = M.curve_measures(F, floor=c)
+    assert m.floor == c
+    assert m.late_rate == pytest.approx(r, abs=1e-12)  # noise removed in quadrature: exact
+    # 2c is reached where (a r^t)^2 = 3 c^2; log interpolation is within the step
+    t2 = math.log(math.sqrt(3) * c / a) / math.log(r)
+    assert m.time_to_twice_floor == pytest.approx(t2, abs=0.05)
+    assert m.late_stop == math.ceil(t2) and m.late_start < m.late_stop - 2
+    assert m.area_above_floor == pytest.approx(float((F - c).sum()), rel=1e-12)
+    assert m.notes == ""
+
+
+def test_curve_measures_default_floor_is_the_tail_mean_and_nan_reasons():
+    F = np.r_[10.0, 5.0, np.full(18, 1.0)]
+    m = M.curve_measures(F)
+    assert m.floor == 1.0 and m.half_life == 1.0
+    assert m.area_above_floor == pytest.approx(9.0 + 4.0)
+    assert math.isnan(m.late_rate) and "fewer than 3 steps" in m.notes
+    zero = M.curve_measures(GEOM, floor=0.0)
+    assert math.isnan(zero.time_to_twice_floor) and "floor is 0" in zero.notes
+    assert zero.late_rate == pytest.approx(0.5, abs=1e-12)
+    rising = M.curve_measures(np.linspace(1.0, 3.0, 20))
+    assert "starts within twice its floor" in rising.notes
+
+
+def test_curve_measures_bad_floor():
+    with pytest.raises(SpecError, match="floor: got -1"):
+        M.curve_measures(GEOM, floor=-1.0)
 
 
 @pytest.mark.parametrize(

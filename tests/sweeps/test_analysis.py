@@ -29,7 +29,7 @@ def test_point_estimates_match_scipy_and_the_interval_covers_the_truth():
     rng = np.random.default_rng(3)
     rho, n = 0.6, 400
     xy = rng.multivariate_normal([0, 0], [[1, rho], [rho, 1]], size=n)
-    df = pd.DataFrame({"lazy_rate": xy[:, 0], "rate": xy[:, 1]})
+    df = pd.DataFrame({"lazy_rate": xy[:, 0], "late_rate": xy[:, 1]})
     t = predictor_table(df, n_boot=1000, seed=0).set_index("method")
     assert t.loc["pearson", "r"] == pytest.approx(stats.pearsonr(xy[:, 0], xy[:, 1])[0])
     assert t.loc["spearman", "r"] == pytest.approx(stats.spearmanr(xy[:, 0], xy[:, 1])[0])
@@ -46,17 +46,17 @@ def test_default_columns_error_rows_nans_and_constants():
         "status": ["ok"] * 5 + ["error"],
         "slem": [0.1, 0.2, 0.3, 0.4, np.nan, 0.9],
         "n": [8] * 6,  # constant: left out by default
-        "rate": [0.2, 0.3, 0.5, 0.6, 0.7, np.nan],
+        "late_rate": [0.2, 0.3, 0.5, 0.6, 0.7, np.nan],
         "half_life": [1.0, 2.0, 3.0, 5.0, 8.0, np.nan],
         "other": list("abcdef"),
     })
     t = predictor_table(df, n_boot=50)
-    assert set(t.predictor) == {"slem"} and set(t.measure) == {"rate", "half_life"}
+    assert set(t.predictor) == {"slem"} and set(t.measure) == {"late_rate", "half_life"}
     assert (t.n == 4).all()  # the error row and the NaN row are left out
     assert np.allclose(t.loc[t.method == "spearman", "r"], 1.0)
-    few = predictor_table(df.iloc[:2], predictors=["slem"], measures=["rate"])
+    few = predictor_table(df.iloc[:2], predictors=["slem"], measures=["late_rate"])
     assert few.r.isna().all() and (few.n == 2).all()
     with pytest.raises(SpecError, match="predictors: got 'gap', expected a column"):
         predictor_table(df, predictors=["gap"])
-    text = format_predictor_table(t, measures=("rate",))
+    text = format_predictor_table(t, measures=("late_rate",))
     assert "slem" in text and "+1.000" in text and "half_life" not in text

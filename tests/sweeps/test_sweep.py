@@ -140,9 +140,9 @@ def test_serial_sweep_writes_one_tidy_table(tmp_path):
     r = pd.read_parquet(tmp_path / "s" / "results.parquet")
     assert len(r) == 8 and (r["status"] == "ok").all() and r["task_id"].is_unique
     for col in ("task_id", "status", "error", "seed", "replicate", "graph.family", "graph.n",
-                "family", "slem", "spectral_gap", "lazy_rate", "fiedler_value", "rate",
-                "half_life", "final_frobenius", "measured_rate", "predicted_rate",
-                "seconds_total"):
+                "family", "slem", "spectral_gap", "lazy_rate", "fiedler_value", "late_rate",
+                "half_life", "final_frobenius", "predicted_rate", "pred_half_life",
+                "curve_error", "seconds_total"):
         assert col in r.columns, col
     assert list(r.columns[:7]) == ["task_id", "status", "error", "replicate", "seed",
                                    "graph.family", "graph.n"]
@@ -151,6 +151,7 @@ def test_serial_sweep_writes_one_tidy_table(tmp_path):
     assert np.allclose(complete["slem"], 1 / (complete["graph.n"] - 1))  # K_n walk: 1/(n-1)
     s = pd.read_parquet(tmp_path / "s" / "steps.parquet")
     assert len(s) == 8 * 7 and set(s["task_id"]) == set(r["task_id"])
+    assert (s["predicted_frobenius"] > 0).all()  # the GMM engine's predicted curve, per step
     assert res.ran == 8 and res.skipped == 0 and res.errors == 0
     listing = json.loads((tmp_path / "s" / "sweep.json").read_text())
     assert [t["task_id"] for t in listing["tasks"]] == r["task_id"].tolist()
