@@ -160,6 +160,10 @@ def _print_measures(path: Path, seed: int | None, T: int, F: Any, out: Path) -> 
         write_prediction(out, pred)
     for line in format_measures(columns):
         print(line)
+    if pred is not None and F[-1] < 0.25 * pred["frobenius"].iloc[-1]:
+        print("note: the run ends far below the predicted floor: it fixated (every node's "
+              "weights near one vertex, where sampling noise vanishes); the prediction is "
+              "the mean over runs")
     if pred is None:
         print("(no prediction: this engine has no linear model)")
 

@@ -49,7 +49,11 @@ coordinates:
    ``w_m`` adds ``(sum w^2 - gain^2 / k) k / (k - 1) (1 - ||xbar||^2)``, with
    ``xbar`` the mean read one-hot (the variance of a permutation statistic).
 
-Where the linear model bends: overlapping components (ownerships are not one-hot
+Where the linear model bends: fixation (a single run whose weights all reach a
+vertex, where sampling noise vanishes: the prediction is the expectation over
+runs, and a run that fixates falls below it; measured in mean square over seeds
+the two agree), a node that reads only its own store (:func:`predict_gmm`
+warns), overlapping components (ownerships are not one-hot
 and depend on the reader's weights; :func:`predict_gmm` warns when two
 components are closer than ``OVERLAP_SEPARATION`` Mahalanobis units), weights at
 the positivity floor ``eps`` (a node whose weights reached a vertex), and
@@ -240,6 +244,14 @@ def predict_gmm(web: GMMWeb, T: int, *, noise: bool = True, method: str = "auto"
         warnings.warn(
             f"components are {_separation(web):.2f} Mahalanobis units apart (< "
             f"{OVERLAP_SEPARATION}): ownerships overlap and the linear prediction is rough",
+            stacklevel=2)
+    W = web.graph.W
+    lonely = np.flatnonzero((W.diagonal() >= 1.0 - 1e-12) & (web.graph.h == 0))
+    if lonely.size:
+        warnings.warn(
+            f"node {int(lonely[0])} reads only its own store: the web converges to its state, "
+            "and once that reaches a vertex the measured curve is set by positivity resets "
+            "(eps), which the linear model does not include (it predicts a floor near 0)",
             stacklevel=2)
     model = GMMLinearModel(web)
     return predict_curve(model.step, model.X0, T, anchor=model.anchor, memory=model.memory,

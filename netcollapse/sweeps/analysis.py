@@ -189,10 +189,10 @@ def format_predictor_table(
     if t.empty:
         return f"predictor table ({method}): no varying predictor"
     lines = [f"predictor table ({method} r, 95% bootstrap interval, n tasks):",
-             f"  {'predictor':<22}{'measure':<16}{'r':>8}  {'interval':<19}{'n':>5}"]
+             f"  {'predictor':<22}{'measure':<21}{'r':>8}  {'interval':<19}{'n':>5}"]
     for row in t.itertuples(index=False):
         ci = f"[{row.lo:+.3f}, {row.hi:+.3f}]"
-        lines.append(f"  {row.predictor:<22}{row.measure:<16}{row.r:>+8.3f}  {ci:<19}{row.n:>5}")
+        lines.append(f"  {row.predictor:<22}{row.measure:<21}{row.r:>+8.3f}  {ci:<19}{row.n:>5}")
     return "\n".join(lines)
 
 

@@ -77,3 +77,10 @@ def test_noise_free_prediction_and_the_overlap_warning():
     close = GMMWeb(g, B=3, means=[-1, 0, 1], L=8, seed=0, retrieval={"k": 8, "memory": 1})
     with pytest.warns(UserWarning, match="components are 1.00 Mahalanobis units apart"):
         predict_gmm(close, 3)
+
+
+def test_a_node_reading_only_itself_is_warned_about():
+    g = build("barabasi_albert", n=12, m=2, directed=True, self_weight=0.3, seed=0)
+    web = GMMWeb(g, B=2, means=[-5, 5], L=8, seed=0, retrieval={"k": 8, "memory": 1})
+    with pytest.warns(UserWarning, match="node 0 reads only its own store"):
+        predict_gmm(web, 2)
