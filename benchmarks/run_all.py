@@ -13,6 +13,7 @@ HERE = Path(__file__).resolve().parent
 BENCHES = [
     ["bench_spectral.py"],
     ["bench_gmm.py"],
+    ["bench_predict.py"],
     ["bench_generation.py", "--threads", "1", "--repeats", "3"],
 ]
 
