@@ -2,7 +2,8 @@
 
     netcollapse sweep experiments/validate_curves.yaml --out sweeps/validate_curves \\
         --executor process --workers 2
-    python benchmarks/validation_figure.py sweeps/validate_curves docs/figures/predicted_vs_measured.png
+    python benchmarks/validation_figure.py sweeps/validate_curves \\
+        docs/figures/predicted_vs_measured.png
 
 Reads the sweep's ``results.parquet`` and ``steps.parquet`` (the ``predicted_frobenius``
 column) and draws, per graph, the three seeds' measured curves (thin) and their

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from netcollapse.measures.curves import CurveMeasures, curve_measures
+from netcollapse.measures.curves import CurveMeasures
 
 __all__ = [
     "MEASURE_LABELS", "format_measures", "plot_prediction", "prediction_record", "write_prediction",
@@ -43,7 +43,7 @@ def _cell(m: CurveMeasures, key: str) -> str:
 
 
 def format_measures(columns: dict[str, CurveMeasures]) -> list[str]:
-    """Lines of an aligned table: one row per measure, one column per curve, then the NaN reasons.
+    r"""Return the lines of an aligned table: a row per measure, a column per curve, NaN reasons.
 
     Parameters
     ----------
@@ -73,7 +73,7 @@ def format_measures(columns: dict[str, CurveMeasures]) -> list[str]:
 
 
 def prediction_record(pred: pd.DataFrame, measures: CurveMeasures) -> dict[str, Any]:
-    """A JSON-able record of a predicted curve and its measures (``netcollapse predict --json``).
+    """Return a JSON-able record of a predicted curve and its measures (``predict --json``).
 
     Parameters
     ----------

@@ -65,7 +65,6 @@ from __future__ import annotations
 import copy
 import math
 import warnings
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -112,7 +111,7 @@ class GMMLinearModel:
 
     # ------------------------------------------------------------------ reads
     def _counts(self, per_store: int) -> tuple[sp.csr_array, np.ndarray]:
-        """Expected reads per (node, source) and from the human corpus."""
+        """Return the expected reads per (node, source) and from the human corpus."""
         web, n, r = self.web, self.n, self.web.retrieval
         g, h = web.graph, web.graph.h
         avail = np.full(n, per_store, dtype=np.int64)
@@ -128,7 +127,7 @@ class GMMLinearModel:
         return sp.csr_array(sp.diags_array(frac) @ P), frac * web.A0
 
     def step(self, t: int) -> LinearStep:
-        """The linear step at ``t`` (reads from ``L`` times the visible steps per store)."""
+        """Return the linear step at ``t`` (reads from ``L`` times the visible steps per store)."""
         return self._step(t)[0]
 
     def _visible(self, t: int) -> int:
@@ -158,7 +157,7 @@ class GMMLinearModel:
 
     # ------------------------------------------------------------------ noise
     def noise(self, t: int, mean: np.ndarray, var: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Publishing and reading variances at step ``t`` (module docstring)."""
+        """Return the publishing and reading variances at step ``t`` (module docstring)."""
         st, x = self._step(t)
         B, L = self.B, self.web.L
         v = np.clip((1.0 - 1.0 / B) - (mean**2).sum(axis=1) - var, 0.0, None)

@@ -43,7 +43,7 @@ class RunResult:
         return self.metrics["frobenius"].to_numpy(dtype=float)
 
     def measures(self, tail: float = 0.2) -> dict[str, float | int | str]:
-        """Collapse measures of the ``||D||_F`` trajectory (:func:`~netcollapse.measures.curves.collapse_measures`).
+        """Return the collapse measures of the ``||D||_F`` trajectory (``collapse_measures``).
 
         Parameters
         ----------

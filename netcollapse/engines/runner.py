@@ -134,7 +134,7 @@ def run_spec(
 
 
 def predict_web(web: Web, T: int, **kwargs: Any) -> Any:
-    """The engine's predicted ``||D(t)||_F`` curve for ``T`` steps, or ``None`` if it has none.
+    """Return the engine's predicted ``||D(t)||_F`` curve for ``T`` steps (``None``: no model).
 
     Parameters
     ----------
@@ -174,7 +174,8 @@ def predict_spec(spec: str | Path | dict[str, Any] | RunSpec, *, seed: int | Non
 
     Examples
     --------
-    >>> spec, pred = predict_spec({"engine": "gmm", "T": 5, "graph": {"family": "complete", "n": 4}})
+    >>> spec, pred = predict_spec({"engine": "gmm", "T": 5,
+    ...                            "graph": {"family": "complete", "n": 4}})
     >>> len(pred), list(pred.columns)[:3]
     (6, ['step', 'frobenius', 'signal'])
     """

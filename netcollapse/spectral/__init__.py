@@ -50,6 +50,7 @@ function is deterministic; the two Monte-Carlo estimates (:func:`fj_floor`,
 """
 
 from netcollapse.spectral._linalg import ARPACK_MATVECS, ARPACK_TOL, TOL
+from netcollapse.spectral._markov import DENSE_MAX
 from netcollapse.spectral.dynamics import (
     DENSE_COV_MAX,
     PROBES,
@@ -57,7 +58,6 @@ from netcollapse.spectral.dynamics import (
     linear_step,
     predict_curve,
 )
-from netcollapse.spectral._markov import DENSE_MAX
 from netcollapse.spectral.predictors import (
     FJ_PROBES,
     KEMENY_PROBES,
@@ -86,7 +86,7 @@ __all__ = [
     "ARPACK_MATVECS", "ARPACK_TOL", "DEFAULT_G", "DENSE_COV_MAX", "DENSE_MAX", "FJ_PROBES",
     "KEMENY_PROBES", "PROBES", "SUMMARY_KEYS", "LinearStep", "MixingBounds", "TOL",
     "degree_heterogeneity", "fiedler_value", "fj_floor", "fj_rate", "is_reversible",
-    "kemeny_constant", "lazy_rate", "linear_step", "predict_curve", "mixing_time_bounds", "n_components",
-    "relaxation_time", "slem", "spectral_gap", "spectral_summary",
+    "kemeny_constant", "lazy_rate", "linear_step", "mixing_time_bounds", "n_components",
+    "predict_curve", "relaxation_time", "slem", "spectral_gap", "spectral_summary",
     "stationary_distribution", "top_eigenvalues",
 ]

@@ -77,7 +77,7 @@ from netcollapse.spectral.rates import DEFAULT_G
 __all__ = ["DENSE_COV_MAX", "PROBES", "LinearStep", "linear_step", "predict_curve"]
 
 DENSE_COV_MAX = 600
-"""Largest stacked state size ``R n`` for which ``method="auto"`` propagates the exact covariance."""
+"""Largest stacked state ``R n`` for which ``method="auto"`` propagates the exact covariance."""
 PROBES = 64
 """Default number of probe vectors of ``method="probes"``."""
 
@@ -111,8 +111,9 @@ class LinearStep(NamedTuple):
     a: np.ndarray
 
 
-def linear_step(W: Any, g: float = DEFAULT_G, h: Any = 0.0, gain: float | None = None) -> LinearStep:
-    """The step of the lazy DeGroot / Friedkin-Johnsen model on a graph.
+def linear_step(W: Any, g: float = DEFAULT_G, h: Any = 0.0,
+                gain: float | None = None) -> LinearStep:
+    """Return the step of the lazy DeGroot / Friedkin-Johnsen model on a graph.
 
     Parameters
     ----------
@@ -158,7 +159,7 @@ class _Stack:
         self.blocks = 2 if memory is None else memory  # y, then past published blocks
 
     def visible(self, t: int) -> int:
-        """Number of published steps a node reads at step ``t``."""
+        """Return the number of published steps a node reads at step ``t``."""
         return t + 1 if self.memory is None else min(self.memory, t + 1)
 
     def _past(self, Z: np.ndarray, t: int) -> np.ndarray:
@@ -359,7 +360,7 @@ def predict_curve(
 
 
 def _anchor(anchor: Any, X: np.ndarray, one_d: bool) -> np.ndarray:
-    """The anchor as an ``(n, d)`` array: a shared point or one per node."""
+    """Return the anchor as an ``(n, d)`` array: a shared point or one per node."""
     a = np.atleast_1d(as_array(anchor, "anchor", (0, 1, 2), "a point or one point per node"))
     n, d = X.shape
     if one_d and a.ndim == 1 and a.shape[0] == n:

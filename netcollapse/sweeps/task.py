@@ -121,7 +121,7 @@ def _predicted(spec: Any, graph: Any) -> float:
 
 
 def _prediction(web: Any, T: int) -> tuple[Any, str | None]:
-    """The engine's predicted curve (``None`` without a linear model) and its warning, if any."""
+    """Return the engine's predicted curve (``None``: no linear model) and its warnings."""
     import warnings
 
     from netcollapse.engines.runner import predict_web

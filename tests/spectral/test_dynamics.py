@@ -1,4 +1,4 @@
-"""Tests for netcollapse.spectral.dynamics: closed forms, Lyapunov floors, probes vs dense, memory."""
+"""Tests for netcollapse.spectral.dynamics: closed forms, Lyapunov floor, probes, memory."""
 
 from __future__ import annotations
 
