@@ -29,6 +29,11 @@ Where the prediction holds, and how it bends
   misses are two-block SBMs with few cross edges (one slow mode carrying 1/63 of
   the initial disagreement) and the k = 2 ring (its slowest modes sit in the
   noise), both measured faster than predicted.
+  On graphs nobody tuned for (``experiments/validate_curves.yaml``: 44 graphs of
+  19 generators) the one number ranks poorly (Spearman 0.27 against the measured
+  half-life); the whole predicted curve
+  (:func:`netcollapse.spectral.predict_curve`, for the GMM engine
+  :func:`netcollapse.engines.gmm_theory.predict_gmm`) ranks it at 0.999.
 * **Memory** (``memory = R > 1`` or keep-all): stores still hold posts sampled
   from older, more dispersed weights, so each step pulls a node toward a lagged
   average of its sources; that is a higher-order recursion whose contraction is
