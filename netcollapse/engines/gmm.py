@@ -19,9 +19,13 @@ Each step ``t`` (paper order, Wang et al. 2025, arXiv 2506.15690, Algorithm 3):
    with ``alpha = 1/k_i`` and ``c = 1/(k_i B^2)`` by default.
 
 Vectorisation: the update is sequential within a node, so the loop runs over the
-point index and updates all nodes at once with masks. The component likelihoods
-of each point are computed once, when it is published (means and covariance are
-fixed), and stored, so retrieval never recomputes a density.
+point index and updates all nodes at once: nodes are ordered by how many points
+they read, so the nodes still reading at point ``p`` are a prefix and their
+``p``-th points one contiguous block (the kernels live in
+:mod:`netcollapse.engines._gmm_kernels`). The component likelihoods of each point
+are computed once, when it is published (means and covariance are fixed), and
+stored, so retrieval never recomputes a density; a step gathers the rows it reads
+from that store once, straight into the update's layout.
 
 The human seed set ``A(0)`` (the paper does not state it) is ``A0`` points drawn
 from the mixture with equal weights ``1/B``; ``eps`` (also unstated) defaults to
@@ -39,6 +43,13 @@ import pandas as pd
 
 from netcollapse._io import atomic_write_bytes
 from netcollapse._random import SeedLike
+from netcollapse.engines._gmm_kernels import (
+    _rank_major,
+    _zvdh_ragged,
+    default_means,
+    sample_without_replacement,
+    zvdh_update,
+)
 from netcollapse.engines.loop import Row, Web
 from netcollapse.engines.retrieval import Retrieval
 from netcollapse.errors import bad
@@ -48,173 +59,6 @@ from netcollapse.measures.disagreement import frobenius_distance, synthetic_shar
 __all__ = ["GMMWeb", "default_means", "sample_without_replacement", "zvdh_update"]
 
 _INIT = 2**32 - 1  # stream key of the initial state (steps use their index)
-
-
-# --------------------------------------------------------------------------- kernels
-def default_means(B: int) -> np.ndarray:
-    """Default component means: ``B`` points evenly spaced in ``[-5, 5]`` (d = 1).
-
-    Parameters
-    ----------
-    B : int
-        Number of components (>= 2).
-
-    Returns
-    -------
-    ndarray, shape (B,)
-
-    Examples
-    --------
-    >>> default_means(2).tolist(), default_means(3).tolist()
-    ([-5.0, 5.0], [-5.0, 0.0, 5.0])
-    """
-    return np.linspace(-5.0, 5.0, int(B))
-
-
-def sample_without_replacement(
-    sizes: np.ndarray, counts: np.ndarray, rng: np.random.Generator
-) -> np.ndarray:
-    """Draw ``counts[p]`` distinct positions in ``range(sizes[p])`` for every segment ``p``.
-
-    Parameters
-    ----------
-    sizes : ndarray of int, shape (P,)
-        Population size of each segment.
-    counts : ndarray of int, shape (P,)
-        How many to draw from each, ``0 <= counts <= sizes``.
-    rng : numpy.random.Generator
-
-    Returns
-    -------
-    ndarray of int, shape (counts.sum(),)
-        Positions grouped by segment (segment 0 first). Each segment's set is a
-        uniform random subset: dense segments (``2 count > size``) keep the
-        ``count`` smallest of ``size`` random keys; the others draw with
-        replacement and redraw duplicates, a procedure symmetric under relabelling
-        the population, hence uniform over subsets.
-
-    Examples
-    --------
-    >>> rng = np.random.default_rng(0)
-    >>> pos = sample_without_replacement(np.array([5, 100]), np.array([5, 3]), rng)
-    >>> sorted(pos[:5].tolist()), len(set(pos[5:].tolist()))
-    ([0, 1, 2, 3, 4], 3)
-    """
-    sizes = np.asarray(sizes, dtype=np.int64)
-    counts = np.asarray(counts, dtype=np.int64)
-    if np.any(counts > sizes) or np.any(counts < 0):
-        raise bad("counts", counts.max(), "0 <= counts <= sizes")
-    out = np.empty(int(counts.sum()), dtype=np.int64)
-    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
-    dense = 2 * counts > sizes
-    seg_all = np.repeat(np.arange(len(sizes)), counts)
-    # dense segments: random keys, keep the `count` smallest per segment
-    d = np.flatnonzero(dense & (counts > 0))
-    if d.size:
-        seg = np.repeat(d, sizes[d])
-        item = np.arange(seg.size) - np.repeat(np.cumsum(sizes[d]) - sizes[d], sizes[d])
-        order = np.lexsort((rng.random(seg.size), seg))
-        rank = np.arange(seg.size) - np.repeat(np.cumsum(sizes[d]) - sizes[d], sizes[d])
-        keep = rank < np.repeat(counts[d], sizes[d])
-        chosen_seg, chosen = seg[order][keep], item[order][keep]
-        slot = starts[chosen_seg] + (np.arange(chosen.size) - np.repeat(
-            np.cumsum(counts[d]) - counts[d], counts[d]))
-        out[slot] = chosen
-    # sparse segments: draw with replacement, redraw duplicates until none are left
-    mask = ~dense[seg_all]
-    if mask.any():
-        idx = np.flatnonzero(mask)
-        seg = seg_all[idx]
-        pos = (rng.random(idx.size) * sizes[seg]).astype(np.int64)
-        base = seg * (int(sizes.max()) + 1)  # one int64 key per (segment, position)
-        while True:
-            key = base + pos
-            order = np.argsort(key, kind="stable")
-            k_sorted = key[order]
-            dup = np.zeros(idx.size, dtype=bool)
-            dup[order[1:]] = k_sorted[1:] == k_sorted[:-1]
-            if not dup.any():
-                break
-            pos[dup] = (rng.random(int(dup.sum())) * sizes[seg[dup]]).astype(np.int64)
-        out[idx] = pos
-    return out
-
-
-def zvdh_update(
-    Pi: np.ndarray,
-    lik: np.ndarray,
-    mask: np.ndarray,
-    alpha: np.ndarray,
-    c: np.ndarray,
-    eps: float,
-) -> np.ndarray:
-    """Apply the Zivkovic-van der Heijden recursive weight update, point by point.
-
-    Parameters
-    ----------
-    Pi : ndarray, shape (n, B)
-        Mixture weights of every node (not modified).
-    lik : ndarray, shape (n, P, B)
-        Component likelihoods ``N(u_p; mu_b, Sigma)`` (up to a positive factor per
-        point) of each node's ``P`` retrieved points, in update order.
-    mask : ndarray of bool, shape (n, P)
-        Which of the ``P`` slots hold a point (nodes retrieve different numbers).
-    alpha, c : ndarray, shape (n,)
-        Learning rate and the Dirichlet-prior constant of each node.
-    eps : float
-        Value a non-positive weight is reset to (positivity step).
-
-    Returns
-    -------
-    ndarray, shape (n, B)
-        Updated weights.
-
-    Notes
-    -----
-    Zivkovic & van der Heijden, "Recursive unsupervised learning of finite mixture
-    models", IEEE TPAMI 26(5), 2004; used as the GMM update in Wang et al. (2025),
-    Algorithm 2. The positivity step, per component ``b`` in order: if
-    ``pi_b <= 0``, every other weight is multiplied by ``1 / (1 + eps - pi_b)`` and
-    ``pi_b`` is set to ``eps``.
-
-    Examples
-    --------
-    >>> Pi = np.array([[0.5, 0.5]])
-    >>> lik = np.array([[[1.0, 0.0]]])           # one point, owned by component 0
-    >>> zvdh_update(Pi, lik, np.ones((1, 1), bool), np.array([0.5]), np.array([0.0]), 1e-4)
-    array([[0.75, 0.25]])
-    """
-    Pi = np.array(Pi, dtype=float, copy=True)
-    B = Pi.shape[1]
-    gain = (alpha / (1.0 - B * c))[:, None]
-    keep = (1.0 - alpha)[:, None]
-    for p in range(lik.shape[1]):
-        rows = mask[:, p]
-        if not rows.any():
-            break
-        full = rows.all()
-        P = Pi if full else Pi[rows]
-        o = P * (lik[:, p] if full else lik[rows, p])
-        o /= o.sum(axis=1, keepdims=True)
-        g, kp = (gain, keep) if full else (gain[rows], keep[rows])
-        P = kp * P + g * (o - (c[:, None] if full else c[rows, None]))
-        if (P <= 0).any():
-            P = _positivity(P, eps)
-        if full:
-            Pi = P
-        else:
-            Pi[rows] = P
-    return Pi
-
-
-def _positivity(P: np.ndarray, eps: float) -> np.ndarray:
-    for b in range(P.shape[1]):
-        low = P[:, b] <= 0
-        if low.any():
-            factor = 1.0 / (1.0 + eps - P[low, b])
-            P[low] *= factor[:, None]
-            P[low, b] = eps
-    return P
 
 
 def _rate(spec: float | str, k: np.ndarray, B: int, name: str) -> np.ndarray:
@@ -339,9 +183,13 @@ class GMMWeb(Web):
         """Component likelihoods of points ``x`` (..., d), scaled so each point's max is 1."""
         diff = x[..., None, :] - self.means  # (..., B, d)
         z = np.linalg.solve(self.chol, np.moveaxis(diff, -1, 0).reshape(self.d, -1))
-        q = (z**2).sum(axis=0).reshape(diff.shape[:-1])
-        logp = -0.5 * q
-        return np.exp(logp - logp.max(axis=-1, keepdims=True))
+        logp = np.square(z, out=z).sum(axis=0).reshape(diff.shape[:-1])
+        logp *= -0.5
+        top = logp[..., 0].copy()  # max over the B components (column by column: faster)
+        for b in range(1, self.B):
+            np.maximum(top, logp[..., b], out=top)
+        logp -= top[..., None]
+        return np.exp(logp, out=logp)
 
     def _sample(
         self, Pi: np.ndarray, U: np.ndarray, Z: np.ndarray
@@ -438,29 +286,39 @@ class GMMWeb(Web):
         pos = sample_without_replacement(np.full(counts.size, per_store), counts, pick_rng)
         rd = np.repeat(reader, counts)
         src = np.repeat(source, counts)
-        lik_syn = self._lik[slots[pos // L], src, pos % L]
         hq = q.human.astype(np.int64)
         hpos = sample_without_replacement(np.full(n, self.A0), hq, pick_rng)
-        readers = np.concatenate([np.repeat(np.arange(n), hq), rd])
-        lik_all = np.concatenate([self.human_lik[hpos], lik_syn])
+        readers = np.concatenate([np.repeat(np.arange(n), hq), rd])  # human points first
         k_i = np.bincount(readers, minlength=n)
         # random processing order within each node
         order = np.argsort(readers + order_rng.random(readers.size))  # shuffle within node
-        readers, lik_all = readers[order], lik_all[order]
-        rank = np.arange(readers.size) - np.repeat(np.cumsum(k_i) - k_i, k_i)
-        P = int(k_i.max()) if n else 0
-        lik = np.ones((n, max(P, 1), B))
-        mask = np.zeros((n, max(P, 1)), dtype=bool)
-        lik[readers, rank] = lik_all
-        mask[readers, rank] = True
+        readers = readers[order]
+        # which point the update meets at each row of its (point index, node) layout
+        perm, widths, dest = _rank_major(k_i)
+        which = np.empty(readers.size, dtype=np.int64)
+        which[dest] = order
+        row = (slots[pos // L] * n + src) * L + pos % L  # synthetic points: rows of the store
+        lik = self._gather(which, hpos, row)
         if self.record:
             ids = np.concatenate([-1 - hpos, self._global_ids(slots, pos, src)])[order]
             self.draws.append({"U": U, "Z": Z, "readers": readers, "ids": ids, "k": k_i})
         # 3. update
         alpha = _rate(self.alpha, k_i, B, "alpha")
         c = _rate(self.c, k_i, B, "c")
-        self.Pi = zvdh_update(self.Pi, lik, mask, alpha, c, self.eps)
+        self.Pi = _zvdh_ragged(self.Pi, lik, perm, widths, alpha, c, self.eps)
         return self._row(t + 1, k_i, np.bincount(rd, minlength=n))
+
+    def _gather(self, which: np.ndarray, hpos: np.ndarray, row: np.ndarray) -> np.ndarray:
+        """Likelihoods of points ``which`` (human ``hpos`` first, then store rows ``row``)."""
+        store = self._lik.reshape(-1, self.B)  # a view: the store is contiguous
+        h = hpos.size
+        if h == 0:
+            return np.take(store, row[which], axis=0)
+        lik = np.empty((which.size, self.B))
+        human = which < h
+        lik[human] = self.human_lik[hpos[which[human]]]
+        lik[~human] = np.take(store, row[which[~human] - h], axis=0)
+        return lik
 
     def _global_ids(self, slots: np.ndarray, pos: np.ndarray, src: np.ndarray) -> np.ndarray:
         """Identify synthetic points as ``(step * n + node) * L + sample`` (for ``record``)."""

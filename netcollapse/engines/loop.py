@@ -111,6 +111,7 @@ class Web(ABC):
         self.node_frames: list[pd.DataFrame] = []
         self.timings: list[dict[str, Any]] = []
         self._flushed = 0
+        self._quota_memo: tuple[Any, ...] | None = None
 
     @property
     def n(self) -> int:
@@ -156,15 +157,25 @@ class Web(ABC):
         Returns
         -------
         Quotas
+            Largest-remainder quotas depend on their inputs only (no draw), so a call
+            with the same inputs as the previous one returns the previous result.
         """
         g, h, r = self.graph, self.graph.h, self.retrieval  # a graph: W is not re-validated
         pooled = r.mode == "pooled"
+        fixed = not pooled and r.quota == "largest_remainder"
+        memo = self._quota_memo
+        if (fixed and memo is not None and memo[0] is g and memo[1] is r
+                and memo[2] == human_available and np.array_equal(memo[3], available)):
+            return memo[4]
         reach = reachable_total(g, available, human_available, h=None if pooled else h)
         beta = None if r.k is not None else r.beta
         k = retrieval_size(reach, beta=beta, k=r.k, k_max=r.k_max)
         if pooled:
             return pooled_quotas(g, k, available, human_available, rng)
-        return allocate_quotas(g, h, k, available, human_available, quota=r.quota, rng=rng)
+        q = allocate_quotas(g, h, k, available, human_available, quota=r.quota, rng=rng)
+        if fixed:
+            self._quota_memo = (g, r, human_available, np.array(available, copy=True), q)
+        return q
 
     def base_config(self) -> dict[str, Any]:
         """Return the configuration every engine shares: engine, graph, retrieval, root seed."""
