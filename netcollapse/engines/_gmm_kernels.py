@@ -73,23 +73,28 @@ def sample_without_replacement(
     if np.any(counts > sizes) or np.any(counts < 0):
         raise bad("counts", counts.max(), "0 <= counts <= sizes")
     out = np.empty(int(counts.sum()), dtype=np.int64)
-    starts = np.cumsum(counts) - counts
     dense = 2 * counts > sizes
+    seg_all = np.repeat(np.arange(len(sizes)), counts)
+    mask = ~dense[seg_all]
     # dense segments: random keys, keep the `count` smallest per segment (stable order)
     d = np.flatnonzero(dense & (counts > 0))
     if d.size:
         size_d = sizes[d]
-        first = np.cumsum(size_d) - size_d  # where each segment's keys start
         keys = rng.random(int(size_d.sum()))
-        for s in np.unique(size_d):  # segments of one size: a (segments, s) table of keys
-            rows = np.flatnonzero(size_d == s)
-            cols = np.arange(s)
-            ranked = np.argsort(keys[first[rows, None] + cols], axis=1, kind="stable")
-            keep = cols < counts[d[rows], None]
-            out[(starts[d[rows], None] + cols)[keep]] = ranked[keep]
+        if size_d.min() == size_d.max():  # one population size (the engine's case)
+            s = int(size_d[0])
+            ranked = np.argsort(keys.reshape(d.size, s), axis=1, kind="stable")
+            out[~mask] = ranked[np.arange(s) < counts[d, None]]  # segments in order
+        else:  # a (segments, s) table of keys per size s
+            first = np.cumsum(size_d) - size_d
+            starts = np.cumsum(counts) - counts
+            for s in np.unique(size_d):
+                rows = np.flatnonzero(size_d == s)
+                cols = np.arange(s)
+                ranked = np.argsort(keys[first[rows, None] + cols], axis=1, kind="stable")
+                keep = cols < counts[d[rows], None]
+                out[(starts[d[rows], None] + cols)[keep]] = ranked[keep]
     # sparse segments: draw with replacement, redraw duplicates until none are left
-    seg_all = np.repeat(np.arange(len(sizes)), counts)
-    mask = ~dense[seg_all]
     if mask.any():
         idx = np.flatnonzero(mask)
         seg = seg_all[idx]
@@ -99,9 +104,9 @@ def sample_without_replacement(
         mseg = seg[multi]
         base = mseg * (int(sizes.max()) + 1)  # one int64 key per (segment, position)
         while multi.size:
-            mpos = pos[multi]
-            order = np.argsort(base + mpos, kind="stable")
-            k_sorted = (base + mpos)[order]
+            key = base + pos[multi]
+            order = np.argsort(key, kind="stable")
+            k_sorted = key[order]
             dup = np.zeros(multi.size, dtype=bool)
             dup[order[1:]] = k_sorted[1:] == k_sorted[:-1]
             if not dup.any():
