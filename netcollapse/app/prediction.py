@@ -43,7 +43,7 @@ def _cell(m: CurveMeasures, key: str) -> str:
 
 
 def format_measures(columns: dict[str, CurveMeasures]) -> list[str]:
-    r"""Return the lines of an aligned table: a row per measure, a column per curve, NaN reasons.
+    """Return the lines of an aligned table: a row per measure, a column per curve, NaN reasons.
 
     Parameters
     ----------
@@ -56,10 +56,12 @@ def format_measures(columns: dict[str, CurveMeasures]) -> list[str]:
 
     Examples
     --------
+    >>> from netcollapse.measures.curves import curve_measures
     >>> m = curve_measures(8 * 0.5 ** np.arange(20) + 0.01)
-    >>> print("\\n".join(format_measures({"predicted": m})[:2]))
+    >>> for line in format_measures({"predicted": m})[:2]:
+    ...     print(line)
     measure                   predicted
-    half-life (steps)         1.003
+    half-life (steps)         1.002
     """
     header = ["measure", *columns]
     rows = [[label, *(_cell(m, key) for m in columns.values())]

@@ -51,9 +51,20 @@ def test_experiments_lists_every_shipped_spec_with_its_command(capsys):
     assert main(["experiments"]) == 0
     lines = capsys.readouterr().out.splitlines()
     rows = {line.split()[0]: line.split()[1] for line in lines[1:] if line.strip()
-            and not line.startswith(("8 specs", "Run one"))}
+            and not line[0].isdigit() and not line.startswith("Run one")}
     assert rows["paper_gmm"] == "run" and rows["compare_gmm"] == "sweep"
     assert set(rows) == {p.stem for p in shipped_dir("experiments").glob("*.yaml")}
+
+
+def test_predict_prints_the_curve_and_its_measures_before_any_run(capsys, tmp_path):
+    png = tmp_path / "curve.png"
+    assert main(["predict", "paper_gmm", "--T", "30", "--json", "--png", str(png)]) == 0
+    data = strict_json(capsys.readouterr().out)
+    assert len(data["curve"]["frobenius"]) == 31 and data["method"] == "dense"
+    assert 0 < data["measures"]["half_life"] < 30
+    assert png.read_bytes()[:4] == b"\x89PNG"
+    assert main(["predict", "paper_llm"]) == 2  # no linear model: one line, exit 2
+    assert "engine: got 'llm'" in capsys.readouterr().err
 
 
 def test_spectral_json_has_the_summary_keys(capsys):
