@@ -78,22 +78,25 @@ def _lanczos_ends(
     ``d1, d0`` as ``d1 r / (1 - r)``, ``r = d1 / d0`` (geometric convergence);
     it stops when that and ``d1`` are below ``tol * max(1, |value|)``. A known
     eigenvector is deflated by the caller by moving its eigenvalue to the mean of
-    the others, inside their range, so that it cannot become an end.
+    the others, inside their range, so that it cannot become an end. ``matvec``
+    must return a new array (it is reused as the next Lanczos vector).
     """
     q = np.random.default_rng(_V0_SEED).standard_normal(n)
     q /= np.linalg.norm(q)
     q_prev, beta, scale = np.zeros(n), 0.0, 0.0
+    tmp = np.empty(n)  # vector updates in place: no temporaries of size n per step
     alphas: list[float] = []
     betas: list[float] = []
     hist: list[np.ndarray] = []
     ends = np.zeros(2)
     want = {"both": [0, 1], "min": [0], "max": [1]}[which]
     for step in range(1, maxiter + 1):
-        w = matvec(q) - beta * q_prev
+        w = matvec(q)
+        w -= np.multiply(q_prev, beta, out=tmp)
         alpha = float(q @ w)
-        w -= alpha * q
+        w -= np.multiply(q, alpha, out=tmp)
         c = float(q @ w)  # one local re-orthogonalisation keeps alpha accurate
-        w -= c * q
+        w -= np.multiply(q, c, out=tmp)
         alpha += c
         beta = float(np.linalg.norm(w))
         alphas.append(alpha)
@@ -118,7 +121,7 @@ def _lanczos_ends(
                 if np.all(d1 <= lim) and np.all(rest <= lim):
                     break
         betas.append(beta)
-        q_prev, q = q, w / beta
+        q_prev, q = q, np.divide(w, beta, out=w)  # w is matvec's fresh array: ours to reuse
     else:
         warnings.warn(f"Lanczos stopped after maxiter={maxiter} steps before reaching "
                       f"tol={tol}; eigenvalue estimates may be off", RuntimeWarning, stacklevel=3)
@@ -126,10 +129,14 @@ def _lanczos_ends(
 
 
 def _block_cg(matvec: Callable, B: np.ndarray, tol: float, maxiter: int = 5000) -> np.ndarray:
-    """Conjugate gradients, one independent run per column of ``B`` (SPD operator)."""
+    """Conjugate gradients, one independent run per column of ``B`` (SPD operator).
+
+    ``matvec`` must return a new array (it is overwritten).
+    """
     X = np.zeros_like(B)
     R = B.copy()
     P = R.copy()
+    tmp = np.empty_like(B)  # updates in place: no (n, p) temporaries per iteration
     rs = np.einsum("ij,ij->j", R, R)
     stop = tol**2 * rs
     for _ in range(maxiter):
@@ -138,10 +145,11 @@ def _block_cg(matvec: Callable, B: np.ndarray, tol: float, maxiter: int = 5000) 
         AP = matvec(P)
         pap = np.einsum("ij,ij->j", P, AP)
         alpha = np.divide(rs, pap, out=np.zeros_like(rs), where=pap > 0)
-        X += P * alpha
-        R -= AP * alpha
+        X += np.multiply(P, alpha, out=tmp)
+        R -= np.multiply(AP, alpha, out=AP)
         rs_new = np.einsum("ij,ij->j", R, R)
-        P = R + P * np.divide(rs_new, rs, out=np.zeros_like(rs), where=rs > 0)
+        P *= np.divide(rs_new, rs, out=np.zeros_like(rs), where=rs > 0)
+        P += R
         rs = rs_new
     return X
 
@@ -185,7 +193,15 @@ def _deflated(A: sp.csr_array, u: np.ndarray, lam: float) -> Callable:
     u = u / np.linalg.norm(u)
     n = A.shape[0]
     c = (float(A.diagonal().sum()) - lam) / (n - 1) - lam
-    return lambda x: A @ x + c * u * (u @ x)
+    cu = c * u
+    tmp = np.empty(n)
+
+    def matvec(x: np.ndarray) -> np.ndarray:
+        y = A @ x
+        y += np.multiply(cu, u @ x, out=tmp)
+        return y
+
+    return matvec
 
 
 def _arpack(matvec: Callable, n: int, which: str, tol: float, k: int = 2) -> np.ndarray:

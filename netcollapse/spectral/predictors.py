@@ -28,7 +28,7 @@ from netcollapse.spectral._linalg import (
     _remove_perron,
     _single_blas,
 )
-from netcollapse.spectral._markov import _as_matrix, _Chain
+from netcollapse.spectral._markov import _as_matrix, _Chain, _int32
 
 KEMENY_PROBES = 16
 """Rademacher probes of the Hutchinson estimate in :func:`kemeny_constant` (sparse)."""
@@ -60,10 +60,10 @@ def _fiedler(chain: _Chain, normalized: bool) -> float:
         return max(0.0, float(np.linalg.eigvalsh(L)[1]))
     if normalized:
         isq = sp.diags_array(1.0 / np.sqrt(d))
-        N = sp.csr_array(isq @ S @ isq)
+        N = _int32(sp.csr_array(isq @ S @ isq))
         _, hi = _lanczos_ends(_deflated(N, np.sqrt(d), 1.0), n, chain.tol, which="max")
         return max(0.0, 1.0 - hi)
-    L = sp.csr_array(sp.diags_array(d) - S)
+    L = _int32(sp.csr_array(sp.diags_array(d) - S))
     lo, _ = _lanczos_ends(_deflated(L, np.ones(n), 0.0), n, chain.tol, which="min")
     return max(0.0, lo)
 
@@ -173,7 +173,15 @@ def _kemeny(chain: _Chain, seed: Any) -> float:
         u /= np.linalg.norm(u)
         Z -= np.outer(u, u @ Z)
         S = chain.S
-        Y = _block_cg(lambda X: X - S @ X + np.outer(u, u @ X), Z, chain.tol)
+        outer = np.empty_like(Z)
+
+        def op(X: np.ndarray) -> np.ndarray:  # X - S X + u u^T X, in place
+            Y = S @ X
+            np.subtract(X, Y, out=Y)
+            Y += np.multiply(u[:, None], u @ X, out=outer)
+            return Y
+
+        Y = _block_cg(op, Z, chain.tol)
         return float(np.mean(np.einsum("ij,ij->j", Z, Y)))
     W, pi = chain.W, chain.pi
     Y = _gmres_columns(lambda x: x - W @ x + (pi @ x), Z, chain.tol)
