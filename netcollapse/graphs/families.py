@@ -92,7 +92,11 @@ def _grid(s: Any, seed: int) -> tuple:
         else:
             ok = (rr < s.rows) & (cc < s.cols)
         parts.append(np.stack([node(r[ok], c[ok]), node(rr[ok], cc[ok])], axis=1))
-    edges = np.unique(np.sort(np.concatenate(parts), axis=1), axis=0)
+    u, v = np.concatenate(parts).T
+    n = s.rows * s.cols  # unique pairs (min, max) in order, as one int64 key each (fast)
+    key = np.sort(np.minimum(u, v) * n + np.maximum(u, v))
+    key = key[np.r_[True, key[1:] != key[:-1]]] if key.size else key
+    edges = np.stack(np.divmod(key, n), axis=1)
     labels = tuple(zip(r.tolist(), c.tolist()))
     return s.rows * s.cols, edges, False, None, labels
 
