@@ -14,6 +14,7 @@ BENCHES = [
     ["bench_spectral.py"],
     ["bench_gmm.py"],
     ["bench_predict.py"],
+    ["bench_scale.py"],
     ["bench_generation.py", "--threads", "1", "--repeats", "3"],
 ]
 
