@@ -24,7 +24,7 @@ from netcollapse.engines.gmm import (
     GMMWeb,
 )
 from netcollapse.engines.gmm_theory import (
-    gmm_linear_model,
+    GMMLinearModel,
     predict_gmm,
 )
 from netcollapse.engines.llm import (
@@ -63,6 +63,7 @@ __all__ = [
     "Corpus",
     "DEFAULT_QUERY",
     "DocumentStore",
+    "GMMLinearModel",
     "GMMWeb",
     "LLMWeb",
     "Quotas",
@@ -75,7 +76,6 @@ __all__ = [
     "default_corpus",
     "load_corpus",
     "load_run_spec",
-    "gmm_linear_model",
     "parse_run",
     "pooled_quotas",
     "predict_gmm",

@@ -1,6 +1,6 @@
 """The GMM engine as a linear model: its predicted collapse curve before anything is simulated.
 
-:func:`gmm_linear_model` turns a :class:`~netcollapse.engines.gmm.GMMWeb` into the
+:class:`GMMLinearModel` turns a :class:`~netcollapse.engines.gmm.GMMWeb` into the
 step schedule and noise model of :func:`netcollapse.spectral.predict_curve`, and
 :func:`predict_gmm` runs it from the web's actual initial weights.
 
@@ -74,7 +74,7 @@ from netcollapse.engines.gmm import GMMWeb, _rate
 from netcollapse.engines.quotas import allocate_quotas, reachable_total, retrieval_size
 from netcollapse.spectral.dynamics import PROBES, LinearStep, predict_curve
 
-__all__ = ["OVERLAP_SEPARATION", "GMMLinearModel", "gmm_linear_model", "predict_gmm"]
+__all__ = ["OVERLAP_SEPARATION", "GMMLinearModel", "predict_gmm"]
 
 OVERLAP_SEPARATION = 4.0
 """Mahalanobis distance between two component means below which :func:`predict_gmm` warns."""
@@ -102,9 +102,9 @@ class GMMLinearModel:
         probe._init_state()
         self.web, self.B, self.n = web, web.B, web.n
         self.X0 = probe.Pi - 1.0 / self.B
-        lik = probe.human_lik
-        own = lik / lik.sum(axis=1, keepdims=True) if len(lik) else np.full((0, self.B), 1 / self.B)
-        self.anchor = (own.mean(axis=0) if len(own) else np.full(self.B, 1 / self.B)) - 1 / self.B
+        lik = probe.human_lik  # ownerships of the human points (none when A0 = 0: no anchor)
+        mix = (lik / lik.sum(axis=1, keepdims=True)).mean(axis=0) if len(lik) else 1 / self.B
+        self.anchor = np.broadcast_to(mix - 1.0 / self.B, (self.B,)).copy()
         self.v_human = float(1.0 - ((self.anchor + 1 / self.B) ** 2).sum())
         self.memory = web.memory
         self._cache: dict[int, tuple[LinearStep, dict[str, np.ndarray]]] = {}
@@ -145,9 +145,9 @@ class GMMLinearModel:
             g = np.where(reads, 1.0 - (1.0 - alpha) ** kk, 0.0)
             gain = g / (1.0 - self.B * c)
             w1 = alpha / (1.0 - self.B * c)
-            q2 = 1.0 - (1.0 - alpha) ** 2
-            sum_w2 = np.where(q2 > 0, w1**2 * (1.0 - (1.0 - alpha) ** (2 * kk)) / np.where(
-                q2 > 0, q2, 1.0), w1**2 * kk)
+            q2 = 1.0 - (1.0 - alpha) ** 2  # sum_m w_m^2, a geometric series (0 when alpha = 0)
+            sum_w2 = np.divide(w1**2 * (1.0 - (1.0 - alpha) ** (2 * kk)), q2,
+                               out=np.zeros_like(q2), where=q2 > 0)
             inv = np.where(reads, 1.0 / np.maximum(k, 1e-300), 0.0)
             S = sp.csr_array(sp.diags_array(inv) @ Q)
             st = LinearStep(S, 1.0 - g, gain, hq * inv)
@@ -165,7 +165,6 @@ class GMMLinearModel:
         Q, hq, k, N = x["Q"], x["hq"], x["k"], x["N"]
         wbar2 = np.where(k > 0, st.gain / np.maximum(k, 1e-300), 0.0) ** 2
         A0 = self.web.A0
-        human = hq * self.v_human * (A0 - hq) / (A0 - 1) if A0 > 1 else np.zeros_like(hq)
         read_mean = st.S @ mean + st.a[:, None] * self.anchor
         if self.web.retrieval.mode == "pooled":  # one draw from the union of the sources
             size = N * np.diff(st.S.indptr) + A0
@@ -176,25 +175,13 @@ class GMMLinearModel:
         else:  # fixed quotas: one hypergeometric draw per source
             rows = np.repeat(np.arange(self.n), np.diff(Q.indptr))
             part = Q.data * v[Q.indices] * np.clip(N - Q.data, 0, None) / N
-            hyper = np.bincount(rows, weights=part, minlength=self.n) + human
+            hyper = np.bincount(rows, weights=part, minlength=self.n)
+            if A0 > 1:
+                hyper += hq * self.v_human * (A0 - hq) / (A0 - 1)
         kk = np.maximum(k, 2.0)
         xbar = np.clip((1.0 - 1.0 / B) - (read_mean**2).sum(axis=1), 0.0, None)
         order = np.clip(x["sum_w2"] - st.gain**2 / np.maximum(k, 1), 0, None) * kk / (kk - 1) * xbar
         return pub, wbar2 * hyper + np.where(k > 1, order, 0.0)
-
-
-def gmm_linear_model(web: GMMWeb) -> GMMLinearModel:
-    """Return the linear model of ``web`` (see the module docstring).
-
-    Parameters
-    ----------
-    web : GMMWeb
-
-    Returns
-    -------
-    GMMLinearModel
-    """
-    return GMMLinearModel(web)
 
 
 def _separation(web: GMMWeb) -> float:
@@ -239,9 +226,10 @@ def predict_gmm(web: GMMWeb, T: int, *, noise: bool = True, method: str = "auto"
     >>> bool(abs(pred["frobenius"][3] / res.frobenius[3] - 1) < 0.25)
     True
     """
-    if _separation(web) < OVERLAP_SEPARATION:
+    separation = _separation(web)
+    if separation < OVERLAP_SEPARATION:
         warnings.warn(
-            f"components are {_separation(web):.2f} Mahalanobis units apart (< "
+            f"components are {separation:.2f} Mahalanobis units apart (< "
             f"{OVERLAP_SEPARATION}): ownerships overlap and the linear prediction is rough",
             stacklevel=2)
     W = web.graph.W

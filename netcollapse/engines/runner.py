@@ -150,10 +150,17 @@ def predict_web(web: Web, T: int, **kwargs: Any) -> Any:
         ``step``, ``frobenius``, ``signal``, ``noise``, ``noise_se``; ``None`` for
         engines without a linear model (the LLM engine).
     """
-    from netcollapse.engines.gmm import GMMWeb
-    from netcollapse.engines.gmm_theory import predict_gmm
+    predict = _predictor(web.kind)
+    return None if predict is None else predict(web, T, **kwargs)
 
-    return predict_gmm(web, T, **kwargs) if isinstance(web, GMMWeb) else None
+
+def _predictor(engine: str) -> Any:
+    """Return the prediction function of an engine kind, or ``None`` (registered here only)."""
+    if engine == "gmm":
+        from netcollapse.engines.gmm_theory import predict_gmm
+
+        return predict_gmm
+    return None
 
 
 def predict_spec(spec: str | Path | dict[str, Any] | RunSpec, *, seed: int | None = None,
@@ -182,5 +189,7 @@ def predict_spec(spec: str | Path | dict[str, Any] | RunSpec, *, seed: int | Non
     parsed, base_dir = load_run_spec(spec)
     if seed is not None:
         parsed = parsed.model_copy(update={"seed": int(seed)})
+    if _predictor(parsed.engine) is None:  # no model: do not build (or load) the engine
+        return parsed, None
     web = build_web(parsed, base_dir)
     return parsed, predict_web(web, parsed.T if T is None else int(T))

@@ -346,8 +346,8 @@ def predict_curve(
         if Sig is not None:
             Sig = stack.apply(st, t, stack.apply(st, t, Sig).T)
             G = stack.inject(st, t, np.diag(np.sqrt(pv)), np.zeros((n, n)))
-            H = stack.inject(st, t, np.zeros((n, n)), np.diag(np.sqrt(rv)))
-            Sig += G @ G.T + H @ H.T
+            Sig += G @ G.T
+            Sig[np.arange(n), np.arange(n)] += rv  # reading noise enters y alone, independently
         elif Y is not None:
             p = Y.shape[1]
             xi = np.sqrt(pv)[:, None] * _rademacher(rng, n, p)

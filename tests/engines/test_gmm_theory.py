@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from netcollapse.engines.gmm import GMMWeb
-from netcollapse.engines.gmm_theory import gmm_linear_model, predict_gmm
+from netcollapse.engines.gmm_theory import GMMLinearModel, predict_gmm
 from netcollapse.graphs.retrieval_graph import build
 from netcollapse.measures.theory import g_from_alpha
 
@@ -24,7 +24,7 @@ def test_step_coefficients_follow_the_derivation():
     g = build("ring", n=10, k=4, self_weight=0.2, anchoring=0.25)
     web = GMMWeb(g, B=4, means=[-9, -3, 3, 9], L=16, A0=40, seed=0,
                  retrieval={"k": 32, "memory": 1})
-    model = gmm_linear_model(web)
+    model = GMMLinearModel(web)
     st = model.step(0)
     k, B = 32, 4
     gk = g_from_alpha("1/k", k)
