@@ -138,7 +138,8 @@ def _summary_line(metrics: pd.DataFrame) -> pd.DataFrame:
         m = collapse_measures(curve)
         rows[name] = {"F(0)": m["initial_frobenius"], "F(T)": m["final_frobenius"],
                       "F(T)/F(0)": m["final_frobenius"] / m["initial_frobenius"],
-                      "half_life": m["half_life"], "late_rate": m["late_rate"]}
+                      "half_life": m["half_life"], "late_rate": m["late_rate"],
+                      "why NaN": m["notes"]}
     return pd.DataFrame(rows).T
 
 
