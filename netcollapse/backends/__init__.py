@@ -2,7 +2,15 @@
 
 - :mod:`~netcollapse.backends.generation`: the :class:`Generator` contract
   (:class:`GenerationRequest` in, ``L`` answers out) and prompt building;
-- :mod:`~netcollapse.backends.hf`: :class:`HFGenerator` (transformers, batched);
+- :mod:`~netcollapse.backends.hf`: :class:`HFGenerator` (transformers, batched;
+  CPU or GPU);
+- :mod:`~netcollapse.backends.llamacpp`: :class:`LlamaCppGenerator` (llama.cpp on a
+  GGUF file, batched decoding; the fastest CPU path);
+- :mod:`~netcollapse.backends.openai_api`: :class:`OpenAIGenerator` (any
+  OpenAI-compatible server: vLLM, SGLang, llama.cpp server, hosted APIs);
+- :mod:`~netcollapse.backends.factory`: :func:`make_generator` (backend name and
+  settings to a generator); :mod:`~netcollapse.backends.devices`: devices,
+  dtypes per device, free cores;
 - :mod:`~netcollapse.backends.fake`: :class:`FakeGenerator` (deterministic, for
   bookkeeping tests only);
 - :mod:`~netcollapse.backends.embedding`: :class:`SentenceTransformerEmbedder`,
@@ -18,6 +26,10 @@ from netcollapse.backends.embedding import (
     HashEmbedder,
     SentenceTransformerEmbedder,
 )
+from netcollapse.backends.factory import (
+    BACKENDS,
+    make_generator,
+)
 from netcollapse.backends.fake import (
     FakeGenerator,
 )
@@ -28,6 +40,9 @@ from netcollapse.backends.generation import (
 from netcollapse.backends.hf import (
     HFGenerator,
 )
+from netcollapse.backends.llamacpp import (
+    LlamaCppGenerator,
+)
 from netcollapse.backends.models import (
     DTYPES,
     clear_loaded,
@@ -36,6 +51,7 @@ from netcollapse.backends.models import (
 )
 
 __all__ = [
+    "BACKENDS",
     "DTYPES",
     "Embedder",
     "FakeGenerator",
@@ -43,8 +59,10 @@ __all__ = [
     "Generator",
     "HFGenerator",
     "HashEmbedder",
+    "LlamaCppGenerator",
     "SentenceTransformerEmbedder",
     "clear_loaded",
     "load_causal_lm",
     "load_sentence_transformer",
+    "make_generator",
 ]

@@ -59,6 +59,8 @@ DEFAULT_BATCH_TOKENS = 32768
 DEFAULT_MAX_BATCH = 64
 #: Drop finished rows from the batch once at least this share of rows has finished.
 _PRUNE_SHARE = 0.25
+#: Tokens sorted per row in top-p sampling before falling back to the whole vocabulary.
+_TOP_K = 256
 
 
 def sample_next(logits: Any, temperature: Any, top_p: Any, uniforms: Any) -> Any:
@@ -97,13 +99,26 @@ def sample_next(logits: Any, temperature: Any, top_p: Any, uniforms: Any) -> Any
     if rows.numel() == 0:
         return chosen
     scaled = logits[rows].float() / temperature[rows, None].float()
-    sorted_logits, order = scaled.sort(dim=-1, descending=True)
-    probs = sorted_logits.softmax(dim=-1)
-    before = probs.cumsum(dim=-1) - probs
-    keep = before < top_p[rows, None].float()
+    probs = scaled.softmax(dim=-1)
+    p = top_p[rows, None].float()
+    # the nucleus of most rows lies in their few most likely tokens: sort only those
+    # (a partial sort of _TOP_K per row), and the whole vocabulary where it does not
+    k = min(_TOP_K, probs.shape[-1])
+    top, order = probs.topk(k, dim=-1)
+    full = (top.sum(dim=-1, keepdim=True) < p).squeeze(1) & (k < probs.shape[-1])
+    if bool(full.any()):
+        sorted_all, order_all = probs.sort(dim=-1, descending=True)
+        if bool(full.all()):
+            top, order = sorted_all, order_all
+        else:
+            top = torch.cat([top, top.new_zeros(len(rows), probs.shape[-1] - k)], dim=-1)
+            order = torch.cat([order, order.new_zeros(len(rows), probs.shape[-1] - k)], dim=-1)
+            top[full], order[full] = sorted_all[full], order_all[full]
+    before = top.cumsum(dim=-1) - top
+    keep = before < p
     keep[:, 0] = True
-    probs = probs * keep
-    cdf = probs.cumsum(dim=-1)
+    top = top * keep
+    cdf = top.cumsum(dim=-1)
     target = uniforms[rows, None].float() * cdf[:, -1:]
     pos = torch.searchsorted(cdf, target, right=True).squeeze(1)
     pos = torch.minimum(pos, keep.sum(dim=-1) - 1)

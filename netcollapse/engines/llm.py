@@ -171,14 +171,18 @@ class LLMWeb(Web):
     ) -> LLMWeb:
         """Build from the ``llm`` part of a run spec (:class:`netcollapse.engines.spec.LLMSpec`).
 
-        Nodes that name the same model share one :class:`~netcollapse.backends.HFGenerator`.
+        Nodes that name the same model share one generator, built by
+        :func:`~netcollapse.backends.factory.make_generator` from ``llm.backend``
+        and its settings; every generator and the embedder load here, before a
+        run folder is touched, so a bad model, file or server fails first.
 
         Returns
         -------
         LLMWeb
         """
-        from netcollapse.backends import HFGenerator
+        from netcollapse.backends.devices import resolve_device
         from netcollapse.backends.embedding import SentenceTransformerEmbedder
+        from netcollapse.backends.factory import make_generator
 
         n = graph.n
         defaults = llm.defaults.model_dump()
@@ -195,7 +199,11 @@ class LLMWeb(Web):
         for node in nodes:
             name = node["model"]
             if name not in shared:
-                shared[name] = HFGenerator(model=name, dtype=llm.dtype)
+                shared[name] = make_generator(
+                    llm.backend, name, device=llm.device, dtype=llm.dtype, threads=llm.threads,
+                    base_url=llm.base_url, api_key_env=llm.api_key_env,
+                    concurrency=llm.concurrency, timeout=llm.timeout, retries=llm.retries,
+                )
             gens.append(shared[name])
         if llm.corpus == "default":
             corpus = default_corpus()
@@ -204,7 +212,7 @@ class LLMWeb(Web):
             if base_dir is not None and not path.is_absolute() and not path.exists():
                 path = base_dir / path
             corpus = load_corpus(path, text_column=llm.text_column)
-        embedder = SentenceTransformerEmbedder(llm.embedder)
+        embedder = SentenceTransformerEmbedder(llm.embedder, device=resolve_device(llm.device))
         for gen in shared.values():  # fail early, before a run folder is touched
             gen.load()
         embedder.load()
@@ -271,32 +279,40 @@ class LLMWeb(Web):
 
     def _round(self, t: int) -> Row:
         """Round ``t``: read posts of rounds ``< t``, answer ``L`` times, embed, publish."""
-        available = np.array([s.count_visible(t) for s in self.stores], dtype=np.int64)
-        quotas = self.quotas(available, self.human.count_visible(t), self.rng(t, 0))
-        picks = select_documents(
-            self.stores, self.human, quotas, self.rng(t, 1), before_step=t,
-            pick=self.retrieval.pick, query=self.query_embedding,
-        )
-        contexts = [
-            [(self.human if src < 0 else self.stores[src]).texts_of([doc])[0] for src, doc in p]
-            for p in picks
-        ]
-        answers = self._generate(self._requests(t, contexts))
-        flat = [a for node in answers for a in node]
-        emb = np.asarray(self.embedder.encode(flat), dtype=np.float32)
-        samples = emb.reshape(self.n, self.L, self.dim)
-        k = np.array([len(p) for p in picks], dtype=np.int64)
-        synthetic = np.array([sum(src >= 0 for src, _ in p) for p in picks], dtype=np.int64)
-        row = step_metrics(samples, t, reference=self.reference,
-                           n_synthetic=int(synthetic.sum()), n_retrieved=int(k.sum()))
-        row = {**row, "k_mean": float(k.mean())}
-        row = {key: row[key] for key in ROW_COLUMNS}
-        nodes = pd.DataFrame(node_rows(samples, t))
-        nodes.insert(3, "k", k)
-        nodes.insert(4, "synthetic", synthetic)
-        for i, store in enumerate(self.stores):
-            store.add(answers[i][: self.publish], samples[i, : self.publish],
-                      author=i, step=t, sample=np.arange(self.publish))
+        with self.phase("retrieve"):
+            available = np.array([s.count_visible(t) for s in self.stores], dtype=np.int64)
+            quotas = self.quotas(available, self.human.count_visible(t), self.rng(t, 0))
+            picks = select_documents(
+                self.stores, self.human, quotas, self.rng(t, 1), before_step=t,
+                pick=self.retrieval.pick, query=self.query_embedding,
+            )
+            contexts = [
+                [(self.human if src < 0 else self.stores[src]).texts_of([doc])[0]
+                 for src, doc in p]
+                for p in picks
+            ]
+        with self.phase("prompts"):
+            requests = self._requests(t, contexts)
+        with self.phase("generate"):
+            answers = self._generate(requests)
+        with self.phase("embed"):
+            flat = [a for node in answers for a in node]
+            emb = np.asarray(self.embedder.encode(flat), dtype=np.float32)
+        with self.phase("metrics"):
+            samples = emb.reshape(self.n, self.L, self.dim)
+            k = np.array([len(p) for p in picks], dtype=np.int64)
+            synthetic = np.array([sum(src >= 0 for src, _ in p) for p in picks], dtype=np.int64)
+            row = step_metrics(samples, t, reference=self.reference,
+                               n_synthetic=int(synthetic.sum()), n_retrieved=int(k.sum()))
+            row = {**row, "k_mean": float(k.mean())}
+            row = {key: row[key] for key in ROW_COLUMNS}
+            nodes = pd.DataFrame(node_rows(samples, t))
+            nodes.insert(3, "k", k)
+            nodes.insert(4, "synthetic", synthetic)
+        with self.phase("publish"):
+            for i, store in enumerate(self.stores):
+                store.add(answers[i][: self.publish], samples[i, : self.publish],
+                          author=i, step=t, sample=np.arange(self.publish))
         self._last = {"answers": answers, "samples": samples, "picks": picks}
         return row, nodes
 

@@ -31,7 +31,10 @@ A run folder holds::
     config.json        the resolved configuration (retrieval settings and root seed included)
     metrics.parquet    one row per step t = 0..T
     nodes.parquet      one row per node and step
-    timings.parquet    wall time per row (kept apart so that metrics are reproducible)
+    timings.parquet    wall time per row (kept apart so that metrics are reproducible):
+                       ``seconds`` in all, the engine's phases (LLM: retrieve,
+                       prompts, generate, embed, metrics, publish) and ``write``
+                       (step files and checkpoint)
     summary.json       collapse measures; written last: its presence marks a finished run
     checkpoint/, steps/  while running: the latest small state and per-row files (published
                        documents or points); a finished run removes both, so a finished
@@ -40,11 +43,12 @@ A run folder holds::
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -227,10 +231,20 @@ class Web(ABC):
         self._init_state()
         self._append(self._initial_rows, 0)
 
+    @contextlib.contextmanager
+    def phase(self, name: str) -> Iterator[None]:
+        """Time a block as part ``name`` of the current row (a column of ``timings.parquet``)."""
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self._phases[name] = self._phases.get(name, 0.0) + time.perf_counter() - start
+
     def _append(self, produce: Callable[[], Row], t: int) -> dict[str, Any]:
+        self._phases: dict[str, float] = {}
         start = time.perf_counter()
         row, nodes = produce()
-        self.timings.append({"step": t, "seconds": time.perf_counter() - start})
+        self.timings.append({"step": t, "seconds": time.perf_counter() - start, **self._phases})
         self.rows.append(row)
         self.node_frames.append(nodes)
         return row
@@ -336,10 +350,12 @@ class Web(ABC):
         return None
 
     def _record(self, folder: Path) -> None:
+        start = time.perf_counter()
         steps = folder / "steps"
         steps.mkdir(exist_ok=True)
         self._write_step(steps, self.t)
         self._checkpoint(folder)
+        self.timings[-1]["write"] = time.perf_counter() - start
 
     def _checkpoint(self, folder: Path) -> None:
         steps, ck = folder / "steps", folder / "checkpoint"

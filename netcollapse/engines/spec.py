@@ -6,6 +6,7 @@ validates it with one-line errors, the graph part as a topology spec.
 
 from __future__ import annotations
 
+import re
 from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
@@ -18,6 +19,8 @@ from netcollapse.engines.retrieval import Retrieval
 from netcollapse.graphs.spec import parse_topology
 
 __all__ = ["GMMSpec", "LLMSpec", "NodeSpec", "RunSpec", "parse_run"]
+
+_DEVICE = re.compile(r"^(auto|cpu|cuda|cuda:\d+)$")
 
 
 # --------------------------------------------------------------------------- run specs
@@ -52,7 +55,16 @@ class NodeSpec(_Spec):
 
 
 class LLMSpec(_Spec):
-    """LLM nodes: query, samples, seed corpus, embedder and per-node models/personas."""
+    """LLM nodes: query, samples, seed corpus, embedder, backend and per-node models/personas.
+
+    ``backend`` chooses how text is generated (:func:`netcollapse.backends.factory.make_generator`):
+    ``auto`` (llama.cpp for the bundled model on a CPU, an OpenAI-compatible server
+    when ``base_url`` is set, else transformers), ``hf``, ``llamacpp`` or ``openai``.
+    ``device`` and ``dtype`` apply to transformers; ``threads`` to the local
+    backends; ``base_url``, ``api_key_env`` (the NAME of the environment variable
+    that holds the key: the key itself is never written anywhere),
+    ``concurrency``, ``timeout`` and ``retries`` to servers.
+    """
 
     L: int = Field(default=4, ge=1)
     publish: int = Field(default=1, ge=1)
@@ -60,7 +72,15 @@ class LLMSpec(_Spec):
     corpus: str = "default"
     text_column: str = "text"
     embedder: str = "minilm"
-    dtype: Literal[DTYPES] = "float32"  # type: ignore[valid-type]
+    backend: Literal["auto", "hf", "llamacpp", "openai"] = "auto"
+    device: str = "auto"
+    dtype: Literal[("auto", *DTYPES)] = "auto"  # type: ignore[valid-type]
+    threads: int | None = Field(default=None, ge=1)
+    base_url: str | None = None
+    api_key_env: str | None = None
+    concurrency: int = Field(default=8, ge=1)
+    timeout: float = Field(default=60.0, gt=0.0)
+    retries: int = Field(default=4, ge=0)
     defaults: NodeSpec = NodeSpec()
     personas: list[str] | None = None
     nodes: list[dict[str, Any]] | None = None
@@ -70,6 +90,28 @@ class LLMSpec(_Spec):
     def _query(cls, v: str | None) -> str | None:
         if v is not None and not v.strip():
             raise ValueError(f"got {v!r}, expected a non-empty query")
+        return v
+
+    @field_validator("device")
+    @classmethod
+    def _device(cls, v: str) -> str:
+        if not _DEVICE.match(v.strip().lower()):
+            raise ValueError(f"got {v!r}, expected one of auto, cpu, cuda, cuda:N")
+        return v.strip().lower()
+
+    @field_validator("base_url")
+    @classmethod
+    def _base_url(cls, v: str | None) -> str | None:
+        if v is not None and not re.match(r"^https?://[^\s/]+", v):
+            raise ValueError(f"got {v!r}, expected an http(s) URL such as http://127.0.0.1:8000/v1")
+        return v
+
+    @field_validator("api_key_env")
+    @classmethod
+    def _api_key_env(cls, v: str | None) -> str | None:
+        if v is not None and not re.match(r"^[A-Za-z_][A-Za-z0-9_]*$", v):
+            raise ValueError(f"got {v[:4]!r}..., expected the NAME of an environment variable "
+                             "(such as OPENAI_API_KEY), not the key itself")
         return v
 
     @model_validator(mode="after")

@@ -6,6 +6,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from generator_conformance import CONTEXT, NEW, QUERY, check_generator, req
 
 from netcollapse.backends import FakeGenerator, GenerationRequest, Generator, HFGenerator, models
 from netcollapse.backends.generation import (
@@ -17,17 +18,6 @@ from netcollapse.backends.generation import (
 from netcollapse.backends.hf import plan_chunks, plan_waves, sample_next
 from netcollapse.backends.models import torch_threads
 from netcollapse.errors import ModelError, SpecError
-
-QUERY = "Please provide EXACTLY one concise sentence about the future prospects of Bitcoin."
-CONTEXT = (
-    "Bitcoin reached a new all-time high this week.",
-    "Regulators are worried about crypto volatility.",
-)
-NEW = 12  # tiny decoding length for the real-model tests
-
-
-def req(seed=0, n=1, temperature=0.0, context=CONTEXT, system="", max_new=NEW, top_p=0.95):
-    return GenerationRequest(system, context, QUERY, n, seed, temperature, top_p, max_new)
 
 
 @pytest.fixture(scope="module")
@@ -159,28 +149,6 @@ def test_sample_next_matches_nucleus_distribution(temperature, top_p):
 
 
 # -- conformance suite for every Generator backend -----------------------------------------
-
-
-def check_generator(gen: Generator) -> None:
-    """Conformance suite every Generator backend must pass (tiny settings)."""
-    assert isinstance(gen, Generator)
-    assert isinstance(gen.name, str) and gen.name
-    assert gen.generate([]) == []
-    requests = [
-        req(seed=1, n=3, temperature=1.0),
-        req(seed=2, n=1, temperature=0.0, context=CONTEXT[:1], system="You are cautious."),
-        req(seed=3, n=2, temperature=0.7, context=()),
-    ]
-    out = gen.generate(requests)
-    assert [len(x) for x in out] == [3, 1, 2]
-    assert all(isinstance(s, str) and s for x in out for s in x)
-    # same requests -> same samples
-    assert gen.generate(requests) == out
-    # a greedy request does not depend on what else is in the batch
-    assert gen.generate([requests[1]]) == [out[1]]
-    # greedy: all samples equal
-    g = gen.generate([req(seed=5, n=2, temperature=0.0)])[0]
-    assert g[0] == g[1]
 
 
 @pytest.fixture(params=["fake", "hf"])
@@ -396,3 +364,29 @@ def test_generators_pickle_without_models():
     assert len(pickle.dumps(HFGenerator())) < 2000
     assert pickle.loads(pickle.dumps(FakeGenerator())).generate([req(n=2)]) == FakeGenerator(
     ).generate([req(n=2)])
+
+
+def test_sample_next_partial_sort_equals_full_sort():
+    """Rows whose nucleus lies in the top 256 tokens and rows that need the whole vocabulary."""
+    g = torch.Generator().manual_seed(3)
+    vocab = 2000
+    logits = torch.randn(8, vocab, generator=g)
+    logits[:4] *= 12  # peaked rows: small nucleus
+    temperature = torch.tensor([0.7, 1.0, 1.3, 0.5, 1.0, 1.0, 2.0, 0.0])
+    top_p = torch.tensor([0.9, 0.95, 1.0, 0.5, 0.99, 1.0, 0.9, 0.9])
+    for trial in range(20):
+        u = torch.rand(8, dtype=torch.float64, generator=g)
+        got = sample_next(logits, temperature, top_p, u)
+        ref = []
+        for r in range(8):
+            if temperature[r] <= 0:
+                ref.append(int(logits[r].argmax()))
+                continue
+            probs = (logits[r] / temperature[r]).softmax(-1)
+            sp, order = probs.sort(descending=True)
+            keep = (sp.cumsum(-1) - sp) < top_p[r]
+            keep[0] = True
+            cdf = (sp * keep).cumsum(-1)
+            pos = int(torch.searchsorted(cdf, (u[r] * cdf[-1]).float().reshape(1), right=True))
+            ref.append(int(order[min(pos, int(keep.sum()) - 1)]))
+        assert got.tolist() == ref, trial

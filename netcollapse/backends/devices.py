@@ -1,0 +1,154 @@
+"""Where a model runs: device names, dtypes per device, and free CPU cores.
+
+The one home of three small decisions that every local backend makes:
+
+* :func:`resolve_device`: ``auto | cpu | cuda | cuda:N`` to a concrete device
+  (``auto`` is CUDA when a CUDA device is available, else the CPU);
+* :func:`resolve_dtype`: ``auto`` is float32 on a CPU (bf16 matrix products are
+  slow on most CPUs) and bfloat16 on a GPU that supports it (else float16);
+* :func:`free_cores`: how many threads a backend should use now.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+from netcollapse.backends.models import DTYPES
+from netcollapse.errors import bad
+
+__all__ = ["DEVICES", "free_cores", "resolve_device", "resolve_dtype"]
+
+#: Accepted device names (``cuda:N`` for any N >= 0).
+DEVICES = ("auto", "cpu", "cuda", "cuda:N")
+
+_CUDA_N = re.compile(r"^cuda:(\d+)$")
+
+
+def _cuda_count() -> int:
+    try:
+        import torch
+    except ImportError:  # pragma: no cover - torch is a dependency
+        return 0
+    return torch.cuda.device_count() if torch.cuda.is_available() else 0
+
+
+def resolve_device(device: str, field: str = "llm.device") -> str:
+    """Return the concrete device for ``device``.
+
+    Parameters
+    ----------
+    device : {"auto", "cpu", "cuda", "cuda:N"}
+    field : str
+        Field name used in errors.
+
+    Returns
+    -------
+    str
+        ``"cpu"`` or ``"cuda:N"``.
+
+    Raises
+    ------
+    SpecError
+        One line if the name is unknown or names a CUDA device this machine lacks.
+
+    Examples
+    --------
+    >>> resolve_device("cpu")
+    'cpu'
+    >>> resolve_device("gpu")
+    Traceback (most recent call last):
+    ...
+    netcollapse.errors.SpecError: llm.device: got 'gpu', expected one of auto, cpu, cuda, cuda:N
+    """
+    name = str(device).strip().lower()
+    if name == "cpu":
+        return "cpu"
+    count = _cuda_count()
+    if name == "auto":
+        return "cuda:0" if count else "cpu"
+    if name == "cuda":
+        name = "cuda:0"
+    match = _CUDA_N.match(name)
+    if not match:
+        raise bad(field, device, "one of " + ", ".join(DEVICES))
+    index = int(match.group(1))
+    if index >= count:
+        have = f"{count} CUDA device(s)" if count else "no CUDA device"
+        raise bad(field, device, f"cpu or auto: this machine has {have}")
+    return name
+
+
+def resolve_dtype(dtype: str, device: str, field: str = "llm.dtype") -> str:
+    """Return the dtype to load a model in on ``device``.
+
+    Parameters
+    ----------
+    dtype : {"auto", "float32", "bfloat16", "float16"}
+    device : str
+        A concrete device (:func:`resolve_device`).
+    field : str
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> resolve_dtype("auto", "cpu"), resolve_dtype("bfloat16", "cpu")
+    ('float32', 'bfloat16')
+    """
+    if dtype != "auto":
+        if dtype not in DTYPES:
+            raise bad(field, dtype, "one of auto, " + ", ".join(DTYPES))
+        return dtype
+    if not device.startswith("cuda"):
+        return "float32"
+    import torch
+
+    return "bfloat16" if torch.cuda.is_bf16_supported() else "float16"
+
+
+def _others_running(samples: int = 5, pause: float = 0.01) -> int:
+    """Median count of runnable threads other than this one (``/proc/stat``), 0 if unknown."""
+    import time
+
+    counts = []
+    for k in range(samples):
+        try:
+            with open("/proc/stat") as handle:
+                line = next(x for x in handle if x.startswith("procs_running"))
+        except (OSError, StopIteration):
+            return 0
+        counts.append(max(0, int(line.split()[1]) - 1))
+        if k + 1 < samples:
+            time.sleep(pause)
+    return sorted(counts)[len(counts) // 2]
+
+
+def free_cores() -> int:
+    """Return how many threads a backend should use now.
+
+    ``OMP_NUM_THREADS`` where it is set (sweep workers set it to 1), else the
+    cores this process may use minus the threads of other processes running now
+    (median of five looks at ``procs_running`` in ``/proc/stat`` over 40 ms), at
+    least 1. Backends call it when they load, not at every step: their own
+    threads would count as load later.
+
+    Returns
+    -------
+    int
+
+    Examples
+    --------
+    >>> free_cores() >= 1
+    True
+    """
+    env = os.environ.get("OMP_NUM_THREADS", "").strip()
+    if env.isdigit() and int(env) >= 1:
+        return int(env)
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        cores = os.cpu_count() or 1
+    return max(1, cores - _others_running())
