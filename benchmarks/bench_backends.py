@@ -6,10 +6,12 @@ backends many times slower).
 
 (a) Throughput: the same 16 requests (the shipped query, 6 posts of the default
     corpus as context, temperature 0.7, top-p 0.95, 32 new tokens at most, the
-    same seeds) with L = 4 and L = 8 samples each, through transformers (float32
-    and bfloat16) and llama.cpp (the bundled Q4_1 GGUF as it is), with 1 and 2
-    threads. New tokens / s, prompt processing included; median over repeats,
-    the backends interleaved within each repeat.
+    same seeds) with L = 4 and L = 8 samples each, through transformers
+    (bfloat16; float32 with ``--fp32``; and bfloat16 with the top-p sampling
+    sorting the whole vocabulary, as before) and llama.cpp (the bundled Q4_1 GGUF
+    as it is, and its q8_0 and q4_0 copies), with 1 and 2 threads. New tokens / s,
+    prompt processing included; median over repeats, the backends interleaved
+    within each repeat.
 (b) Engine overhead: an LLM web (complete graph, n = 8, L = 4, k_max 6, T = 3,
     llama.cpp) with its step split (``timings.parquet``); then the same prompts
     again through the bare backend. Overhead = step time - bare backend time.
@@ -30,6 +32,7 @@ import pandas as pd
 import yaml
 
 from netcollapse.backends import GenerationRequest, HFGenerator, LlamaCppGenerator
+from netcollapse.backends import hf as hf_module
 from netcollapse.backends.models import torch_threads
 from netcollapse.engines.corpus import DEFAULT_QUERY, default_corpus
 
@@ -50,28 +53,40 @@ def tokens(ids: list[list[list[int]]]) -> int:
     return sum(len(s) for r in ids for s in r)
 
 
-def throughput(repeats: int) -> pd.DataFrame:
+def throughput(repeats: int, fp32: bool, threads_list: tuple[int, ...] = (1, 2),
+               Ls: tuple[int, ...] = (4, 8)) -> pd.DataFrame:
     records = []
-    for threads in (1, 2):
+    for threads in threads_list:
         gens: dict[str, Any] = {
-            "transformers float32": HFGenerator("smollm2", dtype="float32", threads=threads),
             "transformers bfloat16": HFGenerator("smollm2", dtype="bfloat16", threads=threads),
-            "llama.cpp Q4_1": LlamaCppGenerator("smollm2", threads=threads),
+            "llama.cpp Q4_1 (as shipped)": LlamaCppGenerator("smollm2", threads=threads),
+            "llama.cpp q8_0 copy": LlamaCppGenerator("smollm2", threads=threads,
+                                                     quantize="q8_0"),
+            "llama.cpp q4_0 copy": LlamaCppGenerator("smollm2", threads=threads,
+                                                     quantize="q4_0"),
         }
-        for L in (4, 8):
+        if fp32:
+            gens["transformers float32"] = HFGenerator("smollm2", dtype="float32",
+                                                       threads=threads)
+        for L in Ls:
             reqs = requests(L)
             for gen in gens.values():  # load and warm up
                 gen.generate_ids(reqs[:1])
-            times: dict[str, list[float]] = {k: [] for k in gens}
+            runs = [(name, gen, False) for name, gen in gens.items()]
+            runs.append(("transformers bfloat16, full sort", gens["transformers bfloat16"], True))
+            times: dict[str, list[float]] = {name: [] for name, _, _ in runs}
             counts: dict[str, int] = {}
             for _ in range(repeats):
-                for name, gen in gens.items():
+                for name, gen, full_sort in runs:
+                    # full sort: top-p as before this benchmark's commit (whole vocabulary)
+                    hf_module._TOP_K = 10**9 if full_sort else 256
                     with torch_threads(threads):
                         start = time.perf_counter()
                         ids = gen.generate_ids(reqs)
                         times[name].append(time.perf_counter() - start)
                     counts[name] = tokens(ids)
-            for name in gens:
+            hf_module._TOP_K = 256
+            for name in times:
                 t = statistics.median(times[name])
                 records.append({"backend": name, "threads": threads, "L": L,
                                 "tokens": counts[name], "seconds": t,
@@ -154,10 +169,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--skip-run", action="store_true", help="skip (c), the slow part")
+    parser.add_argument("--fp32", action="store_true", help="also transformers float32 (slow)")
+    parser.add_argument("--only-a", action="store_true", help="only the throughput table")
     args = parser.parse_args()
-    pd.set_option("display.width", 120)
+    pd.set_option("display.width", 140)
     print("(a) throughput, 16 requests x L samples, 32 new tokens at most")
-    print(throughput(args.repeats).round(3).to_string(index=False), flush=True)
+    print(throughput(args.repeats, args.fp32).round(3).to_string(index=False), flush=True)
+    if args.only_a:
+        return
     print("\n(b) engine step split and overhead (llama.cpp, 2 threads, n = 8, L = 4)")
     t = overhead()
     cols = ["step", "retrieve", "prompts", "generate", "embed", "metrics", "publish", "write",

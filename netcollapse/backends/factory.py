@@ -18,7 +18,6 @@ from typing import Any
 
 from netcollapse.backends.devices import resolve_device, resolve_dtype
 from netcollapse.backends.gguf import llama_cpp_available
-from netcollapse.backends.models import BUNDLED_LLM_NAMES
 from netcollapse.errors import bad
 
 __all__ = ["BACKENDS", "make_generator", "resolve_backend"]
@@ -31,10 +30,11 @@ def resolve_backend(backend: str, model: str | None, device: str = "auto",
                     base_url: str | None = None) -> str:
     """Return the concrete backend for ``backend``.
 
-    ``auto`` is ``openai`` when a ``base_url`` is given; else ``llamacpp`` for
-    the bundled model or a ``.gguf`` file on a CPU when llama-cpp-python is
-    installed (it is the fastest CPU path, see ``benchmarks/README.md``); else
-    ``hf``.
+    ``auto`` is ``openai`` when a ``base_url`` is given; ``llamacpp`` for a
+    ``.gguf`` file when llama-cpp-python is installed; else ``hf``. The bundled
+    model goes to ``hf``: on the project's CPU (AVX-512 and AMX) transformers in
+    bfloat16 decodes it about 2x faster than llama.cpp (``benchmarks/README.md``,
+    "Generation backends"); ``backend: llamacpp`` still selects llama.cpp.
 
     Parameters
     ----------
@@ -54,6 +54,8 @@ def resolve_backend(backend: str, model: str | None, device: str = "auto",
     'hf'
     >>> resolve_backend("auto", "HuggingFaceTB/SmolLM2-360M-Instruct", "cpu")
     'hf'
+    >>> resolve_backend("auto", "smollm2", "cpu"), resolve_backend("llamacpp", "smollm2")
+    ('hf', 'llamacpp')
     >>> resolve_backend("auto", "smollm2", "cpu", base_url="http://127.0.0.1:8000/v1")
     'openai'
     >>> try:
@@ -68,9 +70,7 @@ def resolve_backend(backend: str, model: str | None, device: str = "auto",
         return backend
     if base_url:
         return "openai"
-    gguf = model is None or str(model).lower() in BUNDLED_LLM_NAMES or str(model).endswith(".gguf")
-    cpu = device == "cpu" or (device == "auto" and resolve_device("auto") == "cpu")
-    if gguf and cpu and llama_cpp_available():
+    if model is not None and str(model).endswith(".gguf") and llama_cpp_available():
         return "llamacpp"
     return "hf"
 
