@@ -49,6 +49,9 @@ from netcollapse.backends.models import (
     load_causal_lm,
     load_sentence_transformer,
 )
+from netcollapse.backends.openai_api import (
+    OpenAIGenerator,
+)
 
 __all__ = [
     "BACKENDS",
@@ -60,6 +63,7 @@ __all__ = [
     "HFGenerator",
     "HashEmbedder",
     "LlamaCppGenerator",
+    "OpenAIGenerator",
     "SentenceTransformerEmbedder",
     "clear_loaded",
     "load_causal_lm",
