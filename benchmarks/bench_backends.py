@@ -9,7 +9,7 @@ backends many times slower).
     same seeds) with L = 4 and L = 8 samples each, through transformers
     (bfloat16; float32 with ``--fp32``; and bfloat16 with the top-p sampling
     sorting the whole vocabulary, as before) and llama.cpp (the bundled Q4_1 GGUF
-    as it is, and its q8_0 and q4_0 copies), with 1 and 2 threads. New tokens / s,
+    as it is, and its q4_0 copy), with 1 and 2 threads. New tokens / s,
     prompt processing included; median over repeats, the backends interleaved
     within each repeat.
 (b) Engine overhead: an LLM web (complete graph, n = 8, L = 4, k_max 6, T = 3,
@@ -60,8 +60,6 @@ def throughput(repeats: int, fp32: bool, threads_list: tuple[int, ...] = (1, 2),
         gens: dict[str, Any] = {
             "transformers bfloat16": HFGenerator("smollm2", dtype="bfloat16", threads=threads),
             "llama.cpp Q4_1 (as shipped)": LlamaCppGenerator("smollm2", threads=threads),
-            "llama.cpp q8_0 copy": LlamaCppGenerator("smollm2", threads=threads,
-                                                     quantize="q8_0"),
             "llama.cpp q4_0 copy": LlamaCppGenerator("smollm2", threads=threads,
                                                      quantize="q4_0"),
         }

@@ -16,6 +16,7 @@ BENCHES = [
     ["bench_predict.py"],
     ["bench_scale.py"],
     ["bench_generation.py", "--threads", "1", "--repeats", "3"],
+    ["bench_backends.py", "--repeats", "2"],
 ]
 
 
