@@ -62,7 +62,6 @@ import json
 import os
 import random
 import re
-import socket
 import threading
 import time
 import urllib.error
@@ -72,6 +71,16 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from netcollapse.backends._http import (
+    _MAX_DELAY,
+    _Aborted,
+    _cause,
+    _Failure,
+    _one_line,
+    _retry_after,
+    _server_message,
+    _texts,
+)
 from netcollapse.backends.generation import GenerationRequest, build_prompt_messages, postprocess
 from netcollapse.errors import ModelError, ServerError, SpecError, bad
 
@@ -79,11 +88,8 @@ __all__ = ["N_MODES", "OpenAIGenerator", "sample_seed"]
 
 #: Values of ``n_mode``: detect, always ``n = L``, always ``n = 1``.
 N_MODES = ("auto", "n", "single")
-_RETRY_STATUS = frozenset({408, 429})
-_MAX_DELAY = 60.0
 _LOAD_TRIES = 2
 _LOAD_TIMEOUT = 5.0
-_WS = re.compile(r"\s+")
 
 
 def sample_seed(seed: int, sample: int) -> int:
@@ -117,90 +123,6 @@ def sample_seed(seed: int, sample: int) -> int:
         return int(seed)
     state = np.random.SeedSequence(int(seed), spawn_key=(int(sample),)).generate_state(1)
     return int(state[0])
-
-
-class _Failure(Exception):
-    """A failed HTTP request: ``cause`` a one-line reason, ``status`` the HTTP status."""
-
-    def __init__(self, cause: str, status: int = 0, delay: float | None = None) -> None:
-        super().__init__(cause)
-        self.cause, self.status, self.delay = cause, status, delay
-        self.retry = status == 0 or status in _RETRY_STATUS or status >= 500
-
-
-class _Aborted(Exception):
-    """Another request of the call failed for good; this one stops retrying."""
-
-
-def _one_line(text: str, limit: int = 160) -> str:
-    text = _WS.sub(" ", str(text)).strip()
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-def _server_message(raw: bytes) -> str:
-    """Return the ``message`` of an error body (OpenAI, vLLM, FastAPI styles) or its text."""
-    text = raw.decode("utf-8", "replace")
-    try:
-        body = json.loads(text)
-    except ValueError:
-        return text or "no message"
-    if isinstance(body, dict):
-        for key in ("error", "message", "detail"):
-            value = body.get(key)
-            if isinstance(value, dict) and "message" in value:
-                value = value["message"]
-            if value:
-                return value if isinstance(value, str) else json.dumps(value)
-    return text
-
-
-def _cause(exc: BaseException, timeout: float) -> str:
-    """Return a short reason for a connection-level failure."""
-    if isinstance(exc, urllib.error.URLError) and not isinstance(exc, urllib.error.HTTPError):
-        exc = exc.reason if isinstance(exc.reason, BaseException) else OSError(str(exc.reason))
-    if isinstance(exc, (socket.timeout, TimeoutError)):
-        return f"no answer within {timeout:g} s"
-    if isinstance(exc, ConnectionRefusedError):
-        return "connection refused"
-    if isinstance(exc, http.client.RemoteDisconnected):
-        return "connection closed without a reply"
-    if isinstance(exc, ConnectionResetError):
-        return "connection reset"
-    if isinstance(exc, socket.gaierror):
-        return f"unknown host ({exc.strerror or exc})"
-    return _one_line(f"{type(exc).__name__}: {exc}")
-
-
-def _retry_after(headers: Any) -> float | None:
-    try:
-        return min(max(float(headers.get("Retry-After")), 0.0), _MAX_DELAY)
-    except (TypeError, ValueError):
-        return None
-
-
-def _texts(raw: bytes) -> list[str]:
-    """Return the choices' texts of a chat-completion reply, in ``index`` order."""
-    try:
-        body = json.loads(raw.decode("utf-8"))
-    except ValueError:
-        raise _Failure("malformed reply: not JSON") from None
-    if not isinstance(body, dict):
-        raise _Failure("malformed reply: not a JSON object")
-    choices = body.get("choices")
-    if not isinstance(choices, list) or not choices:
-        if body.get("error"):
-            raise _Failure(_one_line("error in reply: " + _server_message(raw)))
-        raise _Failure("malformed reply: no choices")
-    if all(isinstance(c, dict) and isinstance(c.get("index"), int) for c in choices):
-        choices = sorted(choices, key=lambda c: c["index"])
-    texts = []
-    for choice in choices:
-        message = choice.get("message") if isinstance(choice, dict) else None
-        content = message.get("content") if isinstance(message, dict) else None
-        if not isinstance(content, str):
-            raise _Failure("malformed reply: a choice without message content")
-        texts.append(content)
-    return texts
 
 
 class OpenAIGenerator:
