@@ -221,6 +221,7 @@ class LlamaCppGenerator:
 
         self._state = {
             "C": C, "lm": lm, "ctx": None, "seq_tokens": 0, "n_vocab": n_vocab, "eog": eog,
+            "eog_set": set(eog.tolist()),
             "threads": self.threads or free_cores(),
             "template": lm.metadata().get("tokenizer.chat_template"),
             "bos": piece(lm.token_bos()), "eos": piece(lm.token_eos()),
@@ -439,7 +440,7 @@ class LlamaCppGenerator:
             still: list[_Seq] = []
             items = []
             for s, tok in zip(alive, tokens):
-                if C.llama_vocab_is_eog(st["lm"].vocab, tok):
+                if tok in st["eog_set"]:
                     C.llama_memory_seq_rm(mem, s.seq_id, -1, -1)
                     continue
                 s.tokens.append(tok)
