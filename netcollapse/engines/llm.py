@@ -19,6 +19,16 @@ weighted graph. Each round ``t = 0, ..., T`` (row ``t`` of the metrics), every n
    document), see :mod:`netcollapse.measures.disagreement`;
 4. it publishes its first ``publish`` answers (paper: 1) into its own store.
 
+Every row also splits the raw metric into between-node disagreement and sampling
+noise (:mod:`netcollapse.measures.corrected`: ``between_sq``, ``corrected``,
+``noise_sq``, ``diversity``, with jackknife SEs). With seeded stances
+(:mod:`netcollapse.engines.stances`) every store starts with its node's stance
+posts and each answer is read as a scalar stance
+(:mod:`netcollapse.measures.stance`); rows then carry the same split for the
+stance (``stance_*``), the two-group split and gap (polarization), and node rows
+the stance a node wrote (``stance``, ``stance_var``) and the stance of what it
+read (``read_stance``, ``read_stance_var``, ``read_seeds``).
+
 Nodes that share a generator (one loaded model) are answered in one batched call
 per step; all answers of a step are embedded in one call.
 """
@@ -41,16 +51,20 @@ from netcollapse.engines.corpus import DEFAULT_QUERY, Corpus, default_corpus, lo
 from netcollapse.engines.loop import Row, Web
 from netcollapse.engines.retrieval import Retrieval
 from netcollapse.engines.selection import select_documents
+from netcollapse.engines.stances import Stances, seed_stances
 from netcollapse.engines.store import DocumentStore
 from netcollapse.errors import DataError, bad
 from netcollapse.graphs.retrieval_graph import RetrievalGraph
+from netcollapse.measures.corrected import corrected_row, group_row
 from netcollapse.measures.disagreement import node_rows, step_metrics
+from netcollapse.measures.stance import StanceAxis, auc, project, stance_axis
 
 __all__ = ["LLMWeb"]
 
 DECODING_KEYS = tuple(DECODING_DEFAULTS)
 ROW_COLUMNS = ("step", "frobenius", "synthetic_share", "k_mean", "within_spread",
-               "drift_from_human")
+               "drift_from_human", "between_sq", "between_se", "corrected", "noise_sq",
+               "diversity", "diversity_se")
 
 
 def _node_settings(n: int, personas: Sequence[str] | None, decoding: Any) -> list[dict]:
@@ -102,6 +116,9 @@ class LLMWeb(Web):
         How nodes read (:class:`~netcollapse.engines.retrieval.Retrieval`); its
         ``pick`` chooses documents within a source: uniformly at random (paper)
         or the query's nearest neighbours in the source's HNSW index.
+    stances : Stances, optional
+        Seeded stances (:func:`~netcollapse.engines.stances.seed_stances`): each
+        node's store starts with its seed posts, and answers are read as stances.
     seed : int, numpy.random.Generator or None
         See :class:`~netcollapse.engines.loop.Web`.
 
@@ -115,7 +132,7 @@ class LLMWeb(Web):
     >>> web = LLMWeb(build("complete", n=3, self_weight=0.2), default_corpus(),
     ...              FakeGenerator(), HashEmbedder(16), L=2, retrieval={"k_max": 4}, seed=0)
     >>> res = web.run(3, progress=False)
-    >>> len(res.metrics), list(res.metrics.columns)
+    >>> len(res.metrics), list(res.metrics.columns)[:6]
     (4, ['step', 'frobenius', 'synthetic_share', 'k_mean', 'within_spread', 'drift_from_human'])
     """
 
@@ -134,9 +151,17 @@ class LLMWeb(Web):
         personas: Sequence[str] | None = None,
         decoding: dict | Sequence[dict] | None = None,
         retrieval: Retrieval | dict[str, Any] | None = None,
+        stances: Stances | None = None,
         seed: SeedLike = None,
     ) -> None:
         super().__init__(graph, retrieval=retrieval, seed=seed)
+        if stances is not None and len(stances.node_stance) != self.n:
+            raise bad("stances", f"{len(stances.node_stance)} nodes", f"n = {self.n}")
+        if stances is not None and L < 2:
+            raise bad("L", L, "L >= 2 with seeded stances (the corrected stance "
+                      "disagreement needs the within-node variance)")
+        self.stances = stances
+        self._axis: tuple[StanceAxis, float] | None = None
         if not isinstance(corpus, Corpus) or len(corpus) == 0:
             raise DataError("corpus: got an empty corpus, expected at least 1 document")
         if not isinstance(query, str) or not query.strip():
@@ -181,10 +206,16 @@ class LLMWeb(Web):
         LLMWeb
         """
         from netcollapse.backends.devices import resolve_device
+        from netcollapse._random import root_seed
         from netcollapse.backends.embedding import SentenceTransformerEmbedder
         from netcollapse.backends.factory import make_generator
 
-        n = graph.n
+        n, seed = graph.n, root_seed(seed)
+        if llm.stances is not None and llm.L < 2:
+            raise bad("llm.L", llm.L, "L >= 2 with llm.stances (the corrected stance "
+                      "disagreement needs the within-node variance)")
+        stances = (None if llm.stances is None
+                   else seed_stances(llm.stances, graph, seed, base_dir))
         defaults = llm.defaults.model_dump()
         if llm.nodes is not None and len(llm.nodes) != n:
             raise bad("llm.nodes", f"{len(llm.nodes)} entries", f"n = {n} (one per node)")
@@ -221,8 +252,27 @@ class LLMWeb(Web):
             query=llm.query or DEFAULT_QUERY, L=llm.L, publish=llm.publish,
             personas=[node["persona"] for node in nodes],
             decoding=[{k: node[k] for k in DECODING_KEYS} for node in nodes],
-            retrieval=retrieval, seed=seed,
+            retrieval=retrieval, stances=stances, seed=seed,
         )
+
+    def stance_axis(self) -> tuple[StanceAxis, float]:
+        """The readout axis from the stance pool and its AUC on the held-out posts.
+
+        Returns
+        -------
+        (StanceAxis, float)
+        """
+        if self.stances is None:
+            raise DataError("stances: got None, expected a web with seeded stances")
+        if self._axis is None:
+            st = self.stances
+            emb = np.asarray(self.embedder.encode(list(st.pool_texts + st.held_texts)))
+            m = len(st.pool_texts)
+            axis = stance_axis(emb[:m], st.pool_labels, st.positive, st.negative)
+            held = project(emb[m:], axis)
+            labels = np.array(st.held_labels)
+            self._axis = (axis, auc(held[labels == st.positive], held[labels == st.negative]))
+        return self._axis
 
     def config(self) -> dict[str, Any]:
         """Return the resolved configuration (JSON-able)."""
@@ -232,6 +282,12 @@ class LLMWeb(Web):
             "generators": [getattr(g, "name", type(g).__name__) for g in self.generators],
             "embedder": getattr(self.embedder, "name", type(self.embedder).__name__),
             "query": self.query, "L": self.L, "publish": self.publish, "nodes": self.settings,
+            **({} if self.stances is None else {"stances": {
+                "positive": self.stances.positive, "negative": self.stances.negative,
+                "node_stance": list(self.stances.node_stance),
+                "posts": len(self.stances.node_posts[0]),
+                "stance_auc": self.stance_axis()[1],
+            }}),
         }
 
     # ------------------------------------------------------------------ state
@@ -247,6 +303,12 @@ class LLMWeb(Web):
             DocumentStore(self.dim, name=f"node{i}", memory=self.memory, seed=self.seed + i)
             for i in range(self.n)
         ]
+        self.n_seed = np.zeros(self.n, dtype=np.int64)  # a store's first n_seed docs are seeds
+        if self.stances is not None:
+            for i, posts in enumerate(self.stances.node_posts):
+                e = np.asarray(self.embedder.encode(list(posts)), dtype=np.float32)
+                self.stores[i].add(list(posts), e, author=i, step=-1, sample=np.arange(len(posts)))
+                self.n_seed[i] = len(posts)
         self._last: dict[str, Any] = {}
 
     def _requests(self, t: int, contexts: list[list[str]]) -> list[GenerationRequest]:
@@ -301,20 +363,43 @@ class LLMWeb(Web):
         with self.phase("metrics"):
             samples = emb.reshape(self.n, self.L, self.dim)
             k = np.array([len(p) for p in picks], dtype=np.int64)
-            synthetic = np.array([sum(src >= 0 for src, _ in p) for p in picks], dtype=np.int64)
+            seeds = np.array([sum(src >= 0 and doc < self.n_seed[src] for src, doc in p)
+                              for p in picks], dtype=np.int64)
+            synthetic = np.array([sum(src >= 0 for src, _ in p) for p in picks]) - seeds
             row = step_metrics(samples, t, reference=self.reference,
                                n_synthetic=int(synthetic.sum()), n_retrieved=int(k.sum()))
-            row = {**row, "k_mean": float(k.mean())}
+            row = {**row, "k_mean": float(k.mean()), **corrected_row(samples)}
             row = {key: row[key] for key in ROW_COLUMNS}
             nodes = pd.DataFrame(node_rows(samples, t))
             nodes.insert(3, "k", k)
             nodes.insert(4, "synthetic", synthetic)
+            if self.stances is not None:
+                srow, scols = self._stance_metrics(samples, picks)
+                row.update(srow)
+                nodes["read_seeds"] = seeds
+                for key, col in scols.items():
+                    nodes[key] = col
         with self.phase("publish"):
             for i, store in enumerate(self.stores):
                 store.add(answers[i][: self.publish], samples[i, : self.publish],
                           author=i, step=t, sample=np.arange(self.publish))
         self._last = {"answers": answers, "samples": samples, "picks": picks}
         return row, nodes
+
+    def _stance_metrics(self, samples: np.ndarray, picks: list) -> tuple[dict, dict]:
+        """Stance columns of a row and of its node rows."""
+        axis = self.stance_axis()[0]
+        s = project(samples, axis)  # (n, L)
+        row = {"stance_mean": float(s.mean()), **corrected_row(s, "stance_"),
+               **group_row(s, self.stances.groups, "stance_")}
+        read = [project(np.concatenate(
+            [(self.human if src < 0 else self.stores[src]).embeddings_of([doc]) for src, doc in p]),
+            axis) if p else np.array([np.nan]) for p in picks]
+        cols = {"stance": s.mean(axis=1), "stance_var": s.var(axis=1, ddof=1),
+                "read_stance": np.array([r.mean() for r in read]),
+                "read_stance_var": np.array([r.var(ddof=1) if r.size > 1 else np.nan
+                                             for r in read])}
+        return row, cols
 
     # ------------------------------------------------------------------ persistence
     def _write_step(self, steps: Path, t: int) -> None:

@@ -16,6 +16,7 @@ from netcollapse._spec import validate
 from netcollapse.backends.generation import DECODING_DEFAULTS
 from netcollapse.backends.models import DTYPES
 from netcollapse.engines.retrieval import Retrieval
+from netcollapse.engines.stances import StanceSpec
 from netcollapse.graphs.spec import parse_topology
 
 __all__ = ["GMMSpec", "LLMSpec", "NodeSpec", "RunSpec", "parse_run"]
@@ -63,7 +64,9 @@ class LLMSpec(_Spec):
     ``device`` and ``dtype`` apply to transformers; ``threads`` to the local
     backends; ``base_url``, ``api_key_env`` (the NAME of the environment variable
     that holds the key: the key itself is never written anywhere),
-    ``concurrency``, ``timeout`` and ``retries`` to servers.
+    ``concurrency``, ``timeout`` and ``retries`` to servers. ``stances`` seeds
+    every node's store with posts of its stance and reads answers as stances
+    (:mod:`netcollapse.engines.stances`).
     """
 
     L: int = Field(default=4, ge=1)
@@ -84,6 +87,7 @@ class LLMSpec(_Spec):
     defaults: NodeSpec = NodeSpec()
     personas: list[str] | None = None
     nodes: list[dict[str, Any]] | None = None
+    stances: StanceSpec | None = None
 
     @field_validator("query")
     @classmethod

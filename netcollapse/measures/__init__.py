@@ -2,6 +2,11 @@
 
 - :mod:`~netcollapse.measures.disagreement`: ``D(t)``, ``||D(t)||_F`` in O(n d),
   spreads, drift, tidy per-step rows;
+- :mod:`~netcollapse.measures.corrected`: the raw ``||D||_F^2`` split exactly into
+  between-node disagreement (unbiased, without the sampling floor) and within-node
+  noise, with jackknife SEs; group (polarization) split;
+- :mod:`~netcollapse.measures.stance`: the scalar stance readout (projection on
+  the axis between two stance centroids) and its AUC check;
 - :mod:`~netcollapse.measures.curves`: half-life, time to twice the floor, floor,
   area above the floor, late-window rate (one definition each, for measured and
   predicted curves);
@@ -14,6 +19,16 @@ The engines call these each step; they depend on nothing above the spectral laye
 
 from __future__ import annotations
 
+from netcollapse.measures.corrected import (
+    CorrectedDisagreement,
+    GroupDisagreement,
+    clipped_root,
+    corrected_disagreement,
+    corrected_row,
+    group_disagreement,
+    group_row,
+    jackknife_se,
+)
 from netcollapse.measures.curves import (
     CurveMeasures,
     RateFit,
@@ -40,6 +55,7 @@ from netcollapse.measures.perspective import (
     cmds,
     perspective_space,
 )
+from netcollapse.measures.stance import StanceAxis, auc, project, stance_axis
 from netcollapse.measures.theory import (
     g_from_alpha,
     measured_rate,
@@ -48,9 +64,21 @@ from netcollapse.measures.theory import (
 )
 
 __all__ = [
+    "CorrectedDisagreement",
     "CurveMeasures",
+    "GroupDisagreement",
     "RateFit",
+    "StanceAxis",
+    "auc",
+    "clipped_root",
     "cmds",
+    "corrected_disagreement",
+    "corrected_row",
+    "group_disagreement",
+    "group_row",
+    "jackknife_se",
+    "project",
+    "stance_axis",
     "collapse_measures",
     "curve_measures",
     "distance_matrix",

@@ -1,0 +1,250 @@
+"""Seeded stances: every node's store starts with posts of its own stance.
+
+Without seeds every store starts empty and every node reads one shared human
+corpus, so nodes differ only by persona, a stubborn anchor that never mixes. With
+seeds, node *i*'s store holds ``posts`` human-written posts of its stance (step
+``-1``: they never expire, see :mod:`netcollapse.engines.store`), which its
+readers see next to its published answers; the graph then decides how fast the
+stances mix.
+
+The ``llm.stances`` section of a run spec (:class:`StanceSpec`):
+
+============  ===================================================================
+``corpus``    ``"stances"`` (the shipped ``bitcoin_stances.jsonl``: 40 bullish and
+              40 bearish one-sentence posts written for netcollapse) or a path to
+              a corpus with a stance column
+``column``    the stance column (default ``stance``)
+``positive``  the stance that reads ``+0.5`` on the readout axis (``bullish``)
+``negative``  the stance that reads ``-0.5`` (``bearish``)
+``assign``    ``halves`` (nodes ``0 .. n/2 - 1`` positive, the rest negative),
+              ``block`` (SBM block 0 positive, block 1 negative), ``attribute``
+              (a node attribute of a graph file, whose values name stances),
+              ``random`` (a balanced random half, with ``seed``), or a list of
+              stance names, one per node
+``posts``     seed posts per node, drawn without replacement from its stance's pool
+``held_out``  posts per stance kept out of every store and out of the axis: the
+              axis is checked on them (``stance_auc`` in the run's config)
+============  ===================================================================
+
+The readout axis (:mod:`netcollapse.measures.stance`) is built from the pool
+posts, the ones that may seed stores; the held-out posts only test it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+from pydantic import Field
+
+from netcollapse._spec import Spec
+from netcollapse.engines.corpus import Corpus, load_corpus
+from netcollapse.errors import DataError, bad
+
+__all__ = ["ASSIGN", "STANCES_FILE", "StanceSpec", "Stances", "assign_stances", "seed_stances",
+           "stance_corpus"]
+
+STANCES_FILE = "bitcoin_stances.jsonl"
+ASSIGN = ("halves", "block", "attribute", "random")
+
+
+class StanceSpec(Spec):
+    """The ``llm.stances`` section (see the module docstring)."""
+
+    corpus: str = "stances"
+    column: str = "stance"
+    positive: str = "bullish"
+    negative: str = "bearish"
+    assign: Literal[ASSIGN] | list[str] = "halves"  # type: ignore[valid-type]
+    attribute: str | None = None
+    seed: int = Field(default=0, ge=0)
+    posts: int = Field(default=8, ge=1)
+    held_out: int = Field(default=10, ge=1)
+
+
+@dataclass(frozen=True)
+class Stances:
+    """Resolved stances of one run.
+
+    Attributes
+    ----------
+    positive, negative : str
+    node_stance : tuple of str
+        Each node's stance.
+    node_posts : tuple of tuple of str
+        Each node's seed posts.
+    pool_texts, pool_labels : tuple of str
+        Posts the readout axis is built from (every post that may seed a store).
+    held_texts, held_labels : tuple of str
+        Posts kept out of stores and axis, to check the axis.
+    """
+
+    positive: str
+    negative: str
+    node_stance: tuple[str, ...]
+    node_posts: tuple[tuple[str, ...], ...]
+    pool_texts: tuple[str, ...]
+    pool_labels: tuple[str, ...]
+    held_texts: tuple[str, ...]
+    held_labels: tuple[str, ...]
+
+    @property
+    def groups(self) -> np.ndarray:
+        """0 for nodes of the positive stance, 1 for the negative one."""
+        return np.array([0 if s == self.positive else 1 for s in self.node_stance])
+
+    @property
+    def z(self) -> np.ndarray:
+        """Nominal seed stance per node: ``+0.5`` positive, ``-0.5`` negative."""
+        return 0.5 - self.groups.astype(float)
+
+
+def stance_corpus(corpus: str, column: str = "stance", base_dir: Path | None = None) -> Corpus:
+    """Load a stance corpus: ``"stances"`` (shipped) or a path; every document needs ``column``.
+
+    Examples
+    --------
+    >>> c = stance_corpus("stances")
+    >>> len(c), sorted({m["stance"] for m in c.metadata})
+    (80, ['bearish', 'bullish'])
+    """
+    if corpus == "stances":
+        ref = resources.files("netcollapse.data").joinpath(STANCES_FILE)
+        with resources.as_file(ref) as path:
+            out = load_corpus(path)
+    else:
+        path = Path(corpus)
+        if base_dir is not None and not path.is_absolute() and not path.exists():
+            path = base_dir / path
+        out = load_corpus(path)
+    missing = [i for i, m in enumerate(out.metadata) if m.get(column) in (None, "")]
+    if missing:
+        raise DataError(f"llm.stances.column: got {column!r}, expected a column every document "
+                        f"has (document {missing[0]} of {corpus!r} has none)")
+    return out
+
+
+def _graph_attribute(graph: Any, attribute: str, base_dir: Path | None) -> list[Any]:
+    from netcollapse.graphs.families import read_graph_file
+
+    params = getattr(graph, "params", {}) or {}
+    if getattr(graph, "family", None) != "file" or "path" not in params:
+        raise bad("llm.stances.assign", "attribute", "a graph read from a file (family: file)")
+    path = Path(params["path"])
+    if base_dir is not None and not path.is_absolute() and not path.exists():
+        path = base_dir / path
+    G = read_graph_file(path, params.get("format"), directed=params.get("directed"))
+    values = []
+    for label in graph.labels:
+        key = label if label in G.nodes else str(label)
+        value = G.nodes[key].get(attribute) if key in G.nodes else None
+        if value is None:
+            raise bad("llm.stances.attribute", attribute, f"an attribute of every node (node "
+                      f"{label!r} has none)")
+        values.append(value)
+    return values
+
+
+def assign_stances(spec: StanceSpec, graph: Any, base_dir: Path | None = None) -> list[str]:
+    """Return each node's stance name.
+
+    Parameters
+    ----------
+    spec : StanceSpec
+    graph : RetrievalGraph
+    base_dir : Path, optional
+        Folder for a relative graph file path (``assign: attribute``).
+
+    Returns
+    -------
+    list of str
+
+    Examples
+    --------
+    >>> from netcollapse.graphs.retrieval_graph import build
+    >>> assign_stances(StanceSpec(), build("ring", n=4))
+    ['bullish', 'bullish', 'bearish', 'bearish']
+    """
+    n, pos, neg = graph.n, spec.positive, spec.negative
+    a = spec.assign
+    if isinstance(a, list):
+        if len(a) != n:
+            raise bad("llm.stances.assign", f"{len(a)} stances", f"{n} (one per node)")
+        out = list(a)
+    elif a == "halves":
+        out = [pos] * (n // 2) + [neg] * (n - n // 2)
+    elif a == "random":
+        half = np.array([pos] * (n // 2) + [neg] * (n - n // 2), dtype=object)
+        out = list(np.random.default_rng(spec.seed).permutation(half))
+    elif a == "block":
+        labels = graph.labels
+        if not all(isinstance(x, tuple) and len(x) == 2 for x in labels):
+            raise bad("llm.stances.assign", "block", "an SBM graph (node labels (block, node))")
+        blocks = sorted({int(x[0]) for x in labels})
+        if len(blocks) != 2:
+            raise bad("llm.stances.assign", f"block on {len(blocks)} blocks", "an SBM with 2 blocks")
+        out = [pos if int(x[0]) == blocks[0] else neg for x in labels]
+    else:  # attribute
+        if not spec.attribute:
+            raise bad("llm.stances.attribute", spec.attribute, "a node attribute name")
+        out = [str(v) for v in _graph_attribute(graph, spec.attribute, base_dir)]
+    for i, s in enumerate(out):
+        if s not in (pos, neg):
+            raise bad(f"llm.stances.assign[{i}]", s, f"{pos!r} or {neg!r}")
+    return out
+
+
+def seed_stances(spec: StanceSpec, graph: Any, seed: int, base_dir: Path | None = None) -> Stances:
+    """Resolve a stance spec: who holds which stance, with which seed posts.
+
+    Parameters
+    ----------
+    spec : StanceSpec
+    graph : RetrievalGraph
+    seed : int
+        The run's seed: which posts are held out and which seed each node.
+    base_dir : Path, optional
+
+    Returns
+    -------
+    Stances
+
+    Examples
+    --------
+    >>> from netcollapse.graphs.retrieval_graph import build
+    >>> st = seed_stances(StanceSpec(posts=3), build("ring", n=4), seed=0)
+    >>> st.node_stance, [len(p) for p in st.node_posts], len(st.held_texts)
+    (('bullish', 'bullish', 'bearish', 'bearish'), [3, 3, 3, 3], 20)
+    """
+    corpus = stance_corpus(spec.corpus, spec.column, base_dir)
+    labels = [str(m[spec.column]) for m in corpus.metadata]
+    if spec.positive == spec.negative:
+        raise bad("llm.stances.negative", spec.negative, f"a stance other than {spec.positive!r}")
+    for field, name in (("positive", spec.positive), ("negative", spec.negative)):
+        if name not in labels:
+            raise bad(f"llm.stances.{field}", name, f"a stance of the corpus, one of "
+                      f"{sorted(set(labels))}")
+    node_stance = assign_stances(spec, graph, base_dir)
+    rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(2**32 - 2,)))
+    pool: dict[str, list[int]] = {}
+    held: list[int] = []
+    for name in (spec.positive, spec.negative):
+        idx = rng.permutation([i for i, lab in enumerate(labels) if lab == name])
+        if len(idx) - spec.held_out < spec.posts:
+            raise bad("llm.stances.posts", spec.posts, f"at most {len(idx) - spec.held_out} "
+                      f"({len(idx)} {name!r} posts, {spec.held_out} held out)")
+        held += idx[: spec.held_out].tolist()
+        pool[name] = idx[spec.held_out:].tolist()
+    posts = tuple(
+        tuple(corpus.texts[j] for j in rng.choice(pool[s], spec.posts, replace=False))
+        for s in node_stance
+    )
+    pool_ids = pool[spec.positive] + pool[spec.negative]
+    return Stances(
+        spec.positive, spec.negative, tuple(node_stance), posts,
+        tuple(corpus.texts[j] for j in pool_ids), tuple(labels[j] for j in pool_ids),
+        tuple(corpus.texts[j] for j in held), tuple(labels[j] for j in held),
+    )
