@@ -5,6 +5,8 @@ package; ``spectral`` prints a topology's spectral predictors; ``predict`` print
 a run spec's predicted collapse curve and its measures before anything is
 simulated; ``run`` runs one simulation spec into a run folder (and prints its
 curve measures beside the predicted ones); ``sweep`` runs a sweep spec into a sweep folder;
+``study`` compares the measured stance collapse per graph of an LLM sweep with
+its calibrated and spectral predictions (:mod:`netcollapse.sweeps.study`);
 ``demo`` runs the default experiment (:mod:`netcollapse.app.demo`). A spec argument
 is a path, or the name of a shipped spec (``netcollapse spectral ring``).
 
@@ -345,11 +347,43 @@ def build_parser() -> argparse.ArgumentParser:
 
     _add_sweep_parser(sub)
 
+    s = sub.add_parser("study", help="per-graph stance collapse of an LLM sweep vs its predictions")
+    s.add_argument("sweep", help="sweep folder of LLM runs with llm.stances")
+    s.add_argument("--calibration", required=True,
+                   help="run folder to calibrate the stance response on (not a sweep task)")
+    s.add_argument("--measure", default="half_life",
+                   choices=["half_life", "excess_half_life", "time_to_twice_floor"],
+                   help="curve measure compared across graphs (default half_life)")
+    s.add_argument("--out", default=None,
+                   help="folder for study_tasks.csv, study_graphs.csv, study.json, study.png")
+    s.set_defaults(func=cmd_study)
+
     s = sub.add_parser("demo", help="run the default experiment on the bundled models")
     s.add_argument("--out", default="reports/demo", help="report folder")
     s.add_argument("--quick", action="store_true", help="spectral part only")
     s.set_defaults(func=cmd_demo)
     return p
+
+
+def cmd_study(args: argparse.Namespace) -> int:
+    """Print (and optionally write) the stance topology study of a sweep folder."""
+    from netcollapse._io import atomic_write_text, dumps
+    from netcollapse.sweeps.study import format_study, stance_study
+
+    study = stance_study(args.sweep, args.calibration, measure=args.measure)
+    print(format_study(study))
+    if args.out:
+        out = Path(args.out)
+        out.mkdir(parents=True, exist_ok=True)
+        atomic_write_text(out / "study_tasks.csv", study.tasks.to_csv(index=False))
+        atomic_write_text(out / "study_graphs.csv", study.graphs.to_csv(index=False))
+        atomic_write_text(out / "study_curves.csv", study.curves.to_csv(index=False))
+        atomic_write_text(out / "study.json", dumps(study.targets, indent=2))
+        from netcollapse.app.plotting import plot_study
+
+        plot_study(study, out / "study.png")
+        print(f"written: {out}")
+    return 0
 
 
 def _stdout_gone() -> None:

@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from netcollapse._io import atomic_write_text
@@ -143,6 +144,57 @@ def _summary_line(metrics: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows).T
 
 
+def stance_summary(metrics: pd.DataFrame) -> tuple[pd.DataFrame, str]:
+    """Per topology: the corrected stance curve's half-life with a 95% interval over seeds.
+
+    Parameters
+    ----------
+    metrics : pandas.DataFrame
+        :func:`run_comparison` output of LLM runs with seeded stances.
+
+    Returns
+    -------
+    (pandas.DataFrame, str)
+        The table (one row per topology) and a sentence saying what it can show.
+    """
+    from netcollapse.measures.corrected import decline_split
+    from netcollapse.measures.curves import curve_measures
+    from netcollapse.sweeps.study import mean_interval
+
+    rows, halves = {}, {}
+    for name, group in metrics.groupby("topology", sort=False):
+        hl, share = [], []
+        for _, run in group.groupby("seed"):
+            run = run.sort_values("step")
+            hl.append(curve_measures(run["stance_corrected"].to_numpy(float)).half_life)
+            share.append(decline_split(run["frobenius"] ** 2, run["between_sq"])["noise_share"])
+        mean = group.groupby("step")[["stance_corrected", "frobenius"]].mean()
+        m, lo, hi = mean_interval(hl)
+        halves[name] = (lo, hi)
+        rows[name] = {"stance D(0)": mean["stance_corrected"].iloc[0],
+                      "stance D(T)": mean["stance_corrected"].iloc[-1],
+                      "half-life": m, "95% lo": lo, "95% hi": hi,
+                      "runs halved": f"{int(np.isfinite(hl).sum())}/{len(hl)}",
+                      "raw F(T)/F(0)": mean["frobenius"].iloc[-1] / mean["frobenius"].iloc[0],
+                      "raw decline from lost diversity": float(np.nanmean(share))}
+    table = pd.DataFrame(rows).T
+    names = list(halves)
+    verdict = ("half-life: rounds until the corrected stance disagreement first falls to half "
+               "of round 0; 95% t-intervals over seeds.")
+    if len(names) == 2:
+        (a_lo, a_hi), (b_lo, b_hi) = halves[names[0]], halves[names[1]]
+        if all(np.isfinite([a_lo, a_hi, b_lo, b_hi])):
+            apart = a_hi < b_lo or b_hi < a_lo
+            verdict += (f"\nAt this size (n = 8, T = {int(metrics['step'].max())}, "
+                        f"{metrics['seed'].nunique()} seeds) the {names[0]} and {names[1]} "
+                        f"intervals {'do not overlap' if apart else 'overlap'}; it cannot rank "
+                        "more graphs. The full study: experiments/llm_topology_study.yaml.")
+        else:
+            verdict += ("\nAt this size some runs never halved within T, so there is no "
+                        "interval; the full study is experiments/llm_topology_study.yaml.")
+    return table, verdict
+
+
 def run_demo(out: Path, quick: bool = False) -> int:
     """Run the demo into ``out`` and print what it found.
 
@@ -185,11 +237,15 @@ def run_demo(out: Path, quick: bool = False) -> int:
     _figure(gmm, out / "frobenius_gmm.png", "GMM surrogate: ||D||_F by topology (n = 64)",
             r"$\|D(t)\|_F$ (distance between mixture weights)")
     print(_summary_line(gmm).to_string(float_format=lambda x: f"{x:.4g}"))
-    print("\nBundled LLM (SmolLM2-135M) + MiniLM embedder (experiments/compare_llm.yaml):")
+    print("\nBundled LLM (SmolLM2-135M) + MiniLM embedder, seeded opposed stances "
+          "(experiments/compare_llm.yaml):")
     llm = run_comparison(experiments / "compare_llm.yaml", out / "sweeps" / "compare_llm")
-    _figure(llm, out / "frobenius_llm.png", "LLM web: ||D||_F by topology (n = 8)",
-            r"$\|D(t)\|_F$ (distance between mean answer embeddings)")
-    print(_summary_line(llm).to_string(float_format=lambda x: f"{x:.4g}"))
+    _figure(llm.assign(frobenius=llm["stance_corrected"]), out / "frobenius_llm.png",
+            "LLM web: corrected stance disagreement by topology (n = 8)",
+            "noise-corrected stance disagreement")
+    table, verdict = stance_summary(llm)
+    print(table.to_string(float_format=lambda x: f"{x:.3g}"))
+    print(verdict)
     both = pd.concat([gmm.assign(engine="gmm"), llm.assign(engine="llm")])
     atomic_write_text(out / "metrics.csv", both.to_csv(index=False))
     print(f"\nreport: {out} (spectral.csv, metrics.csv, frobenius_gmm.png, frobenius_llm.png,"

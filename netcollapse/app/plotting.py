@@ -35,6 +35,7 @@ __all__ = [
     "plot_perspective",
     "plot_predictor_scatter",
     "plot_spectral",
+    "plot_study",
     "save_figure",
 ]
 
@@ -360,6 +361,53 @@ def plot_predictor_scatter(
     if hue is not None and len(data):
         ax.legend(title=hue, frameon=False)
     return ax
+
+
+def plot_study(study: Any, path: str | os.PathLike[str]) -> Path:
+    """Draw a stance topology study: curves per graph, and measured vs calibrated.
+
+    Left: the corrected stance disagreement per graph, mean over seeds (solid),
+    beside the calibrated prediction (dashed). Right: the per-graph measure with
+    its 95% interval over seeds against the calibrated prediction.
+
+    Parameters
+    ----------
+    study : netcollapse.sweeps.study.StanceStudy
+    path : str or os.PathLike
+        PNG file.
+
+    Returns
+    -------
+    pathlib.Path
+    """
+    import matplotlib.pyplot as plt
+
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2))
+    graphs = list(study.graphs["graph"])
+    colours = dict(zip(graphs, _palette(len(graphs))))
+    mean = study.curves.groupby(["graph", "step"])[["measured", "predicted"]].mean()
+    for name in graphs:
+        c = mean.loc[name]
+        left.plot(c.index, c["measured"], color=colours[name], label=name)
+        left.plot(c.index, c["predicted"], color=colours[name], ls="--", lw=1)
+    left.set(xlabel="round t", ylabel="corrected stance disagreement",
+             title="measured (solid) and calibrated prediction (dashed)")
+    left.legend(frameon=False, fontsize=8)
+    g = study.graphs
+    err = np.vstack([g["mean"] - g["lo"], g["hi"] - g["mean"]])
+    for i, name in enumerate(graphs):
+        right.errorbar(g["calibrated"].iloc[i], g["mean"].iloc[i], yerr=err[:, i:i + 1],
+                       fmt="o", color=colours[name], capsize=3, label=name)
+    lo = float(np.nanmin([g["calibrated"].min(), g["lo"].min(), g["mean"].min()]))
+    hi = float(np.nanmax([g["calibrated"].max(), g["hi"].max(), g["mean"].max()]))
+    right.plot([lo, hi], [lo, hi], color="0.6", lw=0.8)
+    m = study.targets["measure"].replace("_", " ")
+    right.set(xlabel=f"calibrated prediction: {m}", ylabel=f"measured {m} (95% interval)",
+              title=f"Spearman {study.targets['spearman_calibrated']:+.2f} over graph means")
+    fig.tight_layout()
+    out = save_figure(fig, path)
+    plt.close(fig)
+    return out
 
 
 def _spearman(x: np.ndarray, y: np.ndarray) -> float:

@@ -23,7 +23,8 @@ Every row also splits the raw metric into between-node disagreement and sampling
 noise (:mod:`netcollapse.measures.corrected`: ``between_sq``, ``corrected``,
 ``noise_sq``, ``diversity``, with jackknife SEs). With seeded stances
 (:mod:`netcollapse.engines.stances`) every store starts with its node's stance
-posts and each answer is read as a scalar stance
+posts, in round 0 every node reads only its own seed posts (the same initial
+condition on every graph), and each answer is read as a scalar stance
 (:mod:`netcollapse.measures.stance`); rows then carry the same split for the
 stance (``stance_*``), the two-group split and gap (polarization), and node rows
 the stance a node wrote (``stance``, ``stance_var``) and the stance of what it
@@ -43,21 +44,23 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 
 from netcollapse._io import atomic_write_bytes, atomic_write_text
 from netcollapse._random import SeedLike
 from netcollapse.backends.generation import DECODING_DEFAULTS, GenerationRequest, Generator
 from netcollapse.engines.corpus import DEFAULT_QUERY, Corpus, default_corpus, load_corpus
 from netcollapse.engines.loop import Row, Web
+from netcollapse.engines.quotas import Quotas
 from netcollapse.engines.retrieval import Retrieval
 from netcollapse.engines.selection import select_documents
-from netcollapse.engines.stances import Stances, seed_stances
+from netcollapse.engines.stances import Readout, Stances, readout, seed_stances
 from netcollapse.engines.store import DocumentStore
 from netcollapse.errors import DataError, bad
 from netcollapse.graphs.retrieval_graph import RetrievalGraph
 from netcollapse.measures.corrected import corrected_row, group_row
 from netcollapse.measures.disagreement import node_rows, step_metrics
-from netcollapse.measures.stance import StanceAxis, auc, project, stance_axis
+from netcollapse.measures.stance import project
 
 __all__ = ["LLMWeb"]
 
@@ -161,7 +164,7 @@ class LLMWeb(Web):
             raise bad("L", L, "L >= 2 with seeded stances (the corrected stance "
                       "disagreement needs the within-node variance)")
         self.stances = stances
-        self._axis: tuple[StanceAxis, float] | None = None
+        self._readout: Readout | None = None
         if not isinstance(corpus, Corpus) or len(corpus) == 0:
             raise DataError("corpus: got an empty corpus, expected at least 1 document")
         if not isinstance(query, str) or not query.strip():
@@ -205,8 +208,8 @@ class LLMWeb(Web):
         -------
         LLMWeb
         """
-        from netcollapse.backends.devices import resolve_device
         from netcollapse._random import root_seed
+        from netcollapse.backends.devices import resolve_device
         from netcollapse.backends.embedding import SentenceTransformerEmbedder
         from netcollapse.backends.factory import make_generator
 
@@ -255,24 +258,19 @@ class LLMWeb(Web):
             retrieval=retrieval, stances=stances, seed=seed,
         )
 
-    def stance_axis(self) -> tuple[StanceAxis, float]:
-        """The readout axis from the stance pool and its AUC on the held-out posts.
+    def stance_readout(self) -> Readout:
+        """Return the readout axis, its AUC on the held-out posts and the seed stances.
 
         Returns
         -------
-        (StanceAxis, float)
+        Readout
+            See :func:`~netcollapse.engines.stances.readout`.
         """
         if self.stances is None:
             raise DataError("stances: got None, expected a web with seeded stances")
-        if self._axis is None:
-            st = self.stances
-            emb = np.asarray(self.embedder.encode(list(st.pool_texts + st.held_texts)))
-            m = len(st.pool_texts)
-            axis = stance_axis(emb[:m], st.pool_labels, st.positive, st.negative)
-            held = project(emb[m:], axis)
-            labels = np.array(st.held_labels)
-            self._axis = (axis, auc(held[labels == st.positive], held[labels == st.negative]))
-        return self._axis
+        if self._readout is None:
+            self._readout = readout(self.stances, self.embedder)
+        return self._readout
 
     def config(self) -> dict[str, Any]:
         """Return the resolved configuration (JSON-able)."""
@@ -286,7 +284,8 @@ class LLMWeb(Web):
                 "positive": self.stances.positive, "negative": self.stances.negative,
                 "node_stance": list(self.stances.node_stance),
                 "posts": len(self.stances.node_posts[0]),
-                "stance_auc": self.stance_axis()[1],
+                "stance_auc": self.stance_readout().auc,
+                "seed_stance": self.stance_readout().z.tolist(),
             }}),
         }
 
@@ -344,6 +343,10 @@ class LLMWeb(Web):
         with self.phase("retrieve"):
             available = np.array([s.count_visible(t) for s in self.stores], dtype=np.int64)
             quotas = self.quotas(available, self.human.count_visible(t), self.rng(t, 0))
+            if t == 0 and self.stances is not None:  # round 0: every node reads its own seeds
+                own = np.minimum(quotas.total, self.n_seed)
+                quotas = Quotas(sp.csr_array(sp.diags_array(own, dtype=np.int64).tocsr()),
+                                np.zeros(self.n, dtype=np.int64))
             picks = select_documents(
                 self.stores, self.human, quotas, self.rng(t, 1), before_step=t,
                 pick=self.retrieval.pick, query=self.query_embedding,
@@ -388,7 +391,7 @@ class LLMWeb(Web):
 
     def _stance_metrics(self, samples: np.ndarray, picks: list) -> tuple[dict, dict]:
         """Stance columns of a row and of its node rows."""
-        axis = self.stance_axis()[0]
+        axis = self.stance_readout().axis
         s = project(samples, axis)  # (n, L)
         row = {"stance_mean": float(s.mean()), **corrected_row(s, "stance_"),
                **group_row(s, self.stances.groups, "stance_")}

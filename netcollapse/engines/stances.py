@@ -35,7 +35,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 import numpy as np
 from pydantic import Field
@@ -43,9 +43,10 @@ from pydantic import Field
 from netcollapse._spec import Spec
 from netcollapse.engines.corpus import Corpus, load_corpus
 from netcollapse.errors import DataError, bad
+from netcollapse.measures.stance import StanceAxis, auc, project, stance_axis
 
-__all__ = ["ASSIGN", "STANCES_FILE", "StanceSpec", "Stances", "assign_stances", "seed_stances",
-           "stance_corpus"]
+__all__ = ["ASSIGN", "STANCES_FILE", "Readout", "StanceSpec", "Stances", "assign_stances",
+           "readout", "seed_stances", "stance_corpus"]
 
 STANCES_FILE = "bitcoin_stances.jsonl"
 ASSIGN = ("halves", "block", "attribute", "random")
@@ -185,7 +186,8 @@ def assign_stances(spec: StanceSpec, graph: Any, base_dir: Path | None = None) -
             raise bad("llm.stances.assign", "block", "an SBM graph (node labels (block, node))")
         blocks = sorted({int(x[0]) for x in labels})
         if len(blocks) != 2:
-            raise bad("llm.stances.assign", f"block on {len(blocks)} blocks", "an SBM with 2 blocks")
+            raise bad("llm.stances.assign", f"block on {len(blocks)} blocks",
+                      "an SBM with 2 blocks")
         out = [pos if int(x[0]) == blocks[0] else neg for x in labels]
     else:  # attribute
         if not spec.attribute:
@@ -248,3 +250,46 @@ def seed_stances(spec: StanceSpec, graph: Any, seed: int, base_dir: Path | None 
         tuple(corpus.texts[j] for j in pool_ids), tuple(labels[j] for j in pool_ids),
         tuple(corpus.texts[j] for j in held), tuple(labels[j] for j in held),
     )
+
+
+class Readout(NamedTuple):
+    """A run's stance readout: the axis, its held-out AUC, each node's seed stance."""
+
+    axis: StanceAxis
+    auc: float
+    z: np.ndarray
+
+
+def readout(stances: Stances, embedder: Any) -> Readout:
+    """Embed the stance posts once: the axis from the pool, its AUC, the seed stances.
+
+    Parameters
+    ----------
+    stances : Stances
+    embedder : Embedder
+        The run's embedder (``encode(texts) -> (m, d)``).
+
+    Returns
+    -------
+    Readout
+        ``z[i]`` is the mean stance of node *i*'s seed posts.
+
+    Examples
+    --------
+    >>> from netcollapse.backends.embedding import HashEmbedder
+    >>> from netcollapse.graphs.retrieval_graph import build
+    >>> r = readout(seed_stances(StanceSpec(posts=2), build("ring", n=4), 0), HashEmbedder(8))
+    >>> r.z.shape, 0.0 <= r.auc <= 1.0
+    ((4,), True)
+    """
+    posts = [p for node in stances.node_posts for p in node]
+    texts = list(stances.pool_texts + stances.held_texts) + posts
+    emb = np.asarray(embedder.encode(texts), dtype=float)
+    m, h = len(stances.pool_texts), len(stances.held_texts)
+    axis = stance_axis(emb[:m], stances.pool_labels, stances.positive, stances.negative)
+    held = project(emb[m:m + h], axis)
+    labels = np.array(stances.held_labels)
+    score = auc(held[labels == stances.positive], held[labels == stances.negative])
+    per = len(stances.node_posts[0])
+    z = project(emb[m + h:], axis).reshape(len(stances.node_posts), per).mean(axis=1)
+    return Readout(axis, score, z)

@@ -57,6 +57,7 @@ __all__ = [
     "clipped_root",
     "corrected_disagreement",
     "corrected_row",
+    "decline_split",
     "group_disagreement",
     "group_row",
     "jackknife_se",
@@ -331,3 +332,47 @@ def group_row(samples: Any, groups: Any, prefix: str = "") -> dict[str, float]:
     gap = float(arr[grp == 0].mean() - arr[grp == 1].mean()) if arr.ndim == 2 else math.nan
     return {f"{prefix}within_sq": g.within, f"{prefix}across_sq": g.across,
             f"{prefix}gap_sq": g.gap_sq, f"{prefix}gap_sq_se": g.gap_sq_se, f"{prefix}gap": gap}
+
+
+def decline_split(raw: Any, between: Any, head: int = 1, tail: float = 0.25) -> dict[str, float]:
+    """How much of the raw metric's decline is nodes converging, how much is lost diversity.
+
+    ``raw = between + noise`` at every step, so the decline of the raw
+    ``||D||_F^2`` from the start to the end of a run splits exactly into the decline
+    of the between-node part and of the sampling part (within-node diversity / L).
+
+    Parameters
+    ----------
+    raw, between : array_like, shape (T + 1,)
+        Per-step ``||D||_F^2`` (``frobenius ** 2``) and ``between_sq``.
+    head : int
+        Steps averaged for the start.
+    tail : float
+        Share of the last steps averaged for the end (at least one step).
+
+    Returns
+    -------
+    dict
+        ``raw_decline``, ``between_decline``, ``noise_decline`` (start minus end,
+        so positive means a fall) and ``noise_share`` = ``noise_decline /
+        raw_decline`` (NaN when the raw metric did not fall).
+
+    Examples
+    --------
+    >>> d = decline_split([10.0, 8.0, 6.0], [2.0, 2.0, 1.0], tail=0.3)
+    >>> d["raw_decline"], d["between_decline"], d["noise_decline"], d["noise_share"]
+    (4.0, 1.0, 3.0, 0.75)
+    """
+    r, b = np.asarray(raw, dtype=float), np.asarray(between, dtype=float)
+    if r.ndim != 1 or r.shape != b.shape or r.size < 2:
+        raise bad("raw", f"shape {r.shape} and between {b.shape}",
+                  "two equal 1-D curves, >= 2 steps")
+    if not 1 <= head < r.size:
+        raise bad("head", head, f"an integer in [1, {r.size - 1}]")
+    k = max(1, int(round(tail * r.size)))
+    n = r - b
+    drop = {name: float(x[:head].mean() - x[-k:].mean())
+            for name, x in (("raw", r), ("between", b), ("noise", n))}
+    share = drop["noise"] / drop["raw"] if drop["raw"] > 0 else math.nan
+    return {"raw_decline": drop["raw"], "between_decline": drop["between"],
+            "noise_decline": drop["noise"], "noise_share": share}

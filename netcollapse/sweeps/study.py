@@ -1,0 +1,247 @@
+"""The LLM topology study: measured stance collapse per graph beside its predictions.
+
+:func:`stance_study` reads a finished sweep of LLM runs with seeded stances (such
+as ``experiments/llm_topology_study.yaml``) and one calibration run, and builds:
+
+- per task: the measured curve of the corrected stance disagreement
+  (``stance_corrected``), its half-life and time to twice its floor, and the same
+  measures of the curve predicted from the calibration run's response
+  (:mod:`netcollapse.engines.stance_theory`) on the task's graph and seeds;
+- per graph: the mean measure with a 95% t-interval over replicate seeds, the
+  calibrated prediction, and the graph's SLEM (the one-number spectral
+  predictor);
+- the targets: Spearman rank correlation of measured vs calibrated over graph
+  means (and vs SLEM), whether the complete graph's and the ring's intervals are
+  separated, and for a two-group graph the gap between group-mean stances over
+  time (polarization).
+
+The calibration run must not be one of the sweep's tasks (the study's graphs are
+then held out of the fit).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from netcollapse.errors import DataError, bad
+
+__all__ = ["STUDY_MEASURES", "StanceStudy", "format_study", "mean_interval", "stance_study"]
+
+STUDY_MEASURES = ("half_life", "excess_half_life", "time_to_twice_floor")
+_T975 = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571, 6: 2.447, 7: 2.365, 8: 2.306,
+         9: 2.262, 10: 2.228}
+
+
+@dataclass(frozen=True)
+class StanceStudy:
+    """Result of :func:`stance_study`.
+
+    Attributes
+    ----------
+    tasks : pandas.DataFrame
+        One row per task: ``task_id``, ``graph``, ``seed``, measured and ``pred_``
+        measures.
+    graphs : pandas.DataFrame
+        One row per graph: ``mean``, ``lo``, ``hi`` (95% t-interval over seeds) of
+        the measure, ``n_seeds``, ``calibrated``, ``slem``.
+    curves : pandas.DataFrame
+        Per task and step: ``measured`` and ``predicted`` corrected stance
+        disagreement, ``gap`` (group-mean stance difference).
+    targets : dict
+        ``spearman_calibrated``, ``spearman_slem``, ``complete_ring_separated``,
+        the response and the measure used.
+    """
+
+    tasks: pd.DataFrame
+    graphs: pd.DataFrame
+    curves: pd.DataFrame
+    targets: dict[str, Any]
+
+
+def _spearman(x: np.ndarray, y: np.ndarray) -> float:
+    ok = np.isfinite(x) & np.isfinite(y)
+    if ok.sum() < 3:
+        return math.nan
+    rx, ry = pd.Series(x[ok]).rank().to_numpy(), pd.Series(y[ok]).rank().to_numpy()
+    if rx.std() == 0 or ry.std() == 0:
+        return math.nan
+    return float(np.corrcoef(rx, ry)[0, 1])
+
+
+def mean_interval(values: Any) -> tuple[float, float, float]:
+    """Mean and 95% t-interval of the finite values (NaN bounds below 2 values).
+
+    Examples
+    --------
+    >>> m, lo, hi = mean_interval([1.0, 2.0, 3.0])
+    >>> m, round(lo, 3), round(hi, 3)
+    (2.0, -0.484, 4.484)
+    """
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v)]
+    if v.size == 0:
+        return math.nan, math.nan, math.nan
+    m = float(v.mean())
+    if v.size < 2:
+        return m, math.nan, math.nan
+    half = _T975.get(v.size - 1, 1.96) * float(v.std(ddof=1)) / math.sqrt(v.size)
+    return m, m - half, m + half
+
+
+def _measures(F: np.ndarray) -> dict[str, Any]:
+    from netcollapse.measures.curves import curve_measures, excess_half_life
+
+    m = curve_measures(F)
+    return {"half_life": m.half_life, "excess_half_life": excess_half_life(F),
+            "time_to_twice_floor": m.time_to_twice_floor, "floor": m.floor, "notes": m.notes}
+
+
+def _calibration(folder: Path) -> Any:
+    """Fit the response on a run folder, then its per-round variance on the run's own curve."""
+    from netcollapse.engines.stance_theory import fit_read_var, fit_stance_response
+    from netcollapse.graphs.retrieval_graph import RetrievalGraph
+
+    files = [folder / f for f in ("nodes.parquet", "config.json", "metrics.parquet")]
+    if not all(f.is_file() for f in files):
+        raise DataError(f"calibration: got {str(folder)!r}, expected a finished run folder "
+                        "(nodes.parquet, metrics.parquet, config.json) of an LLM run with "
+                        "llm.stances")
+    config = json.loads(files[1].read_text())
+    stances = config.get("stances") or {}
+    if "seed_stance" not in stances:
+        raise DataError(f"calibration: got {str(folder)!r}, expected an LLM run with llm.stances "
+                        "(config.json stances.seed_stance)")
+    response = fit_stance_response(pd.read_parquet(files[0]), int(config["L"]))
+    graph = RetrievalGraph.from_spec(config["graph"], seed=config["seed"])
+    measured = pd.read_parquet(files[2])["stance_corrected"].to_numpy(float)
+    return fit_read_var(graph, np.asarray(stances["seed_stance"]), response, measured,
+                        seeds=int(stances["posts"]), memory=config["retrieval"]["memory"],
+                        publish=int(config["publish"]))
+
+
+def stance_study(sweep: str | Path, calibration: str | Path,
+                 measure: str = "half_life") -> StanceStudy:
+    """Measured vs predicted stance collapse per graph of a finished sweep.
+
+    Parameters
+    ----------
+    sweep : str or Path
+        A sweep folder whose tasks are LLM runs with ``llm.stances``.
+    calibration : str or Path
+        A finished run folder (not one of the sweep's tasks) to fit the response on.
+    measure : {"half_life", "excess_half_life", "time_to_twice_floor"}
+        The curve measure compared across graphs
+        (:func:`~netcollapse.measures.curves.excess_half_life`: the excess of
+        ``F^2`` over its floor halves; defined when the floor is above ``F(0) / 2``).
+
+    Returns
+    -------
+    StanceStudy
+    """
+    from netcollapse.backends.embedding import SentenceTransformerEmbedder
+    from netcollapse.engines.runner import build_graph
+    from netcollapse.engines.spec import parse_run
+    from netcollapse.engines.stance_theory import predict_stance_curve
+    from netcollapse.engines.stances import readout, seed_stances
+    from netcollapse.sweeps.expand import expand
+    from netcollapse.sweeps.spec import load_sweep
+
+    if measure not in STUDY_MEASURES:
+        raise bad("measure", measure, f"one of {', '.join(STUDY_MEASURES)}")
+    folder = Path(sweep)
+    if not (folder / "sweep.json").is_file() or not (folder / "results.parquet").is_file():
+        raise DataError(f"sweep: got {str(folder)!r}, expected a sweep folder with results")
+    response = _calibration(Path(calibration))
+    meta = json.loads((folder / "sweep.json").read_text())
+    spec, base = load_sweep(meta["spec"])
+    tasks = {t.task_id: t for t in expand(spec, base)}
+    results = pd.read_parquet(folder / "results.parquet")
+    steps = pd.read_parquet(folder / "steps.parquet")
+    ok = results[results["status"] == "ok"]
+    if "stance_corrected" not in steps.columns or ok.empty:
+        raise DataError(f"sweep: got {str(folder)!r}, expected finished LLM tasks with "
+                        "llm.stances (a stance_corrected column)")
+    embedders: dict[str, Any] = {}
+    rows, curves = [], []
+    for _, res in ok.iterrows():
+        task = tasks[res["task_id"]]
+        run = parse_run(task.spec)
+        graph = build_graph(run, Path(task.base_dir) if task.base_dir else None)
+        if run.llm.embedder not in embedders:
+            embedders[run.llm.embedder] = SentenceTransformerEmbedder(run.llm.embedder)
+        st = seed_stances(run.llm.stances, graph, run.seed)
+        z = readout(st, embedders[run.llm.embedder]).z
+        pred = predict_stance_curve(graph, z, response, run.T, seeds=run.llm.stances.posts,
+                                    memory=run.retrieval.memory,
+                                    publish=run.llm.publish)["frobenius"].to_numpy()
+        s = steps[steps["task_id"] == res["task_id"]].sort_values("step")
+        F = s["stance_corrected"].to_numpy(float)
+        mm, pm = _measures(F), _measures(pred)
+        name = str(res.get("graph", graph.family))
+        rows.append({"task_id": res["task_id"], "graph": name, "seed": int(res["seed"]),
+                     "slem": float(res.get("slem", math.nan)), **mm,
+                     **{f"pred_{k}": v for k, v in pm.items() if k != "notes"}})
+        curves.append(pd.DataFrame({"task_id": res["task_id"], "graph": name,
+                                    "step": s["step"].to_numpy(), "measured": F,
+                                    "predicted": pred, "gap": s["stance_gap"].to_numpy(float)}))
+    table = pd.DataFrame(rows)
+    graphs = []
+    for name, g in table.groupby("graph", sort=False):
+        m, lo, hi = mean_interval(g[measure].to_numpy(float))
+        graphs.append({"graph": name, "mean": m, "lo": lo, "hi": hi,
+                       "n_seeds": int(np.isfinite(g[measure].to_numpy(float)).sum()),
+                       "calibrated": float(g[f"pred_{measure}"].mean()),
+                       "slem": float(g["slem"].mean())})
+    per = pd.DataFrame(graphs)
+    sep = math.nan
+    if {"complete", "ring"} <= set(per["graph"]):
+        c, r = (per.set_index("graph").loc[k] for k in ("complete", "ring"))
+        lo_hi = [(c["lo"], c["hi"]), (r["lo"], r["hi"])]
+        if all(math.isfinite(v) for pair in lo_hi for v in pair):
+            sep = bool(c["hi"] < r["lo"] or r["hi"] < c["lo"])
+    targets = {
+        "measure": measure,
+        "spearman_calibrated": _spearman(per["mean"].to_numpy(), per["calibrated"].to_numpy()),
+        "spearman_slem": _spearman(per["mean"].to_numpy(), per["slem"].to_numpy()),
+        "complete_ring_separated": sep,
+        "response": response.to_dict(),
+    }
+    return StanceStudy(table, per, pd.concat(curves, ignore_index=True), targets)
+
+
+def format_study(study: StanceStudy) -> str:
+    """Plain-text report of a :class:`StanceStudy` (the table and the targets)."""
+    t = study.targets
+    r = t["response"]
+    lines = [
+        f"calibrated response: slope {r['slope']:.3f} (se {r['slope_se']:.3f}), prior "
+        f"{r['prior']:+.3f}, answer var {r['answer_var']:.4f}, context var "
+        f"{r['context_var']:.4f}, pick var {r['pick_var']:.4f}, per-round var "
+        f"{r['round_var']:.4f} (fitted to the calibration curve), R^2 {r['r2']:.2f}, "
+        f"{r['rows']} node-rounds",
+        f"measure: {t['measure']} of the corrected stance disagreement (95% t-interval over seeds)",
+        f"{'graph':<14}{'measured':>10}{'95% interval':>20}{'seeds':>7}{'calibrated':>12}"
+        f"{'slem':>8}",
+    ]
+    for _, g in study.graphs.iterrows():
+        ival = f"[{g['lo']:.2f}, {g['hi']:.2f}]"
+        lines.append(f"{g['graph']:<14}{g['mean']:>10.2f}{ival:>20}{g['n_seeds']:>7d}"
+                     f"{g['calibrated']:>12.2f}{g['slem']:>8.3f}")
+    lines += [
+        f"Spearman measured vs calibrated (graph means): {t['spearman_calibrated']:+.3f}",
+        f"Spearman measured vs SLEM: {t['spearman_slem']:+.3f}",
+        f"complete and ring intervals separated: {t['complete_ring_separated']}",
+    ]
+    gaps = study.curves.groupby(["graph", "step"])["gap"].mean().unstack("step")
+    if "sbm" in gaps.index:
+        g = gaps.loc["sbm"]
+        lines.append("sbm gap between group-mean stances, by step: "
+                     + " ".join(f"{v:+.2f}" for v in g.to_numpy()))
+    return "\n".join(lines)

@@ -1,0 +1,48 @@
+"""Bad stance settings in a run spec: one line naming the field, exit 2, nothing written."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from netcollapse.app.cli import main
+
+
+def run_bad(tmp_path, capsys, llm):
+    spec = {"name": "bad", "engine": "llm", "T": 1, "seed": 0,
+            "graph": {"family": "ring", "n": 4},
+            "retrieval": {"k": 2},
+            "llm": {"L": 2, "defaults": {"max_new_tokens": 4}, **llm}}
+    path = tmp_path / "spec.yaml"
+    path.write_text(yaml.safe_dump(spec))
+    out = tmp_path / "out"
+    status = main(["run", str(path), "--out", str(out), "--quiet"])
+    err = capsys.readouterr().err.strip()
+    assert status == 2, err
+    assert len(err.splitlines()) == 1 and "Traceback" not in err
+    assert not out.exists()
+    return err
+
+
+@pytest.mark.parametrize(
+    ("llm", "expected"),
+    [
+        ({"stances": {"column": "side"}}, "llm.stances.column: got 'side', expected a column"),
+        ({"stances": {"positive": "neutral"}}, "llm.stances.positive: got 'neutral'"),
+        ({"stances": {"assign": ["bullish", "bearish", "bullish", "hodl"]}},
+         "llm.stances.assign[3]: got 'hodl'"),
+        ({"stances": {"posts": 40}}, "llm.stances.posts: got 40, expected at most 30"),
+        ({"stances": {"assign": "block"}}, "llm.stances.assign: got 'block', expected an SBM"),
+        ({"stances": {"assign": "sides"}}, "llm.stances.assign"),
+        ({"L": 1, "stances": {}}, "llm.L: got 1, expected L >= 2 with llm.stances"),
+    ],
+)
+def test_bad_stance_settings(tmp_path, capsys, llm, expected):
+    assert expected in run_bad(tmp_path, capsys, llm)
+
+
+def test_study_needs_a_sweep_and_a_calibration_run(tmp_path, capsys):
+    status = main(["study", str(tmp_path), "--calibration", str(tmp_path)])
+    err = capsys.readouterr().err.strip()
+    assert status == 2 and err.startswith("netcollapse: error: ")
+    assert len(err.splitlines()) == 1
