@@ -352,7 +352,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--calibration", required=True,
                    help="run folder to calibrate the stance response on (not a sweep task)")
     s.add_argument("--measure", default="half_life",
-                   choices=["half_life", "excess_half_life", "time_to_twice_floor"],
+                   choices=["half_life", "excess_half_life", "time_to_twice_floor",
+                            "retained_share"],
                    help="curve measure compared across graphs (default half_life)")
     s.add_argument("--out", default=None,
                    help="folder for study_tasks.csv, study_graphs.csv, study.json, study.png")

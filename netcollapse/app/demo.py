@@ -7,8 +7,14 @@
    are sweep specs, run as ``netcollapse sweep`` runs them, into
    ``OUT/sweeps/compare_gmm`` and ``OUT/sweeps/compare_llm`` (finished tasks are
    reused when the demo runs again);
-3. figures of ``||D||_F`` against ``t`` per topology, ``spectral.csv`` and
-   ``metrics.csv``, written to the report folder.
+   The LLM comparison is a small version of the LLM topology study: nodes seeded
+   with opposed stances, complete graph vs ring, 3 seeds; it prints the
+   noise-corrected stance disagreement per topology with the half-life's 95%
+   interval over seeds, and how much of the raw metric's decline is lost
+   within-node diversity (:func:`stance_summary`);
+3. figures of ``||D||_F`` (GMM) and of the corrected stance disagreement (LLM)
+   against ``t`` per topology, ``spectral.csv`` and ``metrics.csv``, written to
+   the report folder.
 
 ``netcollapse demo --quick`` stops after the spectral table.
 """

@@ -40,6 +40,7 @@ from netcollapse.measures.curves import (
     fit_rate,
     half_life,
     plateau,
+    retained_share,
 )
 from netcollapse.measures.disagreement import (
     distance_matrix,
@@ -81,6 +82,7 @@ __all__ = [
     "group_row",
     "jackknife_se",
     "project",
+    "retained_share",
     "stance_axis",
     "collapse_measures",
     "curve_measures",

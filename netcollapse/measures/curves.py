@@ -35,6 +35,7 @@ __all__ = [
     "fit_rate",
     "half_life",
     "plateau",
+    "retained_share",
 ]
 
 Interpolation = Literal["log", "linear"]
@@ -181,6 +182,35 @@ def excess_half_life(F: np.ndarray, floor: float | None = None, tail: float = 0.
     if not excess[0] > 0:
         return math.nan
     return _first_crossing(np.maximum(excess, 0.0), excess[0] / 2, "log")
+
+
+def retained_share(F: np.ndarray) -> float:
+    """Mean of ``F(t) / F(0)`` over ``t = 1 .. T``: how much disagreement a web keeps.
+
+    A threshold time (:func:`half_life`) is a poor summary of a curve that drops in
+    one round to a level set by the graph and then wanders around it with sampling
+    noise: the crossing time is decided by the noise. The retained share averages
+    the whole curve instead; for a drop to a plateau ``c`` it is ``c / F(0)``, for
+    geometric decay ``r^t`` over a long run about ``r / ((1 - r) T)``.
+
+    Parameters
+    ----------
+    F : numpy.ndarray, shape (T + 1,), T >= 1
+
+    Returns
+    -------
+    float
+        ``nan`` when ``F(0) == 0``.
+
+    Examples
+    --------
+    >>> retained_share(np.array([8.0, 4.0, 4.0, 4.0]))
+    0.5
+    """
+    arr = _as_curve(F)
+    if arr.size < 2:
+        raise bad("F", f"{arr.size} steps", "at least 2 (t = 0 and t >= 1)")
+    return float(arr[1:].mean() / arr[0]) if arr[0] > 0 else math.nan
 
 
 def plateau(F: np.ndarray, tail: float = 0.2) -> float:

@@ -34,7 +34,7 @@ from netcollapse.errors import DataError, bad
 
 __all__ = ["STUDY_MEASURES", "StanceStudy", "format_study", "mean_interval", "stance_study"]
 
-STUDY_MEASURES = ("half_life", "excess_half_life", "time_to_twice_floor")
+STUDY_MEASURES = ("half_life", "excess_half_life", "time_to_twice_floor", "retained_share")
 _T975 = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571, 6: 2.447, 7: 2.365, 8: 2.306,
          9: 2.262, 10: 2.228}
 
@@ -96,10 +96,11 @@ def mean_interval(values: Any) -> tuple[float, float, float]:
 
 
 def _measures(F: np.ndarray) -> dict[str, Any]:
-    from netcollapse.measures.curves import curve_measures, excess_half_life
+    from netcollapse.measures.curves import curve_measures, excess_half_life, retained_share
 
     m = curve_measures(F)
     return {"half_life": m.half_life, "excess_half_life": excess_half_life(F),
+            "retained_share": retained_share(F),
             "time_to_twice_floor": m.time_to_twice_floor, "floor": m.floor, "notes": m.notes}
 
 
@@ -136,10 +137,12 @@ def stance_study(sweep: str | Path, calibration: str | Path,
         A sweep folder whose tasks are LLM runs with ``llm.stances``.
     calibration : str or Path
         A finished run folder (not one of the sweep's tasks) to fit the response on.
-    measure : {"half_life", "excess_half_life", "time_to_twice_floor"}
+    measure : {"half_life", "excess_half_life", "time_to_twice_floor", "retained_share"}
         The curve measure compared across graphs
         (:func:`~netcollapse.measures.curves.excess_half_life`: the excess of
-        ``F^2`` over its floor halves; defined when the floor is above ``F(0) / 2``).
+        ``F^2`` over its floor halves, defined when the floor is above ``F(0) / 2``;
+        :func:`~netcollapse.measures.curves.retained_share`: mean of ``F(t) / F(0)``
+        over ``t >= 1``, for curves that drop to a graph-dependent level).
 
     Returns
     -------
