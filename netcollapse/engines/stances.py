@@ -35,10 +35,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal, NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from netcollapse._spec import Spec
 from netcollapse.engines.corpus import Corpus, load_corpus
@@ -59,11 +59,21 @@ class StanceSpec(Spec):
     column: str = "stance"
     positive: str = "bullish"
     negative: str = "bearish"
-    assign: Literal[ASSIGN] | list[str] = "halves"  # type: ignore[valid-type]
+    assign: Any = "halves"
     attribute: str | None = None
     seed: int = Field(default=0, ge=0)
     posts: int = Field(default=8, ge=1)
     held_out: int = Field(default=10, ge=1)
+
+    @field_validator("assign")
+    @classmethod
+    def _assign(cls, v: Any) -> Any:
+        if isinstance(v, str) and v in ASSIGN:
+            return v
+        if isinstance(v, list) and v and all(isinstance(x, str) for x in v):
+            return v
+        raise ValueError(f"got {v!r}, expected one of {', '.join(ASSIGN)} or a list of "
+                         "stance names (one per node)")
 
 
 @dataclass(frozen=True)

@@ -63,7 +63,7 @@ def test_fit_recovers_slope_intercept_and_noise_split():
     assert r.context_var == pytest.approx(0.01, rel=0.15)
     assert r.pick_var == pytest.approx(0.02)
     assert r.prior == pytest.approx(0.05 / 0.3, rel=0.1)
-    assert r.round_var == pytest.approx(0.49 * 0.02 + r.context_var)
+    assert r.round_var == pytest.approx(r.slope**2 * 0.02 + r.context_var)
 
 
 def test_fit_read_var_recovers_the_variance_behind_a_curve():
@@ -78,11 +78,11 @@ def test_fit_read_var_recovers_the_variance_behind_a_curve():
 def test_bad_inputs():
     g = build("ring", n=4)
     r = StanceResponse(0.5, 0.0, 0.0, 0.0, 0.0, 0.0, 10, 1.0)
-    with pytest.raises(SpecError, match=r"^z: got shape \(3,\), expected \(4,\)"):
+    with pytest.raises(SpecError, match=r"^z: got 'shape \(3,\)', expected \(4,\)"):
         predict_stance_curve(g, [0.5, 0.5, -0.5], r, 3, seeds=4)
     with pytest.raises(SpecError, match=r"^graph.anchoring: got 0.2"):
         predict_stance_curve(build("ring", n=4, anchoring=0.2), np.zeros(4), r, 3, seeds=4)
-    with pytest.raises(DataError, match=r"^nodes: got no 'read_stance' column"):
+    with pytest.raises(DataError, match=r"^nodes: got no 'stance_var' column"):
         fit_stance_response(pd.DataFrame({"stance": [0.1]}), 4)
     with pytest.raises(SpecError, match=r"^L: got 1, expected an integer >= 2"):
         fit_stance_response(pd.DataFrame({c: [0.0] * 3 for c in

@@ -64,7 +64,7 @@ def test_attribute_of_a_graph_file(tmp_path):
 def test_unknown_stance_in_an_assignment():
     with pytest.raises(SpecError, match=r"^llm.stances.assign\[1\]: got 'neutral', expected"):
         assign_stances(StanceSpec(assign=["bullish", "neutral", "bearish"]), build("ring", n=3))
-    with pytest.raises(SpecError, match=r"^llm.stances.assign: got 2 stances, expected 3"):
+    with pytest.raises(SpecError, match=r"^llm.stances.assign: got '2 stances', expected 3"):
         assign_stances(StanceSpec(assign=["bullish", "bearish"]), build("ring", n=3))
 
 
