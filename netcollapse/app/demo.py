@@ -164,7 +164,8 @@ def stance_summary(metrics: pd.DataFrame) -> tuple[pd.DataFrame, str]:
         The table (one row per topology) and a sentence saying what it can show.
     """
     from netcollapse.measures.corrected import decline_split
-    from netcollapse.measures.curves import curve_measures, retained_share
+    from netcollapse.measures.curves import curve_measures
+    from netcollapse.measures.levels import retained_share
     from netcollapse.sweeps.study import mean_interval
 
     rows, per_seed = {}, {}

@@ -10,6 +10,8 @@
 - :mod:`~netcollapse.measures.curves`: half-life, time to twice the floor, floor,
   area above the floor, late-window rate (one definition each, for measured and
   predicted curves);
+- :mod:`~netcollapse.measures.levels`: excess half-life and retained share, for
+  curves that drop to a level the graph sets;
 - :mod:`~netcollapse.measures.perspective`: classical MDS and perspective space;
 - :mod:`~netcollapse.measures.theory`: the lazy-DeGroot prediction and the
   measured rate with the noise floor removed.
@@ -36,11 +38,9 @@ from netcollapse.measures.curves import (
     collapse_measures,
     curve_measures,
     epsilon_time,
-    excess_half_life,
     fit_rate,
     half_life,
     plateau,
-    retained_share,
 )
 from netcollapse.measures.disagreement import (
     distance_matrix,
@@ -54,6 +54,7 @@ from netcollapse.measures.disagreement import (
     synthetic_share,
     within_spread,
 )
+from netcollapse.measures.levels import excess_half_life, retained_share
 from netcollapse.measures.perspective import (
     cmds,
     perspective_space,

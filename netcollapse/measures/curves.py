@@ -31,11 +31,9 @@ __all__ = [
     "collapse_measures",
     "curve_measures",
     "epsilon_time",
-    "excess_half_life",
     "fit_rate",
     "half_life",
     "plateau",
-    "retained_share",
 ]
 
 Interpolation = Literal["log", "linear"]
@@ -146,71 +144,6 @@ def epsilon_time(
         raise bad("eps", eps, "a finite number >= 0")
     target = float(eps) * float(arr[0]) if relative else float(eps)
     return _first_crossing(arr, target, interpolation)
-
-
-def excess_half_life(F: np.ndarray, floor: float | None = None, tail: float = 0.2) -> float:
-    """First time at which the excess of ``||D||_F^2`` over its floor has halved.
-
-    With ``E(t) = F(t)^2 - floor^2`` (noise adds in squares, so the excess is the
-    part of the disagreement the noise floor does not explain), the first
-    fractional step at which ``E(t) <= E(0) / 2``. Unlike :func:`half_life` it is
-    defined when the floor is above ``F(0) / 2``: a web that falls to its floor in
-    one round has an excess half-life below one round whatever the floor.
-
-    Parameters
-    ----------
-    F : numpy.ndarray, shape (T + 1,)
-    floor : float, optional
-        Default :func:`plateau` of ``F``.
-    tail : float
-        Share of steps for the default floor.
-
-    Returns
-    -------
-    float
-        ``nan`` when ``F(0)`` is not above the floor or the excess never halves.
-
-    Examples
-    --------
-    >>> t = np.arange(12)
-    >>> round(excess_half_life(np.sqrt(16 * 0.5**t + 9.0), floor=3.0), 6)
-    1.0
-    """
-    arr = _as_curve(F)
-    fl = plateau(arr, tail) if floor is None else float(floor)
-    excess = arr**2 - fl**2
-    if not excess[0] > 0:
-        return math.nan
-    return _first_crossing(np.maximum(excess, 0.0), excess[0] / 2, "log")
-
-
-def retained_share(F: np.ndarray) -> float:
-    """Mean of ``F(t) / F(0)`` over ``t = 1 .. T``: how much disagreement a web keeps.
-
-    A threshold time (:func:`half_life`) is a poor summary of a curve that drops in
-    one round to a level set by the graph and then wanders around it with sampling
-    noise: the crossing time is decided by the noise. The retained share averages
-    the whole curve instead; for a drop to a plateau ``c`` it is ``c / F(0)``, for
-    geometric decay ``r^t`` over a long run about ``r / ((1 - r) T)``.
-
-    Parameters
-    ----------
-    F : numpy.ndarray, shape (T + 1,), T >= 1
-
-    Returns
-    -------
-    float
-        ``nan`` when ``F(0) == 0``.
-
-    Examples
-    --------
-    >>> retained_share(np.array([8.0, 4.0, 4.0, 4.0]))
-    0.5
-    """
-    arr = _as_curve(F)
-    if arr.size < 2:
-        raise bad("F", f"{arr.size} steps", "at least 2 (t = 0 and t >= 1)")
-    return float(arr[1:].mean() / arr[0]) if arr[0] > 0 else math.nan
 
 
 def plateau(F: np.ndarray, tail: float = 0.2) -> float:

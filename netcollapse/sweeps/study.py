@@ -96,7 +96,8 @@ def mean_interval(values: Any) -> tuple[float, float, float]:
 
 
 def _measures(F: np.ndarray) -> dict[str, Any]:
-    from netcollapse.measures.curves import curve_measures, excess_half_life, retained_share
+    from netcollapse.measures.curves import curve_measures
+    from netcollapse.measures.levels import excess_half_life, retained_share
 
     m = curve_measures(F)
     return {"half_life": m.half_life, "excess_half_life": excess_half_life(F),
@@ -139,9 +140,9 @@ def stance_study(sweep: str | Path, calibration: str | Path,
         A finished run folder (not one of the sweep's tasks) to fit the response on.
     measure : {"half_life", "excess_half_life", "time_to_twice_floor", "retained_share"}
         The curve measure compared across graphs
-        (:func:`~netcollapse.measures.curves.excess_half_life`: the excess of
+        (:func:`~netcollapse.measures.levels.excess_half_life`: the excess of
         ``F^2`` over its floor halves, defined when the floor is above ``F(0) / 2``;
-        :func:`~netcollapse.measures.curves.retained_share`: mean of ``F(t) / F(0)``
+        :func:`~netcollapse.measures.levels.retained_share`: mean of ``F(t) / F(0)``
         over ``t >= 1``, for curves that drop to a graph-dependent level).
 
     Returns
