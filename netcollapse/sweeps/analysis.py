@@ -39,7 +39,7 @@ PREDICTORS = tuple(
 #: Collapse measures :func:`predictor_table` uses by default.
 DEFAULT_MEASURES = (
     "half_life", "time_to_twice_floor", "late_rate", "area_above_floor", "floor",
-    "final_frobenius",
+    "final_frobenius", "stance_retained_share", "stance_excess_half_life",
 )
 
 
@@ -168,7 +168,8 @@ def _interval(boot: np.ndarray) -> tuple[float, float]:
 def format_predictor_table(
     table: pd.DataFrame,
     method: str = "spearman",
-    measures: Sequence[str] = ("half_life", "time_to_twice_floor", "late_rate"),
+    measures: Sequence[str] = ("half_life", "time_to_twice_floor", "late_rate",
+                               "stance_retained_share"),
 ) -> str:
     """Render the rows of one method as an aligned text table (what the CLI prints).
 
@@ -187,7 +188,8 @@ def format_predictor_table(
     t = table[(table["method"] == method) & table["measure"].isin(list(measures))]
     t = t[np.isfinite(t["r"].to_numpy(dtype=float))]
     if t.empty:
-        return f"predictor table ({method}): no varying predictor"
+        return (f"predictor table ({method}): no correlation to show (no predictor varies, or "
+                f"the measures {', '.join(measures)} are NaN in every task)")
     lines = [f"predictor table ({method} r, 95% bootstrap interval, n tasks):",
              f"  {'predictor':<22}{'measure':<21}{'r':>8}  {'interval':<19}{'n':>5}"]
     for row in t.itertuples(index=False):

@@ -40,6 +40,7 @@ from netcollapse.errors import bad
 __all__ = [
     "MEASURE_COLUMNS",
     "PREDICTED_MEASURES",
+    "STANCE_MEASURES",
     "TIMING_COLUMNS",
     "TaskOutcome",
     "load_outcomes",
@@ -59,6 +60,9 @@ MEASURE_COLUMNS = (
 PREDICTED_MEASURES = (
     "half_life", "time_to_twice_floor", "floor", "area_above_floor", "late_rate",
 )
+#: Measures of the corrected stance disagreement (LLM tasks with ``llm.stances``),
+#: columns ``stance_<name>``.
+STANCE_MEASURES = ("half_life", "excess_half_life", "retained_share", "floor")
 #: Timing columns, last in a results row.
 TIMING_COLUMNS = ("seconds_graph", "seconds_spectral", "seconds_run", "seconds_total", "worker")
 
@@ -179,7 +183,9 @@ def load_outcomes(out: Path, tasks: list[Any]) -> dict[str, TaskOutcome]:
             continue
         if row.get("task_id") == task.task_id:
             predicted = [f"pred_{m}" for m in PREDICTED_MEASURES] + ["curve_error"]
-            for key in [*MEASURE_COLUMNS, *predicted]:  # NaN was written as null (strict JSON)
+            stance = [f"stance_{m}" for m in STANCE_MEASURES]
+            # NaN was written as null (strict JSON)
+            for key in [*MEASURE_COLUMNS, *predicted, *stance]:
                 if key in row and row[key] is None:
                     row[key] = math.nan
             found[task.task_id] = TaskOutcome(row, steps)

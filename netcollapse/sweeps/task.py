@@ -26,6 +26,7 @@ from netcollapse.engines.spec import parse_run
 from netcollapse.sweeps.expand import Task
 from netcollapse.sweeps.folder import (
     PREDICTED_MEASURES,
+    STANCE_MEASURES,
     TaskOutcome,
 )
 
@@ -132,6 +133,17 @@ def _prediction(web: Any, T: int) -> tuple[Any, str | None]:
     return pred, "; ".join(str(w.message) for w in caught) or None
 
 
+def _stance_measures(curve: np.ndarray) -> dict[str, Any]:
+    """``stance_<measure>`` of the corrected stance disagreement (seeded stances)."""
+    from netcollapse.measures.curves import curve_measures
+    from netcollapse.measures.levels import excess_half_life, retained_share
+
+    m = curve_measures(curve)
+    values = {"half_life": m.half_life, "excess_half_life": excess_half_life(curve),
+              "retained_share": retained_share(curve), "floor": m.floor}
+    return {f"stance_{k}": float(values[k]) for k in STANCE_MEASURES}
+
+
 def _one_line(exc: BaseException) -> str:
     text = " ".join(f"{type(exc).__name__}: {exc}".split())
     return text if len(text) <= 500 else text[:497] + "..."
@@ -196,6 +208,8 @@ def run_task(task: Task) -> TaskOutcome:
             F = result.frobenius
             row.update({k: _scalar(v) for k, v in collapse_measures(F).items()})
             row["predicted_rate"] = _predicted(spec, graph)
+            if "stance_corrected" in result.metrics.columns:
+                row.update(_stance_measures(result.metrics["stance_corrected"].to_numpy(float)))
             steps = result.metrics.copy()
             if pred is not None:
                 P = pred["frobenius"].to_numpy()

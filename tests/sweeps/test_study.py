@@ -44,6 +44,9 @@ def test_study_table_curves_and_targets(folders):
         want = steps[steps.task_id == tid].sort_values("step")["stance_corrected"]
         np.testing.assert_allclose(c["measured"], want)
         assert np.isfinite(c["predicted"]).all() and (c["predicted"] > 0).all()
+    results = pd.read_parquet(folders / "sweep" / "results.parquet").set_index("task_id")
+    np.testing.assert_allclose(results.loc[study.tasks["task_id"], "stance_retained_share"],
+                               study.tasks["retained_share"])
     assert (study.graphs["n_seeds"] <= 1).all()
     assert study.graphs["lo"].isna().all()  # one seed: no interval
     r = study.targets["response"]
