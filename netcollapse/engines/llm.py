@@ -440,16 +440,6 @@ class LLMWeb(Web):
         np.savez_compressed(buf, samples=arrays, steps=np.arange(arrays.shape[0]),
                             reference=self.reference)
         atomic_write_bytes(folder / "embeddings.npz", buf.getvalue())
-
-    def responses(self, folder: str | Path) -> pd.DataFrame:
-        """Read a run folder's ``responses.jsonl`` as a DataFrame.
-
-        Parameters
-        ----------
-        folder : str or Path
-
-        Returns
-        -------
-        pandas.DataFrame
-        """
-        return pd.read_json(Path(folder) / "responses.jsonl", lines=True)
+        seeds = [] if self.stances is None else [list(p) for p in self.stances.node_posts]
+        atomic_write_text(folder / "sources.json", json.dumps(
+            {"human": list(self.corpus.texts), "seeds": seeds, "publish": self.publish}))

@@ -58,6 +58,58 @@ class RunResult:
         """
         return collapse_measures(self.frobenius, tail=tail)
 
+    def _file(self, name: str) -> Path:
+        if self.path is None or not (self.path / name).is_file():
+            raise bad("run", str(self.path), f"a finished LLM run folder with {name}")
+        return self.path / name
+
+    def embeddings(self) -> np.ndarray:
+        """Embedded answers of a finished LLM run, shape ``(T + 1, n, L, d)``.
+
+        Returns
+        -------
+        numpy.ndarray
+            ``[t, i, l]`` is node *i*'s ``l``-th answer in round ``t``; pass it as it
+            is to :func:`~netcollapse.measures.perspective.perspective_space`.
+        """
+        with np.load(self._file("embeddings.npz")) as data:
+            return data["samples"]
+
+    def responses(self) -> pd.DataFrame:
+        """Every answer of a finished LLM run, with the texts of the context it read.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``step``, ``node``, ``sample``, ``text``, ``published``, ``context``
+            (``(source, doc)`` pairs; source ``-1`` is the human corpus) and
+            ``context_texts`` (the documents themselves, in the order read).
+
+        Notes
+        -----
+        A store's documents are its seed posts (if any) followed by its node's
+        published answers in round order, ``publish`` per round, so
+        ``(source, doc)`` resolves without the stores; the human corpus and the
+        seed posts are in the folder's ``sources.json``.
+        """
+        frame = pd.read_json(self._file("responses.jsonl"), lines=True)
+        src = json.loads(self._file("sources.json").read_text())
+        human, seeds, publish = src["human"], src["seeds"], int(src["publish"])
+        posted = {(int(r.node), int(r.step), int(r.sample)): r.text
+                  for r in frame.itertuples(index=False) if r.published}
+
+        def text(source: int, doc: int) -> str:
+            if source < 0:
+                return human[doc]
+            m = len(seeds[source]) if seeds else 0
+            if doc < m:
+                return seeds[source][doc]
+            step, sample = divmod(doc - m, publish)
+            return posted[(source, step, sample)]
+
+        frame["context_texts"] = [[text(int(a), int(b)) for a, b in c] for c in frame["context"]]
+        return frame
+
     def to_frame(self) -> pd.DataFrame:
         """Return the per-step metrics table."""
         return self.metrics

@@ -113,8 +113,10 @@ def perspective_space(
 
     Parameters
     ----------
-    embeddings : numpy.ndarray, shape (m, d)
-        Every embedded response, for all nodes and steps.
+    embeddings : numpy.ndarray, shape (m, d) or (T + 1, n, L, d)
+        Every embedded response, for all nodes and steps; the 4-D array a run
+        stores (``RunResult.embeddings()``) is taken as it is, with ``step``,
+        ``node`` and ``sample`` labels made for it.
     labels : pandas.DataFrame, optional
         ``m`` rows of metadata in the same order (typically ``node``, ``step``,
         ``sample``); must not already hold ``dim1 ... dimk``.
@@ -145,10 +147,24 @@ def perspective_space(
     >>> frame = perspective_space(E, pd.DataFrame({"node": [0, 1, 2]}))
     >>> list(frame.columns)
     ['node', 'dim1', 'dim2']
+
+    A run's stored embeddings, ``(T + 1, n, L, d)``, are labelled for you:
+
+    >>> stored = np.random.default_rng(0).normal(size=(3, 2, 4, 5))
+    >>> f = perspective_space(stored)
+    >>> len(f), list(f.columns)
+    (24, ['step', 'node', 'sample', 'dim1', 'dim2'])
     """
     import pandas as pd
 
-    arr = _as_array(embeddings, "embeddings", (2,), "an array of shape (m, d)")
+    arr = _as_array(embeddings, "embeddings", (2, 4),
+                    "an array of shape (m, d) or (T + 1, n, L, d)")
+    if arr.ndim == 4:
+        steps, n, L, d = arr.shape
+        if labels is None:
+            grid = np.indices((steps, n, L)).reshape(3, -1)
+            labels = pd.DataFrame({"step": grid[0], "node": grid[1], "sample": grid[2]})
+        arr = arr.reshape(-1, d)
     m = arr.shape[0]
     if not isinstance(k, (int, np.integer)) or not 1 <= k <= m:
         raise bad("k", k, f"an integer in [1, {m}]")

@@ -121,6 +121,31 @@ class SweepResult:
         first = next((str(e) for e in failed if isinstance(e, str) and e), "no message")
         return f"{self.errors} of {self.n_tasks} tasks failed; first error: {first}"
 
+    def tidy_steps(self) -> pd.DataFrame:
+        """Per-step metrics with the sweep's axis values, replicate and seed as columns.
+
+        Returns
+        -------
+        pandas.DataFrame
+            :attr:`steps` joined on ``task_id`` with each task's swept parameters
+            (``graph`` for named graphs, ``gmm.L`` for an axis, ...), ``replicate``
+            and ``seed``: one row per task and step, ready for plotting by axis.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> spec = {"base": {"engine": "gmm", "T": 2, "graph": {"family": "ring", "n": 4}},
+        ...         "axes": {"gmm.L": [2, 4]}}
+        >>> with tempfile.TemporaryDirectory() as d:
+        ...     tidy = run_sweep(spec, d, progress=False).tidy_steps()
+        >>> len(tidy), sorted(tidy["gmm.L"].unique().tolist())
+        (6, [2, 4])
+        """
+        params = sorted({k for t in self.tasks for k in t.params})
+        keys = self.results[["task_id", "replicate", "seed",
+                             *[c for c in params if c in self.results.columns]]]
+        return self.steps.merge(keys, on="task_id", how="left", validate="many_to_one")
+
     def raise_for_errors(self) -> SweepResult:
         """Return the result, or raise :class:`TasksFailed` if a task failed.
 

@@ -356,3 +356,15 @@ def test_shipped_sweep_specs_expand():
     assert sizes["sweep_topologies_gmm"][0] >= 5 * 2 * 5 and sizes["sweep_topologies_gmm"][1] >= 5
     assert sizes["sweep_graph_effect"][0] >= 30 and sizes["sweep_graph_effect"][1] >= 5
     assert {t.engine for t in expand(*load_sweep(root / "sweep_topologies_llm.yaml"))} == {"llm"}
+
+
+def test_tidy_steps_carry_the_axis_values(tmp_path):
+    spec = {"base": {"engine": "gmm", "T": 3, "gmm": {"L": 2}}, "seeds": 2,
+            "graphs": {"ring": {"family": "ring", "n": 5}, "star": {"family": "star", "n": 5}}}
+    res = run_sweep(spec, tmp_path / "s", progress=False)
+    tidy = res.tidy_steps()
+    assert len(tidy) == 2 * 2 * 4 and len(tidy) == len(res.steps)
+    assert set(tidy["graph"]) == {"ring", "star"} and tidy["replicate"].nunique() == 2
+    for (_, g), part in tidy.groupby(["task_id", "graph"]):
+        want = res.results.set_index("task_id").loc[part["task_id"].iloc[0], "graph"]
+        assert g == want and len(part) == 4
