@@ -5,19 +5,14 @@ from __future__ import annotations
 import socket
 
 import pytest
-import yaml
-
-from netcollapse.app.cli import main
+from bad_input import run_bad as check_bad
 
 
-def write_spec(tmp_path, **llm):
-    spec = {"name": "bad", "engine": "llm", "T": 1, "seed": 0,
+def spec_with(**llm):
+    return {"name": "bad", "engine": "llm", "T": 1, "seed": 0,
             "graph": {"family": "complete", "n": 2},
             "retrieval": {"k_max": 2},
             "llm": {"L": 2, "defaults": {"max_new_tokens": 4}, **llm}}
-    path = tmp_path / "spec.yaml"
-    path.write_text(yaml.safe_dump(spec))
-    return path
 
 
 def free_port() -> int:
@@ -27,13 +22,7 @@ def free_port() -> int:
 
 
 def run_bad(tmp_path, capsys, **llm):
-    out = tmp_path / "out"
-    status = main(["run", str(write_spec(tmp_path, **llm)), "--out", str(out), "--quiet"])
-    err = capsys.readouterr().err.strip()
-    assert status == 2, err
-    assert len(err.splitlines()) == 1 and "Traceback" not in err
-    assert not out.exists()
-    return err
+    return check_bad(tmp_path, capsys, spec_with(**llm))
 
 
 @pytest.mark.parametrize(

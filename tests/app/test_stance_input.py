@@ -3,25 +3,16 @@
 from __future__ import annotations
 
 import pytest
-import yaml
+from bad_input import run_bad as check_bad
 
 from netcollapse.app.cli import main
 
 
 def run_bad(tmp_path, capsys, llm):
-    spec = {"name": "bad", "engine": "llm", "T": 1, "seed": 0,
-            "graph": {"family": "ring", "n": 4},
-            "retrieval": {"k": 2},
-            "llm": {"L": 2, "defaults": {"max_new_tokens": 4}, **llm}}
-    path = tmp_path / "spec.yaml"
-    path.write_text(yaml.safe_dump(spec))
-    out = tmp_path / "out"
-    status = main(["run", str(path), "--out", str(out), "--quiet"])
-    err = capsys.readouterr().err.strip()
-    assert status == 2, err
-    assert len(err.splitlines()) == 1 and "Traceback" not in err
-    assert not out.exists()
-    return err
+    return check_bad(tmp_path, capsys, {
+        "name": "bad", "engine": "llm", "T": 1, "seed": 0,
+        "graph": {"family": "ring", "n": 4}, "retrieval": {"k": 2},
+        "llm": {"L": 2, "defaults": {"max_new_tokens": 4}, **llm}})
 
 
 @pytest.mark.parametrize(
