@@ -103,6 +103,11 @@ class GMMWeb(Web):
         ``pick`` must be ``"random"``).
     seed : int, numpy.random.Generator or None
         See :class:`~netcollapse.engines.loop.Web`.
+    interventions : sequence of Intervention or dict, optional
+        Graph schedule, rewiring, anchoring changes, frozen nodes and injected
+        human points (:mod:`netcollapse.engines.interventions`); an ``inject``
+        event adds ``count`` points drawn from the mixture with its ``weights``
+        (default equal) to the human set.
     record : bool
         Keep every step's random draws (component uniforms, normal draws, retrieved
         points) in :attr:`draws`, for checking against a reference implementation.
@@ -134,9 +139,10 @@ class GMMWeb(Web):
         A0: int = 20,
         retrieval: Retrieval | dict[str, Any] | None = None,
         seed: SeedLike = None,
+        interventions: Any = None,
         record: bool = False,
     ) -> None:
-        super().__init__(graph, retrieval=retrieval, seed=seed)
+        super().__init__(graph, retrieval=retrieval, seed=seed, interventions=interventions)
         if self.retrieval.pick != "random":
             raise bad("retrieval.pick", self.retrieval.pick,
                       "'random' (GMM nodes have no query to be near to)")
@@ -169,6 +175,11 @@ class GMMWeb(Web):
         self.B, self.means, self.cov, self.chol, self.d = int(B), mu, S, chol, d
         self.a, self.L, self.alpha, self.c = float(a), int(L), alpha, c
         self.eps, self.A0, self.record = float(eps), int(A0), record
+        for i, ev in self.schedule.injections(10**18):
+            w = ev.inject.weights
+            if ev.inject.count is None or (w is not None and len(w) != self.B):
+                raise bad("inject", "no count" if ev.inject.count is None
+                          else f"{len(w)} weights", f"count and B = {self.B} weights")
 
     def config(self) -> dict[str, Any]:
         """Return the resolved configuration (JSON-able)."""
@@ -208,11 +219,39 @@ class GMMWeb(Web):
         pts = self.means[comp] + seed_rng.standard_normal((self.A0, self.d)) @ self.chol.T
         self.human_points = pts
         self.human_lik = self._likelihood(pts) if self.A0 else np.empty((0, self.B))
+        self._injected = 0
         cap = self.memory if self.memory is not None else 16
         self._lik = np.empty((cap, self.n, self.L, self.B))
         self._steps = np.full(cap, -1, dtype=np.int64)  # which step each slot holds
         self.draws: list[dict[str, Any]] = []
         self._last_samples: np.ndarray | None = None
+
+    def injected_points(self, index: int) -> np.ndarray:
+        """Return the points of the ``index``-th ``inject`` event (drawn from its own stream).
+
+        Parameters
+        ----------
+        index : int
+            Position among the schedule's ``inject`` events.
+
+        Returns
+        -------
+        ndarray, shape (count, d)
+        """
+        ev = self.schedule.injections(10**18)[index][1].inject
+        w = np.full(self.B, 1.0 / self.B) if ev.weights is None else np.asarray(ev.weights, float)
+        rng = self.schedule.rng(index)
+        comp = rng.choice(self.B, size=ev.count, p=w / w.sum())
+        return self.means[comp] + rng.standard_normal((ev.count, self.d)) @ self.chol.T
+
+    def _inject(self, row: int) -> None:
+        """Add the points of ``inject`` events due by ``row`` to the human set."""
+        due = self.schedule.injections(row)
+        for index, _ in due[self._injected:]:
+            pts = self.injected_points(index)
+            self.human_points = np.concatenate([self.human_points, pts])
+            self.human_lik = np.concatenate([self.human_lik, self._likelihood(pts)])
+        self._injected = len(due)
 
     def _slot(self, t: int) -> int:
         cap = self._lik.shape[0]
@@ -268,6 +307,8 @@ class GMMWeb(Web):
     # ------------------------------------------------------------------ one step
     def _advance(self, t: int) -> Row:
         n, L, B = self.n, self.L, self.B
+        self._inject(t + 1)
+        H = len(self.human_lik)
         sample_rng, quota_rng, pick_rng, order_rng = (self.rng(t, s) for s in range(4))
         # 1. sample and publish L points per node
         U = sample_rng.random((n, L))
@@ -278,7 +319,7 @@ class GMMWeb(Web):
         # 2. retrieve: quotas, then uniform picks without replacement within each source
         slots = self._visible_slots(t)
         per_store = L * len(slots)
-        q = self.quotas(np.full(n, per_store, dtype=np.int64), self.A0, quota_rng)
+        q = self.quotas(np.full(n, per_store, dtype=np.int64), H, quota_rng)
         Q = q.Q.tocsr()
         counts = Q.data.astype(np.int64)
         reader = np.repeat(np.arange(n), np.diff(Q.indptr))
@@ -287,7 +328,7 @@ class GMMWeb(Web):
         rd = np.repeat(reader, counts)
         src = np.repeat(source, counts)
         hq = q.human.astype(np.int64)
-        hpos = sample_without_replacement(np.full(n, self.A0), hq, pick_rng)
+        hpos = sample_without_replacement(np.full(n, H), hq, pick_rng)
         readers = np.concatenate([np.repeat(np.arange(n), hq), rd])  # human points first
         k_i = np.bincount(readers, minlength=n)
         # random processing order within each node

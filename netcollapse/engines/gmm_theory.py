@@ -65,6 +65,7 @@ from __future__ import annotations
 import copy
 import math
 import warnings
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -102,41 +103,58 @@ class GMMLinearModel:
         probe._init_state()
         self.web, self.B, self.n = web, web.B, web.n
         self.X0 = probe.Pi - 1.0 / self.B
-        lik = probe.human_lik  # ownerships of the human points (none when A0 = 0: no anchor)
-        mix = (lik / lik.sum(axis=1, keepdims=True)).mean(axis=0) if len(lik) else 1 / self.B
-        self.anchor = np.broadcast_to(mix - 1.0 / self.B, (self.B,)).copy()
-        self.v_human = float(1.0 - ((self.anchor + 1 / self.B) ** 2).sum())
+        self._human_lik = [probe.human_lik]  # the seed set, then each inject event's points
+        self.anchor, self.v_human = self._mix(probe.human_lik)
         self.memory = web.memory
-        self._cache: dict[int, tuple[LinearStep, dict[str, np.ndarray]]] = {}
+        self._cache: dict[tuple[int, int, int], tuple[LinearStep, dict[str, Any]]] = {}
+
+    def _mix(self, lik: np.ndarray) -> tuple[np.ndarray, float]:
+        """Component mix (minus ``1/B``) and diversity of a human set (none: no anchor)."""
+        mix = (lik / lik.sum(axis=1, keepdims=True)).mean(axis=0) if len(lik) else 1 / self.B
+        anchor = np.broadcast_to(mix - 1.0 / self.B, (self.B,)).copy()
+        return anchor, float(1.0 - ((anchor + 1 / self.B) ** 2).sum())
+
+    def _human(self, injected: int) -> tuple[int, np.ndarray, float]:
+        """Size, anchor and diversity of the human set after ``injected`` inject events."""
+        while len(self._human_lik) <= injected:
+            pts = self.web.injected_points(len(self._human_lik) - 1)
+            self._human_lik.append(self.web._likelihood(pts))
+        lik = np.concatenate(self._human_lik[: injected + 1])
+        return len(lik), *self._mix(lik)
 
     # ------------------------------------------------------------------ reads
-    def _counts(self, per_store: int) -> tuple[sp.csr_array, np.ndarray]:
+    def _counts(self, per_store: int, graph: Any, A: int) -> tuple[sp.csr_array, np.ndarray]:
         """Return the expected reads per (node, source) and from the human corpus."""
-        web, n, r = self.web, self.n, self.web.retrieval
-        g, h = web.graph, web.graph.h
+        n, r = self.n, self.web.retrieval
+        h = graph.h
         avail = np.full(n, per_store, dtype=np.int64)
         pooled = r.mode == "pooled"
-        reach = reachable_total(g, avail, web.A0, h=None if pooled else h)
+        reach = reachable_total(graph, avail, A, h=None if pooled else h)
         k = retrieval_size(reach, beta=None if r.k is not None else r.beta, k=r.k, k_max=r.k_max)
         if not pooled:
-            q = allocate_quotas(g, h, k, avail, web.A0, quota="largest_remainder")
+            q = allocate_quotas(graph, h, k, avail, A, quota="largest_remainder")
             return sp.csr_array(q.Q, dtype=float), q.human.astype(float)
-        P = (g.W > 0).astype(float) * per_store  # pooled: shares follow store sizes
-        total = P.sum(axis=1) + web.A0
+        P = (graph.W > 0).astype(float) * per_store  # pooled: shares follow store sizes
+        total = P.sum(axis=1) + A
         frac = np.where(total > 0, k / np.maximum(total, 1), 0.0)
-        return sp.csr_array(sp.diags_array(frac) @ P), frac * web.A0
+        return sp.csr_array(sp.diags_array(frac) @ P), frac * A
 
     def step(self, t: int) -> LinearStep:
-        """Return the linear step at ``t`` (reads from ``L`` times the visible steps per store)."""
+        """Return the linear step at ``t`` (producing row ``t + 1``, with its graph and corpus)."""
         return self._step(t)[0]
 
     def _visible(self, t: int) -> int:
         return t + 1 if self.memory is None else min(self.memory, t + 1)
 
-    def _step(self, t: int) -> tuple[LinearStep, dict[str, np.ndarray]]:
+    def _step(self, t: int) -> tuple[LinearStep, dict[str, Any]]:
         per_store = self.web.L * self._visible(t)
-        if per_store not in self._cache:
-            Q, hq = self._counts(per_store)
+        schedule = self.web.schedule
+        graph = schedule.graph_at(t + 1)
+        injected = len(schedule.injections(t + 1))
+        key = (per_store, id(graph), injected)
+        if key not in self._cache:
+            A, anchor, v_human = self._human(injected)
+            Q, hq = self._counts(per_store, graph, A)
             k = np.asarray(Q.sum(axis=1)).ravel() + hq
             kk = np.maximum(np.rint(k).astype(np.int64), 1)
             alpha = _rate(self.web.alpha, kk, self.B, "alpha")
@@ -150,10 +168,11 @@ class GMMLinearModel:
                                out=np.zeros_like(q2), where=q2 > 0)
             inv = np.where(reads, 1.0 / np.maximum(k, 1e-300), 0.0)
             S = sp.csr_array(sp.diags_array(inv) @ Q)
-            st = LinearStep(S, 1.0 - g, gain, hq * inv)
-            extra = {"Q": Q, "hq": hq, "k": k, "sum_w2": sum_w2, "N": per_store}
-            self._cache[per_store] = (st, extra)
-        return self._cache[per_store]
+            st = LinearStep(S, 1.0 - g, gain, hq * inv, None if injected == 0 else anchor)
+            extra = {"Q": Q, "hq": hq, "k": k, "sum_w2": sum_w2, "N": per_store, "A": A,
+                     "anchor": anchor, "v_human": v_human, "graph": graph}
+            self._cache[key] = (st, extra)
+        return self._cache[key]
 
     # ------------------------------------------------------------------ noise
     def noise(self, t: int, mean: np.ndarray, var: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -164,12 +183,12 @@ class GMMLinearModel:
         pub = v / L
         Q, hq, k, N = x["Q"], x["hq"], x["k"], x["N"]
         wbar2 = np.where(k > 0, st.gain / np.maximum(k, 1e-300), 0.0) ** 2
-        A0 = self.web.A0
-        read_mean = st.S @ mean + st.a[:, None] * self.anchor
+        A0, anchor, v_human = x["A"], x["anchor"], x["v_human"]
+        read_mean = st.S @ mean + st.a[:, None] * anchor
         if self.web.retrieval.mode == "pooled":  # one draw from the union of the sources
             size = N * np.diff(st.S.indptr) + A0
             second = st.S @ (v + (mean**2).sum(axis=1)) \
-                + st.a * (self.v_human + float((self.anchor**2).sum()))
+                + st.a * (v_human + float((anchor**2).sum()))
             v_union = np.clip(second - (read_mean**2).sum(axis=1), 0.0, None)
             hyper = k * v_union * np.clip(size - k, 0, None) / np.maximum(size - 1, 1)
         else:  # fixed quotas: one hypergeometric draw per source
@@ -177,7 +196,7 @@ class GMMLinearModel:
             part = Q.data * v[Q.indices] * np.clip(N - Q.data, 0, None) / N
             hyper = np.bincount(rows, weights=part, minlength=self.n)
             if A0 > 1:
-                hyper += hq * self.v_human * (A0 - hq) / (A0 - 1)
+                hyper += hq * v_human * (A0 - hq) / (A0 - 1)
         kk = np.maximum(k, 2.0)
         xbar = np.clip((1.0 - 1.0 / B) - (read_mean**2).sum(axis=1), 0.0, None)
         order = np.clip(x["sum_w2"] - st.gain**2 / np.maximum(k, 1), 0, None) * kk / (kk - 1) * xbar

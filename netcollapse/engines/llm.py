@@ -50,6 +50,7 @@ from netcollapse._io import atomic_write_bytes, atomic_write_text
 from netcollapse._random import SeedLike
 from netcollapse.backends.generation import DECODING_DEFAULTS, GenerationRequest, Generator
 from netcollapse.engines.corpus import DEFAULT_QUERY, Corpus, default_corpus, load_corpus
+from netcollapse.engines.interventions import inject_texts
 from netcollapse.engines.loop import Row, Web
 from netcollapse.engines.quotas import Quotas
 from netcollapse.engines.retrieval import Retrieval
@@ -124,6 +125,9 @@ class LLMWeb(Web):
         node's store starts with its seed posts, and answers are read as stances.
     seed : int, numpy.random.Generator or None
         See :class:`~netcollapse.engines.loop.Web`.
+    interventions : sequence of Intervention or dict, optional
+        See :class:`~netcollapse.engines.loop.Web`; an ``inject`` event's texts
+        join the human corpus (stamped ``at - 1``, so round ``at`` reads them).
 
     Examples
     --------
@@ -156,8 +160,12 @@ class LLMWeb(Web):
         retrieval: Retrieval | dict[str, Any] | None = None,
         stances: Stances | None = None,
         seed: SeedLike = None,
+        interventions: Any = None,
     ) -> None:
-        super().__init__(graph, retrieval=retrieval, seed=seed)
+        super().__init__(graph, retrieval=retrieval, seed=seed, interventions=interventions)
+        self.injected = [inject_texts(ev.inject, self.schedule.rng(i),  # type: ignore[arg-type]
+                                      field=f"interventions.inject.{i}")
+                         for i, ev in self.schedule.injections(2**62)]
         if stances is not None and len(stances.node_stance) != self.n:
             raise bad("stances", f"{len(stances.node_stance)} nodes", f"n = {self.n}")
         if stances is not None and L < 2:
@@ -196,6 +204,7 @@ class LLMWeb(Web):
         retrieval: Retrieval | dict[str, Any] | None = None,
         seed: SeedLike = None,
         base_dir: Path | None = None,
+        interventions: Any = None,
     ) -> LLMWeb:
         """Build from the ``llm`` part of a run spec (:class:`netcollapse.engines.spec.LLMSpec`).
 
@@ -255,7 +264,7 @@ class LLMWeb(Web):
             query=llm.query or DEFAULT_QUERY, L=llm.L, publish=llm.publish,
             personas=[node["persona"] for node in nodes],
             decoding=[{k: node[k] for k in DECODING_KEYS} for node in nodes],
-            retrieval=retrieval, stances=stances, seed=seed,
+            retrieval=retrieval, stances=stances, seed=seed, interventions=interventions,
         )
 
     def stance_readout(self) -> Readout:
@@ -302,6 +311,7 @@ class LLMWeb(Web):
             DocumentStore(self.dim, name=f"node{i}", memory=self.memory, seed=self.seed + i)
             for i in range(self.n)
         ]
+        self._injected = 0
         self.n_seed = np.zeros(self.n, dtype=np.int64)  # a store's first n_seed docs are seeds
         if self.stances is not None:
             for i, posts in enumerate(self.stances.node_posts):
@@ -341,6 +351,7 @@ class LLMWeb(Web):
     def _round(self, t: int) -> Row:
         """Round ``t``: read posts of rounds ``< t``, answer ``L`` times, embed, publish."""
         with self.phase("retrieve"):
+            self._inject(t)
             available = np.array([s.count_visible(t) for s in self.stores], dtype=np.int64)
             quotas = self.quotas(available, self.human.count_visible(t), self.rng(t, 0))
             if t == 0 and self.stances is not None:  # round 0: every node reads its own seeds
@@ -388,6 +399,15 @@ class LLMWeb(Web):
                           author=i, step=t, sample=np.arange(self.publish))
         self._last = {"answers": answers, "samples": samples, "picks": picks}
         return row, nodes
+
+    def _inject(self, t: int) -> None:
+        """Add the texts of ``inject`` events due by round ``t`` to the human corpus."""
+        due = self.schedule.injections(t)
+        for index, ev in due[self._injected:]:
+            texts = self.injected[index]
+            emb = np.asarray(self.embedder.encode(texts), dtype=np.float32)
+            self.human.add(texts, emb, author=-1, step=ev.at - 1, sample=np.arange(len(texts)))
+        self._injected = len(due)
 
     def _stance_metrics(self, samples: np.ndarray, picks: list) -> tuple[dict, dict]:
         """Stance columns of a row and of its node rows."""
@@ -442,4 +462,5 @@ class LLMWeb(Web):
         atomic_write_bytes(folder / "embeddings.npz", buf.getvalue())
         seeds = [] if self.stances is None else [list(p) for p in self.stances.node_posts]
         atomic_write_text(folder / "sources.json", json.dumps(
-            {"human": list(self.corpus.texts), "seeds": seeds, "publish": self.publish}))
+            {"human": list(self.corpus.texts) + [x for texts in self.injected for x in texts],
+             "seeds": seeds, "publish": self.publish}))

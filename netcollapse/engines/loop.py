@@ -48,7 +48,7 @@ import json
 import shutil
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -57,6 +57,7 @@ import pandas as pd
 
 from netcollapse._io import atomic_write_dir, atomic_write_text, dumps, write_parquet
 from netcollapse._random import SeedLike, root_seed
+from netcollapse.engines.interventions import Intervention, Schedule
 from netcollapse.engines.quotas import (
     Quotas,
     allocate_quotas,
@@ -89,6 +90,11 @@ class Web(ABC):
         Seed of every random stream of the run. A generator is drawn from once,
         here; ``None`` takes fresh entropy. The resulting root integer is
         :attr:`seed` (and ``config.json``'s ``seed``), so every run can be repeated.
+    interventions : sequence of Intervention or dict, optional
+        Events that change the graph, the anchoring, who reads, or the human
+        corpus from a given row on (:mod:`netcollapse.engines.interventions`).
+        :attr:`graph` is the graph the current row reads with;
+        :attr:`base_graph` the one given here.
 
     Notes
     -----
@@ -104,12 +110,14 @@ class Web(ABC):
         *,
         retrieval: Retrieval | dict[str, Any] | None = None,
         seed: SeedLike = None,
+        interventions: Sequence[Intervention | dict[str, Any]] | None = None,
     ) -> None:
         if not isinstance(graph, RetrievalGraph):
             raise bad("graph", type(graph).__name__, "a RetrievalGraph")
-        self.graph = graph
+        self.graph = self.base_graph = graph
         self.retrieval = as_retrieval(retrieval)
         self.seed = root_seed(seed)
+        self.schedule = Schedule(graph, interventions or (), seed=self.seed)
         self.t = 0
         self.rows: list[dict[str, Any]] = []
         self.node_frames: list[pd.DataFrame] = []
@@ -183,12 +191,16 @@ class Web(ABC):
 
     def base_config(self) -> dict[str, Any]:
         """Return the configuration every engine shares: engine, graph, retrieval, root seed."""
-        return {
+        g = self.base_graph
+        out = {
             "engine": self.kind,
-            "graph": self.graph.params or {"family": self.graph.family, "n": self.n},
+            "graph": g.params or {"family": g.family, "n": self.n},
             "retrieval": self.retrieval.model_dump(),
             "seed": self.seed,
         }
+        if not self.schedule.empty:
+            out["interventions"] = self.schedule.config()
+        return out
 
     # ------------------------------------------------------------------ subclass API
     @abstractmethod
@@ -226,6 +238,7 @@ class Web(ABC):
     def reset(self) -> None:
         """Build the initial state and row 0; the next :meth:`step` produces row 1."""
         self.t = 0
+        self.graph = self.schedule.graph_at(0)
         self.rows, self.node_frames, self.timings = [], [], []
         self._flushed = 0
         self._init_state()
@@ -259,6 +272,7 @@ class Web(ABC):
         """
         if not self.rows:
             raise bad("step", "called before reset()", "reset() or run() first")
+        self.graph = self.schedule.graph_at(self.t + 1)
         row = self._append(lambda: self._advance(self.t), self.t + 1)
         self.t += 1
         return row

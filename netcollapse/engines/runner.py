@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from netcollapse._spec import read_yaml
+from netcollapse.engines.interventions import Intervention
 from netcollapse.engines.loop import RunResult, Web
 from netcollapse.engines.spec import RunSpec, parse_run
 from netcollapse.graphs.retrieval_graph import RetrievalGraph
@@ -82,14 +83,34 @@ def build_web(
     'GMMWeb'
     """
     graph = graph if graph is not None else build_graph(spec, base_dir)
+    events = [_resolve_paths(e, base_dir) for e in spec.interventions]
     if spec.engine == "gmm":
         from netcollapse.engines.gmm import GMMWeb
 
-        return GMMWeb(graph, **spec.gmm.model_dump(), retrieval=spec.retrieval, seed=spec.seed)
+        return GMMWeb(graph, **spec.gmm.model_dump(), retrieval=spec.retrieval, seed=spec.seed,
+                      interventions=events)
     from netcollapse.engines.llm import LLMWeb
 
     return LLMWeb.from_spec(graph, spec.llm, retrieval=spec.retrieval, seed=spec.seed,
-                            base_dir=base_dir)
+                            base_dir=base_dir, interventions=events)
+
+
+def _resolve_paths(event: Intervention, base_dir: Path | None) -> Intervention:
+    """Make an event's relative file paths (graph file, injected corpus) relative to the spec."""
+    if base_dir is None:
+        return event
+
+    def local(p: str) -> str:
+        path = Path(p)
+        return p if path.is_absolute() or path.exists() else str(base_dir / path)
+
+    g, inj = event.graph, event.inject
+    if g is not None and g.get("family") == "file" and "path" in g:
+        return event.model_copy(update={"graph": {**g, "path": local(g["path"])}})
+    if inj is not None and inj.corpus not in (None, "default", "stances"):
+        return event.model_copy(update={"inject": inj.model_copy(
+            update={"corpus": local(inj.corpus)})})  # type: ignore[arg-type]
+    return event
 
 
 def run_spec(

@@ -15,8 +15,10 @@ from netcollapse._spec import Spec as _Spec
 from netcollapse._spec import validate
 from netcollapse.backends.generation import DECODING_DEFAULTS
 from netcollapse.backends.models import DTYPES
+from netcollapse.engines.interventions import Intervention
 from netcollapse.engines.retrieval import Retrieval
 from netcollapse.engines.stances import StanceSpec
+from netcollapse.errors import bad
 from netcollapse.graphs.spec import parse_topology
 
 __all__ = ["GMMSpec", "LLMSpec", "NodeSpec", "RunSpec", "parse_run"]
@@ -126,7 +128,12 @@ class LLMSpec(_Spec):
 
 
 class RunSpec(_Spec):
-    """A whole run: engine, graph, retrieval, steps, seed and the engine's node settings."""
+    """A whole run: engine, graph, retrieval, steps, seed, node settings and interventions.
+
+    ``interventions`` is a list of events that change the graph, the anchoring,
+    who reads, or the human corpus from a given row on
+    (:mod:`netcollapse.engines.interventions`).
+    """
 
     name: str = "run"
     description: str = ""
@@ -137,6 +144,21 @@ class RunSpec(_Spec):
     retrieval: Retrieval = Retrieval()
     gmm: GMMSpec = GMMSpec()
     llm: LLMSpec = LLMSpec()
+    interventions: list[Intervention] = []
+
+
+def _check_inject(spec: RunSpec, inj: Any, field: str) -> None:
+    if spec.engine == "gmm":
+        if inj.count is None or inj.texts is not None or inj.corpus is not None:
+            raise bad(field, "no count" if inj.count is None else "texts/corpus",
+                      "count (and optional weights): GMM nodes inject points")
+        if inj.weights is not None and len(inj.weights) != spec.gmm.B:
+            raise bad(f"{field}.weights", f"{len(inj.weights)} weights",
+                      f"B = {spec.gmm.B} (one per component)")
+    elif inj.weights is not None or (inj.texts is None and (inj.corpus is None
+                                                            or inj.count is None)):
+        raise bad(field, "weights" if inj.weights is not None else "no texts",
+                  "texts, or corpus with count: LLM nodes inject documents")
 
 
 def parse_run(data: dict[str, Any]) -> RunSpec:
@@ -163,6 +185,13 @@ def parse_run(data: dict[str, Any]) -> RunSpec:
     """
     spec = validate(RunSpec, data)
     parse_topology(spec.graph, prefix="graph.")
+    for i, ev in enumerate(spec.interventions):
+        if ev.at > spec.T:
+            raise bad(f"interventions.{i}.at", ev.at, f"a row <= T = {spec.T}")
+        if ev.graph is not None:
+            parse_topology(ev.graph, prefix=f"interventions.{i}.graph.")
+        if ev.inject is not None:
+            _check_inject(spec, ev.inject, f"interventions.{i}.inject")
     if spec.engine == "llm" and spec.llm.nodes is not None:
         for i, node in enumerate(spec.llm.nodes):
             validate(NodeSpec, {**spec.llm.defaults.model_dump(), **node}, f"llm.nodes.{i}.")

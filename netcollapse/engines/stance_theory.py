@@ -188,8 +188,11 @@ def predict_stance_curve(
 
     Parameters
     ----------
-    graph : RetrievalGraph
+    graph : RetrievalGraph or callable
         ``W[i, j]``: share of node *i*'s reads from node *j*'s store; ``h`` must be 0.
+        A callable ``row -> RetrievalGraph`` (such as
+        :meth:`netcollapse.engines.interventions.Schedule.graph_at`) gives each
+        round its own graph: round ``t + 1`` reads with ``graph(t + 1)``.
     z : array_like, shape (n,)
         Mean stance of each node's seed posts.
     response : StanceResponse
@@ -223,11 +226,9 @@ def predict_stance_curve(
     >>> np.round(c["frobenius"].to_numpy(), 6).tolist()
     [0.707107, 0.707107, 0.707107]
     """
-    if np.any(np.asarray(graph.h) > 0):
-        raise bad("graph.anchoring", float(np.max(graph.h)), "0 (the calibrated stance "
-                  "prediction reads seeds, not a human corpus)")
-    W = sp.csr_array(graph.W)
-    n = W.shape[0]
+    graph_at = graph if callable(graph) else (lambda row: graph)
+    W0 = _stance_W(graph_at(0))
+    n = W0.shape[0]
     zz = np.asarray(z, dtype=float)
     if zz.shape != (n,):
         raise bad("z", f"shape {zz.shape}", f"({n},) (one seed stance per node)")
@@ -237,10 +238,19 @@ def predict_stance_curve(
 
     def step(t: int) -> LinearStep:
         phi = seed_share(t, int(seeds), memory, publish)
-        return LinearStep((1.0 - phi) * W, np.zeros(n), np.full(n, b), np.full(n, phi))
+        W = W0 if not callable(graph) else _stance_W(graph_at(t + 1))
+        return LinearStep((1.0 - phi) * W, np.zeros(n), np.full(n, b), np.full(n, phi), W @ zz)
 
     noise = (response.answer_var, response.round_var)
-    return predict_curve(step, b * zz, int(T), anchor=W @ zz, memory=memory, noise=noise)
+    return predict_curve(step, b * zz, int(T), anchor=W0 @ zz, memory=memory, noise=noise)
+
+
+def _stance_W(graph: Any) -> sp.csr_array:
+    """Return the graph's ``W``, checking that it reads no human corpus (``h = 0``)."""
+    if np.any(np.asarray(graph.h) > 0):
+        raise bad("graph.anchoring", float(np.max(graph.h)), "0 (the calibrated stance "
+                  "prediction reads seeds, not a human corpus)")
+    return sp.csr_array(graph.W)
 
 
 def fit_read_var(graph: Any, z: Any, response: StanceResponse, measured: Any, *, seeds: int,

@@ -103,12 +103,16 @@ class LinearStep(NamedTuple):
         Weight on what the node read (``g``; the GMM update has ``g / (1 - B c)``).
     a : ndarray, shape (n,)
         Share read from the anchor.
+    anchor : ndarray, shape (d,) or (n, d), optional
+        What the anchor share reads at this step; ``None``: :func:`predict_curve`'s
+        ``anchor`` (a schedule may change it, e.g. human documents injected).
     """
 
     S: sp.csr_array
     keep: np.ndarray
     gain: np.ndarray
     a: np.ndarray
+    anchor: np.ndarray | None = None
 
 
 def linear_step(W: Any, g: float = DEFAULT_G, h: Any = 0.0,
@@ -245,7 +249,8 @@ def predict_curve(
         The graph's retrieval matrix (with ``g``, ``h``, ``gain`` giving the step,
         :func:`linear_step`), one :class:`LinearStep` for every step, or a
         callable ``t -> LinearStep`` (a schedule: time-varying graphs, reads that
-        grow while stores fill).
+        grow while stores fill, interventions; step ``t`` produces row ``t + 1``,
+        so the prediction is the product of the step operators).
     X0 : array_like, shape (n,) or (n, d)
         The initial state (row 0 of a run).
     T : int
@@ -342,7 +347,8 @@ def predict_curve(
         st = steps(t) if t else st0
         pv, rv = _variances(noise, t, m, var)
         Znew = stack.apply(st, t, Zm)
-        Znew[:n] += (st.gain * st.a)[:, None] * anc
+        anc_t = anc if st.anchor is None else _anchor(st.anchor, X, np.ndim(X0) == 1)
+        Znew[:n] += (st.gain * st.a)[:, None] * anc_t
         if Sig is not None:
             Sig = stack.apply(st, t, stack.apply(st, t, Sig).T)
             G = stack.inject(st, t, np.diag(np.sqrt(pv)), np.zeros((n, n)))

@@ -32,7 +32,8 @@ import pandas as pd
 
 from netcollapse.errors import DataError, bad
 
-__all__ = ["STUDY_MEASURES", "StanceStudy", "format_study", "mean_interval", "stance_study"]
+__all__ = ["STUDY_MEASURES", "StanceStudy", "format_study", "mean_interval", "predict_stance_run",
+           "stance_study"]
 
 STUDY_MEASURES = ("half_life", "excess_half_life", "time_to_twice_floor", "retained_share")
 _T975 = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571, 6: 2.447, 7: 2.365, 8: 2.306,
@@ -128,6 +129,55 @@ def _calibration(folder: Path) -> Any:
                         publish=int(config["publish"]))
 
 
+def predict_stance_run(run: str | Path, calibration: str | Path) -> pd.DataFrame:
+    """Predicted corrected stance disagreement of a finished LLM run with seeded stances.
+
+    The response is fitted on ``calibration`` (another run); the run's own graph,
+    seed stances (``config.json``'s ``stances.seed_stance``) and interventions
+    give the schedule, so a graph that changes during the run is predicted as it
+    changed (interventions that add a human corpus, ``h`` or ``inject``, are
+    outside the model: :func:`~netcollapse.engines.stance_theory.predict_stance_curve`
+    raises).
+
+    Parameters
+    ----------
+    run, calibration : str or Path
+        Finished run folders.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``step``, ``predicted``, ``measured`` (the run's ``stance_corrected``) and
+        :func:`~netcollapse.spectral.predict_curve`'s ``signal`` and ``noise``.
+    """
+    from netcollapse.engines.interventions import Schedule
+    from netcollapse.engines.stance_theory import predict_stance_curve
+    from netcollapse.graphs.retrieval_graph import RetrievalGraph
+
+    folder = Path(run)
+    cfg_file, metrics_file = folder / "config.json", folder / "metrics.parquet"
+    if not cfg_file.is_file() or not metrics_file.is_file():
+        raise DataError(f"run: got {str(folder)!r}, expected a finished LLM run folder")
+    config = json.loads(cfg_file.read_text())
+    stances = config.get("stances") or {}
+    if "seed_stance" not in stances:
+        raise DataError(f"run: got {str(folder)!r}, expected an LLM run with llm.stances")
+    if any("inject" in e or "h" in e for e in config.get("interventions", [])):
+        raise DataError(f"run: got {str(folder)!r} with an h or inject intervention, expected "
+                        "graph, rewire or freeze only (the stance model reads no human corpus)")
+    response = _calibration(Path(calibration))
+    graph = RetrievalGraph.from_spec(config["graph"], seed=config["graph"].get("seed",
+                                                                            config["seed"]))
+    schedule = Schedule(graph, config.get("interventions", []), seed=config["seed"])
+    measured = pd.read_parquet(metrics_file)["stance_corrected"].to_numpy(float)
+    pred = predict_stance_curve(schedule.graph_at, np.asarray(stances["seed_stance"]), response,
+                                len(measured) - 1, seeds=int(stances["posts"]),
+                                memory=config["retrieval"]["memory"],
+                                publish=int(config["publish"]))
+    return pd.DataFrame({"step": pred["step"], "predicted": pred["frobenius"],
+                         "measured": measured, "signal": pred["signal"], "noise": pred["noise"]})
+
+
 def stance_study(sweep: str | Path, calibration: str | Path,
                  measure: str = "half_life") -> StanceStudy:
     """Measured vs predicted stance collapse per graph of a finished sweep.
@@ -150,6 +200,7 @@ def stance_study(sweep: str | Path, calibration: str | Path,
     StanceStudy
     """
     from netcollapse.backends.embedding import SentenceTransformerEmbedder
+    from netcollapse.engines.interventions import Schedule
     from netcollapse.engines.runner import build_graph
     from netcollapse.engines.spec import parse_run
     from netcollapse.engines.stance_theory import predict_stance_curve
@@ -182,7 +233,9 @@ def stance_study(sweep: str | Path, calibration: str | Path,
             embedders[run.llm.embedder] = SentenceTransformerEmbedder(run.llm.embedder)
         st = seed_stances(run.llm.stances, graph, run.seed)
         z = readout(st, embedders[run.llm.embedder]).z
-        pred = predict_stance_curve(graph, z, response, run.T, seeds=run.llm.stances.posts,
+        schedule = Schedule(graph, run.interventions, seed=run.seed)
+        pred = predict_stance_curve(schedule.graph_at, z, response, run.T,
+                                    seeds=run.llm.stances.posts,
                                     memory=run.retrieval.memory,
                                     publish=run.llm.publish)["frobenius"].to_numpy()
         s = steps[steps["task_id"] == res["task_id"]].sort_values("step")
