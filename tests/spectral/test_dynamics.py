@@ -5,10 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import scipy.linalg as sla
+import scipy.sparse as sp
 
 from netcollapse.errors import SpecError
 from netcollapse.graphs.retrieval_graph import build
 from netcollapse.spectral import linear_step, predict_curve
+from netcollapse.spectral.dynamics import LinearStep
 
 
 def _frob(X: np.ndarray) -> float:
@@ -134,3 +136,15 @@ def test_bad_input_one_line_errors(kwargs, pattern):
     args = {"W": np.full((3, 3), 1 / 3), "X0": np.zeros(3), "T": 3, **kwargs}
     with pytest.raises(SpecError, match=pattern):
         predict_curve(**args)
+
+
+def test_a_step_may_carry_its_own_anchor():
+    """Fully anchored nodes jump to each step's anchor: ``||D(t)||_F = sqrt(2) t`` here."""
+    n = 2
+
+    def step(t):
+        return LinearStep(sp.csr_array((n, n)), np.zeros(n), np.ones(n), np.ones(n),
+                          np.array([[t + 1.0], [-(t + 1.0)]]) / 2)
+
+    c = predict_curve(step, np.zeros((n, 1)), 3)
+    np.testing.assert_allclose(c["frobenius"], np.sqrt(2) * np.arange(4))

@@ -11,8 +11,9 @@ import pytest
 
 from netcollapse.app.cli import main
 from netcollapse.engines.runner import run_spec
+from netcollapse.errors import DataError
 from netcollapse.sweeps.run import run_sweep
-from netcollapse.sweeps.study import format_study, stance_study
+from netcollapse.sweeps.study import format_study, predict_stance_run, stance_study
 
 LLM = {"L": 3, "backend": "hf", "defaults": {"max_new_tokens": 12},
        "stances": {"posts": 3}}
@@ -73,3 +74,27 @@ def test_calibration_must_be_a_stance_run(folders, capsys):
     status = main(["study", str(folders / "sweep"), "--calibration", str(folders / "sweep")])
     err = capsys.readouterr().err
     assert status == 2 and "calibration: got" in err
+
+
+@pytest.mark.slow
+def test_predicted_run_follows_its_graph_schedule(folders):
+    """A real LLM run whose ring becomes complete at row 2, predicted from the calibration."""
+    spec = {"engine": "llm", "T": 3, "seed": 4, "retrieval": RETRIEVAL, "llm": LLM,
+            "graph": {"family": "ring", "n": 4, "self_weight": 0.5},
+            "interventions": [{"at": 2, "graph": {"family": "complete", "n": 4,
+                                                  "self_weight": 0.5}},
+                              {"at": 3, "freeze": [0]}]}
+    run_spec(spec, folders / "switch", progress=False)
+    pred = predict_stance_run(folders / "switch", folders / "calibration")
+    measured = pd.read_parquet(folders / "switch" / "metrics.parquet")["stance_corrected"]
+    np.testing.assert_allclose(pred["measured"], measured)
+    assert len(pred) == 4 and np.isfinite(pred["predicted"]).all()
+    plain = dict(spec, interventions=[])
+    run_spec(plain, folders / "plain", progress=False)
+    base = predict_stance_run(folders / "plain", folders / "calibration")["predicted"]
+    np.testing.assert_allclose(pred["predicted"][:2], base[:2])  # same graph up to row 1
+    assert not np.allclose(pred["predicted"][2:], base[2:])
+    anchored = dict(spec, interventions=[{"at": 2, "h": 0.5}])
+    run_spec(anchored, folders / "anchored", progress=False)
+    with pytest.raises(DataError, match=r"^run: got .* with an h or inject intervention"):
+        predict_stance_run(folders / "anchored", folders / "calibration")
