@@ -131,6 +131,25 @@ def _strict_json(path: Path) -> dict:
     return json.loads(path.read_text(), parse_constant=refuse)
 
 
+def check_interventions_leave_the_past(make) -> None:
+    """A schedule changes rows from its ``at`` on, never before; the config records it."""
+    from netcollapse.engines.interventions import Schedule
+
+    events = [{"at": 2, "graph": {"family": "complete", "n": 4, "self_weight": 0.25,
+                                  "anchoring": 0.25}},
+              {"at": 3, "freeze": [0]}]
+    plain = make(seed=5).run(T, progress=False)
+    web = make(seed=5)
+    web.schedule = Schedule(web.base_graph, events, seed=web.seed)
+    res = web.run(T, progress=False)
+    pd.testing.assert_frame_equal(res.metrics.iloc[:2], plain.metrics.iloc[:2],
+                                  check_dtype=False)
+    assert not res.metrics.iloc[2:].equals(plain.metrics.iloc[2:])
+    assert web.graph is web.schedule.graph_at(T) and web.graph.W[0, 0] == 1.0
+    assert [e["at"] for e in res.config["interventions"]] == [2, 3]
+    assert res.config["graph"] == plain.config["graph"]  # the run's own graph, not the last
+
+
 def check_run_folder(make, folder: Path) -> None:
     """The run-folder contract: the tables, strict JSON, no working files left, readable back."""
     res = make().run(T, folder, progress=False)

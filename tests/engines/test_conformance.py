@@ -4,6 +4,7 @@ import pytest
 from conformance import (
     FACTORIES,
     check_global_rng_untouched,
+    check_interventions_leave_the_past,
     check_resume_after_sigkill,
     check_row0_is_before_reading,
     check_rows,
@@ -23,6 +24,7 @@ CHECKS = [
     check_same_seed_same_numbers,
     check_seed_types,
     check_global_rng_untouched,
+    check_interventions_leave_the_past,
 ]
 
 
