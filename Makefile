@@ -17,7 +17,7 @@ LLAMA_CPP := llama-cpp-python[server]==0.3.36
 LLAMA_CMAKE_ARGS ?= $(shell sh .ci/llama_cmake_args)
 PYTEST_ARGS ?=
 
-.PHONY: setup demo test bench lint clean
+.PHONY: setup demo test bench lint clean chromium
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,7 +38,12 @@ demo: setup
 lint: setup
 	$(BIN)/ruff check netcollapse tests benchmarks
 
-test: setup lint
+# Headless chromium renders the HTML report in tests/app/test_report.py (apt-get, only if missing).
+chromium:
+	@test -x /usr/bin/chromium || { DEBIAN_FRONTEND=noninteractive apt-get update -q && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; }
+
+test: setup lint chromium
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: setup

@@ -7,6 +7,7 @@ simulated; ``run`` runs one simulation spec into a run folder (and prints its
 curve measures beside the predicted ones); ``sweep`` runs a sweep spec into a sweep folder;
 ``study`` compares the measured stance collapse per graph of an LLM sweep with
 its calibrated and spectral predictions (:mod:`netcollapse.sweeps.study`);
+``report`` writes an HTML report of a run or sweep folder (:mod:`netcollapse.app.report`);
 ``demo`` runs the default experiment (:mod:`netcollapse.app.demo`). A spec argument
 is a path, or the name of a shipped spec (``netcollapse spectral ring``).
 
@@ -358,6 +359,10 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--out", default=None,
                    help="folder for study_tasks.csv, study_graphs.csv, study.json, study.png")
     s.set_defaults(func=cmd_study)
+
+    from netcollapse.app.report import add_report_parser  # netcollapse report FOLDER
+
+    add_report_parser(sub)
 
     s = sub.add_parser("demo", help="run the default experiment on the bundled models")
     s.add_argument("--out", default="reports/demo", help="report folder")

@@ -129,6 +129,8 @@ def _canonical(spec: dict[str, Any]) -> dict[str, Any]:
     parsed = parse_run(spec)
     out = parsed.model_dump(mode="json", exclude={"name", "description"})
     out["graph"] = parse_topology(parsed.graph, prefix="graph.").model_dump(mode="json")
+    if not out.get("interventions"):  # added after sweeps were run: ids of plain runs unchanged
+        out.pop("interventions", None)
     return out
 
 

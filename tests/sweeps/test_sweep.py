@@ -368,3 +368,22 @@ def test_tidy_steps_carry_the_axis_values(tmp_path):
     for (_, g), part in tidy.groupby(["task_id", "graph"]):
         want = res.results.set_index("task_id").loc[part["task_id"].iloc[0], "graph"]
         assert g == want and len(part) == 4
+
+
+def test_task_ids_of_the_shipped_study_still_match_its_spec():
+    """Ids hash the resolved spec: fields added later (empty) must not change old sweeps' ids."""
+    import json
+    from pathlib import Path
+
+    import pandas as pd
+
+    from netcollapse.sweeps.expand import expand
+    from netcollapse.sweeps.spec import load_sweep
+
+    folder = Path(__file__).resolve().parents[2] / "docs" / "results" / "llm_topology_study"
+    spec, base = load_sweep(json.loads((folder / "sweep.json").read_text())["spec"])
+    ids = {t.task_id for t in expand(spec, base)}
+    assert set(pd.read_parquet(folder / "results.parquet")["task_id"]) == ids
+    with_events = {**spec.base, "interventions": [{"at": 1, "h": 0.1}]}
+    assert not {t.task_id for t in expand({**json.loads(
+        (folder / "sweep.json").read_text())["spec"], "base": with_events})} & ids
