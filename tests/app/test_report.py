@@ -9,7 +9,6 @@ blank. Without ``/usr/bin/chromium`` that test is skipped, unless ``CI=true``
 from __future__ import annotations
 
 import base64
-import json
 import os
 import re
 import shutil
@@ -99,19 +98,16 @@ def test_gmm_run_report(results, capsys):
     assert '<section id="interventions"' not in page
 
 
-def test_interventions_are_listed_and_marked(results, capsys, tmp_path):
-    run = tmp_path / "run"
-    shutil.copytree(results / "gmm_run", run)
-    config = json.loads((run / "config.json").read_text())
-    config["interventions"] = [{"at": 3, "freeze": [0]}, {"at": 6, "h": 0.2}]
-    (run / "config.json").write_text(json.dumps(config))
-    out, page = report(run, capsys, "--out", str(tmp_path / "rep"))
+def test_interventions_are_listed_and_marked(capsys, tmp_path):
+    events = [{"at": 3, "freeze": [0]}, {"at": 6, "h": 0.2}]
+    run_spec({**GMM, "interventions": events}, tmp_path / "run", progress=False)
+    out, page = report(tmp_path / "run", capsys, "--out", str(tmp_path / "rep"))
     section = page.split('<section id="interventions"')[1].split("</section>")[0]
     assert "freeze" in section and "<td>6</td>" in section
+    assert "predicted_vs_measured" in figure_names(out)  # the prediction follows the schedule
     steps = pd.DataFrame({"label": "ring", "task": 0, "step": [0, 1, 2, 3],
-                                            "frobenius": [4.0, 2.0, 1.0, 0.5]})
-    fig = rf.curves(steps, [("frobenius", "-", "raw")], ylabel="y", title="t",
-                    events=config["interventions"])
+                          "frobenius": [4.0, 2.0, 1.0, 0.5]})
+    fig = rf.curves(steps, [("frobenius", "-", "raw")], ylabel="y", title="t", events=events)
     dashed = [ln for ln in fig.axes[0].get_lines() if ln.get_linestyle() == "--"]
     assert sorted(ln.get_xdata()[0] for ln in dashed) == [3, 6]
     assert "intervention (at)" in [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
