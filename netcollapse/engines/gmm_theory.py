@@ -23,7 +23,12 @@ against the uniform part, so in expectation::
 which is the linear step with ``keep = 1 - g``, ``S_ij = k_ij / k`` (the quota
 from store ``j`` over all reads) and ``a = k_iH / k`` (the human share). ``gain``
 exceeds ``g`` by the factor ``1 / (1 - B c)``: the update pushes weights away
-from uniform a little, which moves the common mode (not the disagreement).
+from uniform a little. Every mode of ``S`` with eigenvalue ``lam`` decays at
+``keep + gain lam``, and ``keep + gain = 1 + g B c / (1 - B c)`` is slightly
+above 1, so the slowest disagreement mode is slower than the lazy DeGroot rate
+``1 - g + g lam`` (markedly so on bottleneck graphs, where ``lam`` is near 1),
+and between the components of a disconnected graph disagreement grows even
+without noise.
 
 Noise. For a probability vector ``p`` the covariance of one one-hot draw is
 ``diag(p) - p p^T`` with trace ``1 - ||p||^2 = (1 - 1/B) - ||y||^2``: the

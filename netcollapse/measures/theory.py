@@ -41,8 +41,12 @@ Where the prediction holds, and how it bends
   itself changes over time).
 * **Anchoring** (``h > 0``): a share of every context comes from the fixed human
   corpus, the Friedkin-Johnsen model; disagreement no longer goes to 0 but to a
-  floor (``spectral.fj_floor``), approached at ``spectral.fj_rate``; the plateau
-  of ``||D||_F`` rises with ``h``.
+  floor (``spectral.fj_floor``), approached at ``spectral.fj_rate``. That floor
+  (and its rise with ``h``) is for nodes anchored to their *own* initial states
+  (classic Friedkin-Johnsen); in the engines every node reads the *same* human
+  corpus, which pulls all nodes toward one point, so the measured floor of
+  ``||D||_F`` falls as ``h`` grows (:func:`netcollapse.engines.runner.predict_spec`
+  predicts it).
 * **Overlapping components**: ownerships are computed with the reader's own
   weights, which adds a pull toward itself (more laziness, a slower rate).
 * **Sampling noise**: every step draws finitely many points, so ``||D||_F``
