@@ -253,6 +253,10 @@ def run_sweep(
 
 
 def _bar(total: int, initial: int, name: str, enabled: bool) -> Any:
+    if not enabled:  # the plain class: tqdm.auto in a notebook without widgets warns
+        from tqdm import tqdm as plain
+
+        return plain(total=total, disable=True)
     from tqdm.auto import tqdm
 
     return tqdm(total=total, initial=initial, desc=name, unit="task", disable=not enabled,
