@@ -175,7 +175,7 @@ class GMMWeb(Web):
         self.B, self.means, self.cov, self.chol, self.d = int(B), mu, S, chol, d
         self.a, self.L, self.alpha, self.c = float(a), int(L), alpha, c
         self.eps, self.A0, self.record = float(eps), int(A0), record
-        for i, ev in self.schedule.injections(10**18):
+        for i, ev in enumerate(self.schedule.inject_events):
             w = ev.inject.weights
             if ev.inject.count is None or (w is not None and len(w) != self.B):
                 raise bad("inject", "no count" if ev.inject.count is None
@@ -238,7 +238,7 @@ class GMMWeb(Web):
         -------
         ndarray, shape (count, d)
         """
-        ev = self.schedule.injections(10**18)[index][1].inject
+        ev = self.schedule.inject_events[index].inject
         w = np.full(self.B, 1.0 / self.B) if ev.weights is None else np.asarray(ev.weights, float)
         rng = self.schedule.rng(index)
         comp = rng.choice(self.B, size=ev.count, p=w / w.sum())

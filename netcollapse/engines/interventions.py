@@ -351,10 +351,14 @@ class Schedule:
             self._memo[key] = out
         return self._memo[key]
 
+    @property
+    def inject_events(self) -> list[Intervention]:
+        """Return every ``inject`` event, in ``at`` order (an event's index is its position)."""
+        return [e for e in self.events if e.action == "inject"]
+
     def injections(self, row: int) -> list[tuple[int, Intervention]]:
         """Return ``(index, event)`` of the ``inject`` events at or before ``row``, in order."""
-        inj = [e for e in self.events if e.action == "inject"]
-        return [(i, e) for i, e in enumerate(inj) if e.at <= row]
+        return [(i, e) for i, e in enumerate(self.inject_events) if e.at <= row]
 
     def rng(self, index: int) -> np.random.Generator:
         """Return the random stream of the ``index``-th ``inject`` event's draws."""
@@ -371,8 +375,7 @@ class Schedule:
                 for e in self.events]
 
 
-def inject_texts(event: Inject, rng: np.random.Generator, base_dir: Path | None = None,
-                 field: str = "inject") -> list[str]:
+def inject_texts(event: Inject, rng: np.random.Generator, field: str = "inject") -> list[str]:
     """Resolve an LLM ``inject`` action to its texts.
 
     Parameters
@@ -382,8 +385,6 @@ def inject_texts(event: Inject, rng: np.random.Generator, base_dir: Path | None 
         ``count`` and optionally ``column``/``value`` to keep matching documents.
     rng : numpy.random.Generator
         Chooses ``count`` documents without replacement.
-    base_dir : Path, optional
-        Folder relative corpus paths are read from.
     field : str
         Name used in error messages.
 
@@ -409,10 +410,8 @@ def inject_texts(event: Inject, rng: np.random.Generator, base_dir: Path | None 
     elif event.corpus == "stances":
         corpus = stance_corpus("stances")
     else:
-        path = Path(event.corpus)
-        if base_dir is not None and not path.is_absolute() and not path.exists():
-            path = base_dir / path
-        corpus = load_corpus(path)
+        corpus = load_corpus(Path(event.corpus))  # a spec's relative path: made absolute by
+        # netcollapse.engines.runner (the one place that knows the spec's folder)
     pool = list(range(len(corpus)))
     if event.column is not None:
         pool = [i for i in pool if str(corpus.metadata[i].get(event.column)) == event.value]

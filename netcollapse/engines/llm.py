@@ -165,7 +165,7 @@ class LLMWeb(Web):
         super().__init__(graph, retrieval=retrieval, seed=seed, interventions=interventions)
         self.injected = [inject_texts(ev.inject, self.schedule.rng(i),  # type: ignore[arg-type]
                                       field=f"interventions.inject.{i}")
-                         for i, ev in self.schedule.injections(2**62)]
+                         for i, ev in enumerate(self.schedule.inject_events)]
         if stances is not None and len(stances.node_stance) != self.n:
             raise bad("stances", f"{len(stances.node_stance)} nodes", f"n = {self.n}")
         if stances is not None and L < 2:
