@@ -42,9 +42,16 @@ ROOT = Path(__file__).resolve().parents[1]
 def requests(L: int, n: int = 16, docs: int = 6) -> list[GenerationRequest]:
     texts = list(default_corpus().texts)
     return [
-        GenerationRequest("", tuple(texts[(3 * i + j) % len(texts)] for j in range(docs)),
-                          DEFAULT_QUERY, L, seed=i, temperature=0.7, top_p=0.95,
-                          max_new_tokens=32)
+        GenerationRequest(
+            "",
+            tuple(texts[(3 * i + j) % len(texts)] for j in range(docs)),
+            DEFAULT_QUERY,
+            L,
+            seed=i,
+            temperature=0.7,
+            top_p=0.95,
+            max_new_tokens=32,
+        )
         for i in range(n)
     ]
 
@@ -53,19 +60,18 @@ def tokens(ids: list[list[list[int]]]) -> int:
     return sum(len(s) for r in ids for s in r)
 
 
-def throughput(repeats: int, fp32: bool, threads_list: tuple[int, ...] = (1, 2),
-               Ls: tuple[int, ...] = (4, 8)) -> pd.DataFrame:
+def throughput(
+    repeats: int, fp32: bool, threads_list: tuple[int, ...] = (1, 2), Ls: tuple[int, ...] = (4, 8)
+) -> pd.DataFrame:
     records = []
     for threads in threads_list:
         gens: dict[str, Any] = {
             "transformers bfloat16": HFGenerator("smollm2", dtype="bfloat16", threads=threads),
             "llama.cpp Q4_1 (as shipped)": LlamaCppGenerator("smollm2", threads=threads),
-            "llama.cpp q4_0 copy": LlamaCppGenerator("smollm2", threads=threads,
-                                                     quantize="q4_0"),
+            "llama.cpp q4_0 copy": LlamaCppGenerator("smollm2", threads=threads, quantize="q4_0"),
         }
         if fp32:
-            gens["transformers float32"] = HFGenerator("smollm2", dtype="float32",
-                                                       threads=threads)
+            gens["transformers float32"] = HFGenerator("smollm2", dtype="float32", threads=threads)
         for L in Ls:
             reqs = requests(L)
             for gen in gens.values():  # load and warm up
@@ -86,9 +92,16 @@ def throughput(repeats: int, fp32: bool, threads_list: tuple[int, ...] = (1, 2),
             hf_module._TOP_K = 256
             for name in times:
                 t = statistics.median(times[name])
-                records.append({"backend": name, "threads": threads, "L": L,
-                                "tokens": counts[name], "seconds": t,
-                                "tok_per_s": counts[name] / t})
+                records.append(
+                    {
+                        "backend": name,
+                        "threads": threads,
+                        "L": L,
+                        "tokens": counts[name],
+                        "seconds": t,
+                        "tok_per_s": counts[name] / t,
+                    }
+                )
         for gen in gens.values():
             if hasattr(gen, "close"):
                 gen.close()
@@ -121,9 +134,15 @@ def overhead() -> pd.DataFrame:
 
     gen = LlamaCppGenerator("smollm2", threads=2)
     rec = _Recorder(gen)
-    web = LLMWeb(build("complete", n=8, self_weight=0.2), default_corpus(), rec,
-                 SentenceTransformerEmbedder("minilm", threads=2), L=4,
-                 retrieval={"k_max": 6}, seed=0)
+    web = LLMWeb(
+        build("complete", n=8, self_weight=0.2),
+        default_corpus(),
+        rec,
+        SentenceTransformerEmbedder("minilm", threads=2),
+        L=4,
+        retrieval={"k_max": 6},
+        seed=0,
+    )
     gen.generate_ids(requests(1)[:1])  # warm up
     with tempfile.TemporaryDirectory() as tmp, torch_threads(2):
         web.run(3, Path(tmp) / "run", progress=False)
@@ -155,9 +174,15 @@ def end_to_end() -> pd.DataFrame:
             result = run_spec(path, Path(tmp) / backend, progress=False)
             seconds = time.perf_counter() - start
             timings = pd.read_parquet(Path(tmp) / backend / "timings.parquet")
-            records.append({"backend": backend, "seconds": seconds,
-                            "generate_s": timings["generate"].sum(),
-                            "F0": result.frobenius[0], "FT": result.frobenius[-1]})
+            records.append(
+                {
+                    "backend": backend,
+                    "seconds": seconds,
+                    "generate_s": timings["generate"].sum(),
+                    "F0": result.frobenius[0],
+                    "FT": result.frobenius[-1],
+                }
+            )
     table = pd.DataFrame(records)
     table["speedup"] = table["seconds"].iloc[0] / table["seconds"]
     return table
@@ -177,11 +202,26 @@ def main() -> None:
         return
     print("\n(b) engine step split and overhead (llama.cpp, 2 threads, n = 8, L = 4)")
     t = overhead()
-    cols = ["step", "retrieve", "prompts", "generate", "embed", "metrics", "publish", "write",
-            "step_total", "bare_generate", "overhead_share", "embed_share"]
+    cols = [
+        "step",
+        "retrieve",
+        "prompts",
+        "generate",
+        "embed",
+        "metrics",
+        "publish",
+        "write",
+        "step_total",
+        "bare_generate",
+        "overhead_share",
+        "embed_share",
+    ]
     print(t[cols].round(3).to_string(index=False))
-    print(f"median overhead share {t['overhead_share'].median():.3f}, "
-          f"median embed share {t['embed_share'].median():.3f}", flush=True)
+    print(
+        f"median overhead share {t['overhead_share'].median():.3f}, "
+        f"median embed share {t['embed_share'].median():.3f}",
+        flush=True,
+    )
     if not args.skip_run:
         print("\n(c) experiments/paper_llm.yaml end to end (T = 16), 2 threads")
         print(end_to_end().round(3).to_string(index=False))

@@ -59,13 +59,23 @@ def median_time(fn: Callable[[], object], repeats: int) -> tuple[float, object]:
     return statistics.median(times), result
 
 
-def requests_for(n: int, *, n_samples: int = 1, temperature: float = 0.0, docs: int = 3,
-                 max_new: int = 32) -> list[GenerationRequest]:
+def requests_for(
+    n: int, *, n_samples: int = 1, temperature: float = 0.0, docs: int = 3, max_new: int = 32
+) -> list[GenerationRequest]:
     out = []
     for i in range(n):
         context = tuple(POSTS[(i + j) % len(POSTS)] for j in range(docs))
-        out.append(GenerationRequest("", context, QUERY, n_samples, seed=i,
-                                     temperature=temperature, max_new_tokens=max_new))
+        out.append(
+            GenerationRequest(
+                "",
+                context,
+                QUERY,
+                n_samples,
+                seed=i,
+                temperature=temperature,
+                max_new_tokens=max_new,
+            )
+        )
     return out
 
 
@@ -88,8 +98,9 @@ def bench_loading(rows: list[tuple[str, str]], repeats: int, threads: int | None
     rows.append(("    cache folder", str(folder)))
 
 
-def bench_throughput(rows: list[tuple[str, str]], dtype: str, repeats: int,
-                     threads: int | None) -> None:
+def bench_throughput(
+    rows: list[tuple[str, str]], dtype: str, repeats: int, threads: int | None
+) -> None:
     gen = HFGenerator("smollm2", dtype=dtype, threads=threads)
     try:
         gen.generate_ids(requests_for(1, max_new=4))  # load + warm up
@@ -100,13 +111,21 @@ def bench_throughput(rows: list[tuple[str, str]], dtype: str, repeats: int,
         reqs = requests_for(n)
         t, ids = median_time(lambda reqs=reqs: gen.generate_ids(reqs), repeats)
         tokens = count_tokens(ids)
-        rows.append((f"(b) greedy {dtype}, {n:2d} prompts",
-                     f"{tokens / t:7.1f} tok/s  ({tokens} tokens, {t:.2f} s)"))
+        rows.append(
+            (
+                f"(b) greedy {dtype}, {n:2d} prompts",
+                f"{tokens / t:7.1f} tok/s  ({tokens} tokens, {t:.2f} s)",
+            )
+        )
     reqs = requests_for(32, max_new=1)
     t, _ = median_time(lambda: gen.generate_ids(reqs), repeats)
     n_prompt = sum(len(gen.prompt_ids(r)) for r in reqs)
-    rows.append((f"    prefill only {dtype}, 32 prompts",
-                 f"{n_prompt / t:7.1f} prompt tok/s  ({n_prompt} tokens, {t:.2f} s)"))
+    rows.append(
+        (
+            f"    prefill only {dtype}, 32 prompts",
+            f"{n_prompt / t:7.1f} prompt tok/s  ({n_prompt} tokens, {t:.2f} s)",
+        )
+    )
 
 
 def bench_prefill_once(rows: list[tuple[str, str]], repeats: int, threads: int | None) -> None:
@@ -114,29 +133,49 @@ def bench_prefill_once(rows: list[tuple[str, str]], repeats: int, threads: int |
     model, _ = gen.load()
     for docs in (3, 24):
         one = requests_for(1, n_samples=8, temperature=0.7, docs=docs)
-        sep = [GenerationRequest("", one[0].context, QUERY, 1, seed=s, temperature=0.7,
-                                 max_new_tokens=32) for s in range(8)]
+        sep = [
+            GenerationRequest(
+                "", one[0].context, QUERY, 1, seed=s, temperature=0.7, max_new_tokens=32
+            )
+            for s in range(8)
+        ]
         n_prompt = len(gen.prompt_ids(one[0]))
         t1, ids1 = median_time(lambda one=one: gen.generate_ids(one), repeats)
         t8, ids8 = median_time(lambda sep=sep: gen.generate_ids(sep), repeats)
-        rows.append((f"(c) {n_prompt}-token prompt, 1 request x L=8",
-                     f"{t1:.2f} s  ({count_tokens(ids1) / t1:6.1f} tok/s)"))
-        rows.append((f"(c) {n_prompt}-token prompt, 8 requests x L=1",
-                     f"{t8:.2f} s  ({count_tokens(ids8) / t8:6.1f} tok/s)"))
+        rows.append(
+            (
+                f"(c) {n_prompt}-token prompt, 1 request x L=8",
+                f"{t1:.2f} s  ({count_tokens(ids1) / t1:6.1f} tok/s)",
+            )
+        )
+        rows.append(
+            (
+                f"(c) {n_prompt}-token prompt, 8 requests x L=1",
+                f"{t8:.2f} s  ({count_tokens(ids8) / t8:6.1f} tok/s)",
+            )
+        )
     # reference: transformers' own generate, one prompt, greedy
     prompt = torch.tensor([gen.prompt_ids(requests_for(1)[0])])
     with torch.inference_mode(), torch_threads(threads):
-        t, out = median_time(lambda: model.generate(
-            prompt, attention_mask=torch.ones_like(prompt), do_sample=False,
-            max_new_tokens=32, pad_token_id=2), repeats)
+        t, out = median_time(
+            lambda: model.generate(
+                prompt,
+                attention_mask=torch.ones_like(prompt),
+                do_sample=False,
+                max_new_tokens=32,
+                pad_token_id=2,
+            ),
+            repeats,
+        )
     n_new = out.shape[1] - prompt.shape[1]
     rows.append(("    transformers generate(), 1 prompt", f"{n_new / t:7.1f} tok/s"))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--threads", type=int, default=None,
-                        help="torch threads (default: torch's own choice)")
+    parser.add_argument(
+        "--threads", type=int, default=None, help="torch threads (default: torch's own choice)"
+    )
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--skip-load", action="store_true", help="skip (a), the slow part")
     parser.add_argument("--no-bf16", action="store_true")
@@ -149,8 +188,10 @@ def main() -> None:
         bench_throughput(rows, "bfloat16", args.repeats, args.threads)
     bench_prefill_once(rows, args.repeats, args.threads)
     threads = args.threads or torch.get_num_threads()
-    print(f"\nbench_generation: SmolLM2-135M-Instruct, CPU, torch threads={threads}, "
-          f"median of {args.repeats}, max_new_tokens=32")
+    print(
+        f"\nbench_generation: SmolLM2-135M-Instruct, CPU, torch threads={threads}, "
+        f"median of {args.repeats}, max_new_tokens=32"
+    )
     width = max(len(r[0]) for r in rows)
     for name, value in rows:
         print(f"{name:<{width}}  {value}")

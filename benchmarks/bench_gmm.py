@@ -38,13 +38,25 @@ def main() -> None:
     for memory in (None, 1):
         times = []
         for r in range(args.repeats):
-            web = GMMWeb(graph, B=B, means=means, cov=1.0, L=3, seed=r,
-                         retrieval={"k_max": 32, "memory": memory})
+            web = GMMWeb(
+                graph,
+                B=B,
+                means=means,
+                cov=1.0,
+                L=3,
+                seed=r,
+                retrieval={"k_max": 32, "memory": memory},
+            )
             start = time.perf_counter()
             web.run(args.T, progress=False)
             times.append(time.perf_counter() - start)
-        rows.append((f"engine n={args.n} T={args.T} memory={memory}", statistics.median(times),
-                     statistics.median(times) / (args.n * args.T)))
+        rows.append(
+            (
+                f"engine n={args.n} T={args.T} memory={memory}",
+                statistics.median(times),
+                statistics.median(times) / (args.n * args.T),
+            )
+        )
     small = build("barabasi_albert", n=args.ref_n, m=3, seed=0, self_weight=0.2)
     times = []
     for r in range(args.repeats):
@@ -56,20 +68,28 @@ def main() -> None:
     rows.append((f"reference n={args.ref_n} T={args.ref_T} memory=1", ref, ref_per))
     small_eng = []
     for r in range(args.repeats):
-        web = GMMWeb(small, B=B, means=means, cov=1.0, L=3, A0=0, seed=r,
-                     retrieval={"k": 12, "memory": 1})
+        web = GMMWeb(
+            small, B=B, means=means, cov=1.0, L=3, A0=0, seed=r, retrieval={"k": 12, "memory": 1}
+        )
         start = time.perf_counter()
         web.run(args.ref_T, progress=False)
         small_eng.append(time.perf_counter() - start)
     eng = statistics.median(small_eng)
-    rows.append((f"engine n={args.ref_n} T={args.ref_T} memory=1 (same settings as reference)",
-                 eng, eng / (args.ref_n * args.ref_T)))
+    rows.append(
+        (
+            f"engine n={args.ref_n} T={args.ref_T} memory=1 (same settings as reference)",
+            eng,
+            eng / (args.ref_n * args.ref_T),
+        )
+    )
     print(f"{'case':<70} {'median s':>9} {'us/node-step':>13}")
     for name, sec, per in rows:
         print(f"{name:<70} {sec:>9.2f} {per * 1e6:>13.1f}")
     print(f"reference / engine (n={args.n}, memory=1) per node-step: {ref_per / rows[1][2]:.0f}x")
-    print(f"reference / engine (n={args.ref_n}, same settings) per node-step: "
-          f"{ref_per / rows[3][2]:.0f}x")
+    print(
+        f"reference / engine (n={args.ref_n}, same settings) per node-step: "
+        f"{ref_per / rows[3][2]:.0f}x"
+    )
 
 
 if __name__ == "__main__":

@@ -64,9 +64,11 @@ def _case(name: str, folder_T: int) -> dict:
         from netcollapse.spectral import spectral_summary
 
         family = name.split("-")[1]
-        spec = {"ba": ("barabasi_albert", {"n": 1_000_000, "m": 3, "seed": 0}),
-                "grid": ("grid", {"rows": 1000, "cols": 1000, "periodic": True}),
-                "ring": ("ring", {"n": 1_000_000, "k": 2})}[family]
+        spec = {
+            "ba": ("barabasi_albert", {"n": 1_000_000, "m": 3, "seed": 0}),
+            "grid": ("grid", {"rows": 1000, "cols": 1000, "periodic": True}),
+            "ring": ("ring", {"n": 1_000_000, "k": 2}),
+        }[family]
         t = time.perf_counter()
         graph = build(spec[0], **spec[1])
         built, peak_build = time.perf_counter() - t, _peak_gib()
@@ -74,26 +76,39 @@ def _case(name: str, folder_T: int) -> dict:
         s = spectral_summary(graph)
         sec = time.perf_counter() - t
         check = {k: s[k] for k in ("slem", "lambda_2", "fiedler_value", "kemeny_constant", "note")}
-    return {"case": name, "build_s": built, "seconds": sec, "peak_build_gib": peak_build,
-            "peak_gib": _peak_gib(), "check": check}
+    return {
+        "case": name,
+        "build_s": built,
+        "seconds": sec,
+        "peak_build_gib": peak_build,
+        "peak_gib": _peak_gib(),
+        "check": check,
+    }
 
 
 def _machine() -> str:
     cpu = platform.processor() or platform.machine()
     try:
-        cpu = next(ln.split(":", 1)[1].strip() for ln in open("/proc/cpuinfo")
-                   if ln.startswith("model name"))
-        mem = next(int(ln.split()[1]) for ln in open("/proc/meminfo")
-                   if ln.startswith("MemTotal")) / 1024**2
+        cpu = next(
+            ln.split(":", 1)[1].strip()
+            for ln in open("/proc/cpuinfo")
+            if ln.startswith("model name")
+        )
+        mem = (
+            next(int(ln.split()[1]) for ln in open("/proc/meminfo") if ln.startswith("MemTotal"))
+            / 1024**2
+        )
     except (OSError, StopIteration):
         mem = float("nan")
     import numpy
     import scipy
 
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
-    return (f"{cpu}, {os.cpu_count()} cores, {mem:.1f} GiB RAM; "
-            f"Python {platform.python_version()}, numpy {numpy.__version__}, "
-            f"scipy {scipy.__version__}; load average {load}")
+    return (
+        f"{cpu}, {os.cpu_count()} cores, {mem:.1f} GiB RAM; "
+        f"Python {platform.python_version()}, numpy {numpy.__version__}, "
+        f"scipy {scipy.__version__}; load average {load}"
+    )
 
 
 def main() -> int:
@@ -123,19 +138,24 @@ def main() -> int:
                 return 1
             runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
         rows.append((case, runs))
-    print(f"{'case':<14} {'build s':>8} {'median s':>9} {'runs':>5} {'peak GiB build/all':>19}"
-          "  check")
+    print(
+        f"{'case':<14} {'build s':>8} {'median s':>9} {'runs':>5} {'peak GiB build/all':>19}  check"
+    )
     for case, runs in rows:
         if not runs or runs[-1] is None:
-            print(f"{case:<14} {'':>8} {'>' + str(int(args.timeout)):>9} {len(runs):>5} "
-                  f"{'':>19}  timed out")
+            print(
+                f"{case:<14} {'':>8} {'>' + str(int(args.timeout)):>9} {len(runs):>5} "
+                f"{'':>19}  timed out"
+            )
             continue
         med = statistics.median(r["seconds"] for r in runs)
         build = statistics.median(r["build_s"] for r in runs)
         peaks = [max(r[k] for r in runs) for k in ("peak_build_gib", "peak_gib")]
         peak = f"{peaks[0]:.2f} / {peaks[1]:.2f}"
-        check = ", ".join(f"{k}={v:.9g}" if isinstance(v, float) else f"{k}={v!r}"
-                          for k, v in runs[-1]["check"].items())
+        check = ", ".join(
+            f"{k}={v:.9g}" if isinstance(v, float) else f"{k}={v!r}"
+            for k, v in runs[-1]["check"].items()
+        )
         print(f"{case:<14} {build:>8.2f} {med:>9.2f} {len(runs):>5} {peak:>19}  {check}")
     print(f"load average at the end: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
     return 0

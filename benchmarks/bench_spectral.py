@@ -97,8 +97,11 @@ def main() -> None:
     ap.add_argument("--h", type=float, default=0.1, help="uniform anchoring for fj_*")
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--directed", action="store_true", help="random directed W instead of BA")
-    ap.add_argument("--slow", action="store_true",
-                    help="also time top_eigenvalues (ARPACK 'LM', slow on BA walks)")
+    ap.add_argument(
+        "--slow",
+        action="store_true",
+        help="also time top_eigenvalues (ARPACK 'LM', slow on BA walks)",
+    )
     args = ap.parse_args()
 
     t = time.perf_counter()
@@ -132,8 +135,10 @@ def main() -> None:
         sec, val = timed(fn, reps)
         print(f"{name:<{width}}{sec:>9.3f}  {fmt(val)}")
     print("-" * (width + 30))
-    for label, graph in (("spectral_summary (h = 0)", W),
-                         (f"spectral_summary (h = {args.h})", Graph(W, h))):
+    for label, graph in (
+        ("spectral_summary (h = 0)", W),
+        (f"spectral_summary (h = {args.h})", Graph(W, h)),
+    ):
         sec, s = timed(lambda g=graph: S.spectral_summary(g), 1)
         print(f"{label:<{width}}{sec:>9.3f}  (1 run)")
     print(s.to_string())

@@ -31,9 +31,12 @@ def _load(folder: Path) -> dict[str, tuple[pd.DataFrame, list[str]]]:
         last = list(results.columns).index("family")
         keys = list(results.columns[first:last])  # replicate, seed and the swept parameters
         steps = pd.read_parquet(folder / "steps.parquet").merge(
-            results[["task_id", *keys]], on="task_id")
-        return {"results": (results.drop(columns="task_id"), keys),
-                "steps": (steps.drop(columns="task_id"), [*keys, "step"])}
+            results[["task_id", *keys]], on="task_id"
+        )
+        return {
+            "results": (results.drop(columns="task_id"), keys),
+            "steps": (steps.drop(columns="task_id"), [*keys, "step"]),
+        }
     return {"metrics": (pd.read_parquet(folder / "metrics.parquet"), ["step"])}
 
 
@@ -51,16 +54,24 @@ def compare(old: Path, new: Path, rename: dict[str, str]) -> int:
         differ = []
         for c in shared:
             x, y = a[c].to_numpy(), b[c].to_numpy()
-            same = (np.array_equal(x, y, equal_nan=True) if x.dtype.kind in "fc"
-                    else a[c].astype(object).fillna("<missing>").astype(str).equals(
-                        b[c].astype(object).fillna("<missing>").astype(str)))
+            same = (
+                np.array_equal(x, y, equal_nan=True)
+                if x.dtype.kind in "fc"
+                else a[c]
+                .astype(object)
+                .fillna("<missing>")
+                .astype(str)
+                .equals(b[c].astype(object).fillna("<missing>").astype(str))
+            )
             if not same:
                 differ.append(c)
         only_old = sorted(set(a.columns) - set(b.columns))
         only_new = sorted(set(b.columns) - set(a.columns))
-        print(f"{name}: {len(a)} rows, {len(shared)} shared columns identical"
-              f"{'' if not differ else ' EXCEPT ' + ', '.join(differ)}"
-              f"; only before: {only_old or 'none'}; only after: {only_new or 'none'}")
+        print(
+            f"{name}: {len(a)} rows, {len(shared)} shared columns identical"
+            f"{'' if not differ else ' EXCEPT ' + ', '.join(differ)}"
+            f"; only before: {only_old or 'none'}; only after: {only_new or 'none'}"
+        )
         failures += bool(differ)
     return 1 if failures else 0
 

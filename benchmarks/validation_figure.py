@@ -34,7 +34,8 @@ GRAPHS = {
 def main(folder: str, out: str) -> None:
     r = pd.read_parquet(Path(folder) / "results.parquet")
     s = pd.read_parquet(Path(folder) / "steps.parquet").merge(
-        r[["task_id", "graph", "retrieval.memory", "replicate"]], on="task_id")
+        r[["task_id", "graph", "retrieval.memory", "replicate"]], on="task_id"
+    )
     fig, axes = plt.subplots(1, 4, figsize=(15, 3.8), sharey=True)
     colors = {1: "C0", 4: "C3"}
     for ax, (graph, title) in zip(axes, GRAPHS.items()):
@@ -47,10 +48,12 @@ def main(folder: str, out: str) -> None:
         ax.set_title(title, fontsize=10)
         ax.set_xlabel("step t")
     axes[0].set_ylabel("||D(t)||_F")
-    handles = [plt.Line2D([], [], color="C0", lw=0.8, label="measured, memory 1"),
-               plt.Line2D([], [], color="C0", ls="--", lw=1.4, label="predicted, memory 1"),
-               plt.Line2D([], [], color="C3", lw=0.8, label="measured, memory 4"),
-               plt.Line2D([], [], color="C3", ls="--", lw=1.4, label="predicted, memory 4")]
+    handles = [
+        plt.Line2D([], [], color="C0", lw=0.8, label="measured, memory 1"),
+        plt.Line2D([], [], color="C0", ls="--", lw=1.4, label="predicted, memory 1"),
+        plt.Line2D([], [], color="C3", lw=0.8, label="measured, memory 4"),
+        plt.Line2D([], [], color="C3", ls="--", lw=1.4, label="predicted, memory 4"),
+    ]
     fig.legend(handles=handles, loc="lower center", ncol=4, frameon=False)
     fig.suptitle("GMM surrogate: predicted (before simulating) vs measured collapse, 3 seeds each")
     fig.tight_layout(rect=(0, 0.08, 1, 0.95))

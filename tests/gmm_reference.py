@@ -54,8 +54,12 @@ def reference_run(W, means, cov, L, k, T, seed, a=1.0, eps=1e-4):
     traj = []
     for _ in range(T):
         published = [
-            [reference_sample(pis[i], rng.random(), rng.standard_normal(len(means[0])), means,
-                              chol) for _ in range(L)]
+            [
+                reference_sample(
+                    pis[i], rng.random(), rng.standard_normal(len(means[0])), means, chol
+                )
+                for _ in range(L)
+            ]
             for i in range(n)
         ]
         new = []

@@ -114,8 +114,9 @@ def test_atomic_write_dir_failure_leaves_the_target_alone(tmp_path):
 
 
 # ----------------------------------------------------------------------------- permissions
-@pytest.mark.parametrize("mask, file_mode, dir_mode", [(0o022, 0o644, 0o755),
-                                                       (0o027, 0o640, 0o750)])
+@pytest.mark.parametrize(
+    "mask, file_mode, dir_mode", [(0o022, 0o644, 0o755), (0o027, 0o640, 0o750)]
+)
 def test_modes_follow_the_umask(tmp_path, umask, mask, file_mode, dir_mode):
     umask(mask)
     atomic_write_text(tmp_path / "f.txt", "x")
@@ -129,19 +130,32 @@ def test_modes_follow_the_umask(tmp_path, umask, mask, file_mode, dir_mode):
 # ----------------------------------------------------------------------------- JSON
 def test_to_jsonable_turns_numpy_paths_and_non_finite_numbers_into_json():
     obj = {
-        "nan": np.float64("nan"), "inf": -math.inf, "f32": np.float32(0.5), "i": np.int64(3),
-        "b": np.bool_(True), "arr": np.array([[1.0, np.nan]]), "t": (1, Path("p")), 4: {2},
+        "nan": np.float64("nan"),
+        "inf": -math.inf,
+        "f32": np.float32(0.5),
+        "i": np.int64(3),
+        "b": np.bool_(True),
+        "arr": np.array([[1.0, np.nan]]),
+        "t": (1, Path("p")),
+        4: {2},
     }
     assert to_jsonable(obj) == {
-        "nan": None, "inf": None, "f32": 0.5, "i": 3, "b": True, "arr": [[1.0, None]],
-        "t": [1, "p"], "4": [2],
+        "nan": None,
+        "inf": None,
+        "f32": 0.5,
+        "i": 3,
+        "b": True,
+        "arr": [[1.0, None]],
+        "t": [1, "p"],
+        "4": [2],
     }
     assert type(to_jsonable(np.int64(3))) is int
 
 
 def test_dumps_is_strict_json():
-    text = dumps({"rate": math.nan, "curve": np.array([1.0, np.inf]), "n": np.int32(2)},
-                 sort_keys=True)
+    text = dumps(
+        {"rate": math.nan, "curve": np.array([1.0, np.inf]), "n": np.int32(2)}, sort_keys=True
+    )
     assert text == '{"curve": [1.0, null], "n": 2, "rate": null}'
 
     def refuse(name: str) -> None:

@@ -137,8 +137,11 @@ def imports(source: str, path: Path, known: set[str]) -> list[Edge]:
             func = node.func
             name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
             arg = node.args[0]
-            if name in ("import_module", "__import__") and isinstance(arg, ast.Constant) \
-                    and isinstance(arg.value, str):
+            if (
+                name in ("import_module", "__import__")
+                and isinstance(arg, ast.Constant)
+                and isinstance(arg.value, str)
+            ):
                 add(arg.value, node, runtime)
     return edges
 
@@ -147,8 +150,9 @@ def all_edges(root: Path = ROOT) -> list[Edge]:
     found = modules(root)
     known = set(found)
     edges = [e for name, path in found.items() for e in imports(name, path, known)]
-    unknown = sorted({f"{e.source}:{e.line} imports {e.target}" for e in edges
-                      if e.target not in known})
+    unknown = sorted(
+        {f"{e.source}:{e.line} imports {e.target}" for e in edges if e.target not in known}
+    )
     assert not unknown, "imports of modules that do not exist:\n  " + "\n  ".join(unknown)
     return edges
 
@@ -272,25 +276,30 @@ def _tree(tmp_path: Path, files: dict[str, str]) -> Path:
 
 
 def test_checks_catch_an_upward_import_and_cycles(tmp_path):
-    root = _tree(tmp_path, {
-        "__init__.py": "",
-        "errors.py": "",
-        "graphs/__init__.py": "from netcollapse.graphs.a import f\n",
-        "graphs/a.py": "def f():\n    from netcollapse.engines import loop\n",  # lazy, upward
-        "spectral/__init__.py": "from .b import g\n",
-        "spectral/b.py": "import importlib\nM = importlib.import_module('netcollapse.app.cli')\n",
-        "engines/__init__.py": "",
-        "engines/loop.py": "from netcollapse.engines import x\n",
-        "engines/x.py": "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n"
-                        "    from netcollapse.engines.loop import Web\n"
-                        "from netcollapse.measures import h\n",
-        "measures/__init__.py": "from netcollapse.measures.m import h\n",
-        "measures/m.py": "from netcollapse.engines.x import k\n",  # cycle via measures/__init__
-        "app/__init__.py": "",
-        "app/cli.py": "from ..errors import bad\n",
-        "measures/ok.py": "def v():\n    from netcollapse import __version__\n",
-        "measures/bad.py": "def v():\n    from netcollapse import GMMWeb\n",  # via the facade
-    })
+    root = _tree(
+        tmp_path,
+        {
+            "__init__.py": "",
+            "errors.py": "",
+            "graphs/__init__.py": "from netcollapse.graphs.a import f\n",
+            "graphs/a.py": "def f():\n    from netcollapse.engines import loop\n",  # lazy, upward
+            "spectral/__init__.py": "from .b import g\n",
+            "spectral/b.py": (
+                "import importlib\nM = importlib.import_module('netcollapse.app.cli')\n"
+            ),
+            "engines/__init__.py": "",
+            "engines/loop.py": "from netcollapse.engines import x\n",
+            "engines/x.py": "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n"
+            "    from netcollapse.engines.loop import Web\n"
+            "from netcollapse.measures import h\n",
+            "measures/__init__.py": "from netcollapse.measures.m import h\n",
+            "measures/m.py": "from netcollapse.engines.x import k\n",  # cycle via measures/__init__
+            "app/__init__.py": "",
+            "app/cli.py": "from ..errors import bad\n",
+            "measures/ok.py": "def v():\n    from netcollapse import __version__\n",
+            "measures/bad.py": "def v():\n    from netcollapse import GMMWeb\n",  # via the facade
+        },
+    )
     edges = all_edges(root)
     assert upward(edges) == [
         "netcollapse.graphs.a (graphs) imports netcollapse.engines.loop (engines), line 2",
@@ -301,5 +310,11 @@ def test_checks_catch_an_upward_import_and_cycles(tmp_path):
     assert ("netcollapse.app.cli", "netcollapse.errors") in {(e.source, e.target) for e in edges}
     found = cycles(runtime_graph(edges))
     # engines.loop <-> engines.x is no cycle: x imports loop only under TYPE_CHECKING
-    assert found == [["netcollapse.engines.x", "netcollapse.measures",
-                      "netcollapse.measures.m", "netcollapse.engines.x"]]
+    assert found == [
+        [
+            "netcollapse.engines.x",
+            "netcollapse.measures",
+            "netcollapse.measures.m",
+            "netcollapse.engines.x",
+        ]
+    ]

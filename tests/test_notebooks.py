@@ -27,12 +27,17 @@ def test_notebook_executes(path, tmp_path, monkeypatch):
     copy = tmp_path / path.name
     shutil.copyfile(path, copy)
     nb = nbformat.read(copy, as_version=4)
-    NotebookClient(nb, timeout=600, kernel_name="python3",
-                   resources={"metadata": {"path": str(tmp_path)}}).execute()
+    NotebookClient(
+        nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
+    ).execute()
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
-    errors = [f"{o.get('ename')}: {o.get('evalue')}" for o in outputs
-              if o.get("output_type") == "error"]
+    errors = [
+        f"{o.get('ename')}: {o.get('evalue')}" for o in outputs if o.get("output_type") == "error"
+    ]
     assert not errors, errors
-    images = [o for o in outputs
-              if o.get("output_type") == "display_data" and "image/png" in o.get("data", {})]
+    images = [
+        o
+        for o in outputs
+        if o.get("output_type") == "display_data" and "image/png" in o.get("data", {})
+    ]
     assert images, f"{path.name}: no figure (image/png display_data) in any output"

@@ -60,14 +60,20 @@ def cmd_topologies(args: argparse.Namespace) -> int:
     rows = []
     for path in sorted(folder.glob("*.yaml")):
         data = read_yaml(path)
-        size = data.get("n") or (
-            sum(data["sizes"]) if "sizes" in data else data.get("rows", 0) * data.get("cols", 0)
-        ) or "file"
+        size = (
+            data.get("n")
+            or (
+                sum(data["sizes"]) if "sizes" in data else data.get("rows", 0) * data.get("cols", 0)
+            )
+            or "file"
+        )
         rows.append((path.stem, str(data.get("family", "?")), str(size), _first_comment(path)))
     _print_table(("spec", "family", "n", "description"), rows, right=2)
     print(f"\n{len(rows)} specs in {folder}")
-    print("Use a name or a path: netcollapse spectral ring, "
-          "netcollapse spectral path/to/my_graph.yaml")
+    print(
+        "Use a name or a path: netcollapse spectral ring, "
+        "netcollapse spectral path/to/my_graph.yaml"
+    )
     return 0
 
 
@@ -77,12 +83,15 @@ def cmd_experiments(args: argparse.Namespace) -> int:
     rows = []
     for path in sorted(folder.glob("*.yaml")):
         command = spec_command(path) or "?"
-        rows.append((path.stem, command.split()[1] if command != "?" else "?",
-                     _first_comment(path)))
+        rows.append(
+            (path.stem, command.split()[1] if command != "?" else "?", _first_comment(path))
+        )
     _print_table(("spec", "command", "description"), rows)
     print(f"\n{len(rows)} specs in {folder}")
-    print("Run one by name or path: netcollapse run paper_gmm, "
-          "netcollapse sweep experiments/compare_gmm.yaml")
+    print(
+        "Run one by name or path: netcollapse run paper_gmm, "
+        "netcollapse sweep experiments/compare_gmm.yaml"
+    )
     return 0
 
 
@@ -123,11 +132,15 @@ def _check_kind(path: Path, kind: str, given: str) -> None:
 
     data = read_yaml(path)
     if kind == "run" and "base" in data and "engine" not in data:
-        raise bad("spec", given, "a run spec with engine, T and graph (this is a sweep "
-                  "spec: netcollapse sweep PATH)")
+        raise bad(
+            "spec",
+            given,
+            "a run spec with engine, T and graph (this is a sweep spec: netcollapse sweep PATH)",
+        )
     if kind == "sweep" and "engine" in data and "base" not in data:
-        raise bad("spec", given, "a sweep spec with a base run (this is a run spec: "
-                  "netcollapse run PATH)")
+        raise bad(
+            "spec", given, "a sweep spec with a base run (this is a run spec: netcollapse run PATH)"
+        )
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -137,8 +150,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     path = resolve_spec(args.spec, "experiments")
     _check_kind(path, "run", args.spec)
     spec, _ = load_run_spec(path)
-    out = Path(args.out) if args.out else Path("runs") / (
-        f"{spec.name}-seed{spec.seed if args.seed is None else args.seed}"
+    out = (
+        Path(args.out)
+        if args.out
+        else Path("runs") / (f"{spec.name}-seed{spec.seed if args.seed is None else args.seed}")
     )
     start = time.perf_counter()
     result = run_spec(path, out, seed=args.seed, resume=args.resume, progress=not args.quiet)
@@ -172,9 +187,11 @@ def _print_measures(path: Path, seed: int | None, T: int, F: Any, out: Path) -> 
     for line in format_measures(columns):
         print(line)
     if pred is not None and F[-1] < 0.25 * pred["frobenius"].iloc[-1]:
-        print("note: the run ends far below the predicted floor: it fixated (every node's "
-              "weights near one vertex, where sampling noise vanishes); the prediction is "
-              "the mean over runs")
+        print(
+            "note: the run ends far below the predicted floor: it fixated (every node's "
+            "weights near one vertex, where sampling noise vanishes); the prediction is "
+            "the mean over runs"
+        )
     if pred is None:
         print("(no prediction: this engine has no linear model)")
 
@@ -194,8 +211,11 @@ def cmd_predict(args: argparse.Namespace) -> int:
     start = time.perf_counter()
     spec, pred = predict_spec(path, seed=args.seed, T=args.T)
     if pred is None:
-        raise bad("engine", spec.engine, "an engine with a linear model (gmm); the LLM "
-                  "engine has no prediction yet")
+        raise bad(
+            "engine",
+            spec.engine,
+            "an engine with a linear model (gmm); the LLM engine has no prediction yet",
+        )
     m = curve_measures(pred["frobenius"].to_numpy())
     if args.png:
         import matplotlib
@@ -209,9 +229,11 @@ def cmd_predict(args: argparse.Namespace) -> int:
     if args.json:
         print(dumps(prediction_record(pred, m)))
         return 0
-    print(f"{spec.name}: predicted ||D||_F {pred['frobenius'].iloc[0]:.4g} -> "
-          f"{pred['frobenius'].iloc[-1]:.4g} over {len(pred) - 1} steps "
-          f"(covariance: {pred.attrs['method']}; {time.perf_counter() - start:.2f} s)")
+    print(
+        f"{spec.name}: predicted ||D||_F {pred['frobenius'].iloc[0]:.4g} -> "
+        f"{pred['frobenius'].iloc[-1]:.4g} over {len(pred) - 1} steps "
+        f"(covariance: {pred.attrs['method']}; {time.perf_counter() - start:.2f} s)"
+    )
     for line in format_measures({"predicted": m}):
         print(line)
     if args.png:
@@ -236,12 +258,21 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     sweep, _ = load_sweep(path)
     out = Path(args.out) if args.out else Path("sweeps") / sweep.name
     options = {"gpus_per_actor": args.gpus_per_actor} if args.executor == "ray" else {}
-    res = run_sweep(path, out, executor=args.executor, workers=args.workers,
-                    address=args.address, limit=args.limit, progress=not args.quiet,
-                    **options)
+    res = run_sweep(
+        path,
+        out,
+        executor=args.executor,
+        workers=args.workers,
+        address=args.address,
+        limit=args.limit,
+        progress=not args.quiet,
+        **options,
+    )
     print(f"sweep folder: {out}")
-    print(f"tasks: {res.n_tasks} (ran {res.ran}, skipped {res.skipped} already done, "
-          f"{res.errors} with errors) in {res.seconds:.1f} s")
+    print(
+        f"tasks: {res.n_tasks} (ran {res.ran}, skipped {res.skipped} already done, "
+        f"{res.errors} with errors) in {res.seconds:.1f} s"
+    )
     ok = res.results[res.results["status"] == "ok"] if len(res.results) else res.results
     if len(ok) < 3:
         print("predictor table: fewer than 3 finished tasks")
@@ -254,10 +285,12 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
         keys = ["graph_id", *[c for c in ("retrieval.memory",) if c in ok.columns]]
         c = curve_check(ok, by=keys)
-        print(f"predicted curves ({c['runs']} runs, {c['graphs']} graph settings): median RMS "
-              f"error of log ||D||_F {c['median_curve_error']:.3f}; Spearman predicted vs "
-              f"measured half-life {c['spearman_half_life']:.3f}, time to 2x floor "
-              f"{c['spearman_time_to_twice_floor']:.3f}")
+        print(
+            f"predicted curves ({c['runs']} runs, {c['graphs']} graph settings): median RMS "
+            f"error of log ||D||_F {c['median_curve_error']:.3f}; Spearman predicted vs "
+            f"measured half-life {c['spearman_half_life']:.3f}, time to 2x floor "
+            f"{c['spearman_time_to_twice_floor']:.3f}"
+        )
     res.raise_for_errors()
     return 0
 
@@ -271,20 +304,27 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def _add_sweep_parser(sub: Any) -> None:
     s = sub.add_parser(
-        "sweep", help="run a sweep spec (graphs x axes x seeds) into a folder",
+        "sweep",
+        help="run a sweep spec (graphs x axes x seeds) into a folder",
         description="Run every task of a sweep spec; re-running the same folder skips "
-                    "finished tasks. Prints the predictor table at the end. Exit status 1 "
-                    "if some tasks failed (their rows say why).",
+        "finished tasks. Prints the predictor table at the end. Exit status 1 "
+        "if some tasks failed (their rows say why).",
     )
     s.add_argument("spec", help="sweep YAML or shipped name, e.g. experiments/compare_gmm.yaml")
     s.add_argument("--executor", default="serial", help="serial (default), process or ray")
-    s.add_argument("--workers", type=int, default=None,
-                   help="worker processes / Ray CPUs (default: CPU count)")
+    s.add_argument(
+        "--workers", type=int, default=None, help="worker processes / Ray CPUs (default: CPU count)"
+    )
     s.add_argument("--out", default=None, help="sweep folder (default sweeps/NAME)")
-    s.add_argument("--address", default=None,
-                   help="join this Ray cluster instead of starting a local one")
-    s.add_argument("--gpus-per-actor", type=float, default=0.0,
-                   help="GPUs per Ray actor for LLM tasks (default 0)")
+    s.add_argument(
+        "--address", default=None, help="join this Ray cluster instead of starting a local one"
+    )
+    s.add_argument(
+        "--gpus-per-actor",
+        type=float,
+        default=0.0,
+        help="GPUs per Ray actor for LLM tasks (default 0)",
+    )
     s.add_argument("--limit", type=int, default=None, help="run at most N pending tasks")
     s.add_argument("--boot", type=int, default=1000, help="bootstrap resamples (default 1000)")
     s.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -309,7 +349,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="netcollapse",
         description="Model collapse in a network of LLMs: topologies, spectra, simulations.",
         epilog="A spec argument is a path or the name of a shipped spec. "
-               "'netcollapse COMMAND --help' describes a command.",
+        "'netcollapse COMMAND --help' describes a command.",
         formatter_class=lambda prog: argparse.HelpFormatter(prog, max_help_position=17),
     )
     p.add_argument("--version", action="version", version=f"netcollapse {__version__}")
@@ -324,8 +364,11 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("spectral", help="print the spectral predictors of a topology spec")
     s.add_argument("spec", help="topology YAML or shipped name, e.g. ring or my_graph.yaml")
     s.add_argument("--seed", type=int, default=None, help="override the spec's seed")
-    s.add_argument("--json", action="store_true",
-                   help="print one strict JSON object (NaN and infinities as null)")
+    s.add_argument(
+        "--json",
+        action="store_true",
+        help="print one strict JSON object (NaN and infinities as null)",
+    )
     s.set_defaults(func=cmd_spectral)
 
     s = sub.add_parser("run", help="run a simulation spec (engine gmm or llm) into a folder")
@@ -334,8 +377,11 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--seed", type=int, default=None, help="override the spec's seed")
     s.add_argument("--resume", action="store_true", help="continue from the last checkpoint")
     s.add_argument("--quiet", action="store_true", help="no progress bar")
-    s.add_argument("--profile", action="store_true",
-                   help="print the step-time split (retrieve, prompts, generate, embed, ...)")
+    s.add_argument(
+        "--profile",
+        action="store_true",
+        help="print the step-time split (retrieve, prompts, generate, embed, ...)",
+    )
     s.set_defaults(func=cmd_run)
 
     s = sub.add_parser("predict", help="predict a run spec's collapse curve before simulating")
@@ -350,14 +396,22 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("study", help="per-graph stance collapse of an LLM sweep vs its predictions")
     s.add_argument("sweep", help="sweep folder of LLM runs with llm.stances")
-    s.add_argument("--calibration", required=True,
-                   help="run folder to calibrate the stance response on (not a sweep task)")
-    s.add_argument("--measure", default="half_life",
-                   choices=["half_life", "excess_half_life", "time_to_twice_floor",
-                            "retained_share"],
-                   help="curve measure compared across graphs (default half_life)")
-    s.add_argument("--out", default=None,
-                   help="folder for study_tasks.csv, study_graphs.csv, study.json, study.png")
+    s.add_argument(
+        "--calibration",
+        required=True,
+        help="run folder to calibrate the stance response on (not a sweep task)",
+    )
+    s.add_argument(
+        "--measure",
+        default="half_life",
+        choices=["half_life", "excess_half_life", "time_to_twice_floor", "retained_share"],
+        help="curve measure compared across graphs (default half_life)",
+    )
+    s.add_argument(
+        "--out",
+        default=None,
+        help="folder for study_tasks.csv, study_graphs.csv, study.json, study.png",
+    )
     s.set_defaults(func=cmd_study)
 
     from netcollapse.app.report import add_report_parser  # netcollapse report FOLDER

@@ -35,8 +35,16 @@ from netcollapse.app.shipped import shipped_dir
 __all__ = ["run_comparison", "run_demo", "spectral_table"]
 
 SPECTRAL_COLUMNS = [
-    "n", "n_components", "slem", "spectral_gap", "lazy_rate", "fiedler_value",
-    "mixing_time_upper", "kemeny_constant", "degree_heterogeneity", "note",
+    "n",
+    "n_components",
+    "slem",
+    "spectral_gap",
+    "lazy_rate",
+    "fiedler_value",
+    "mixing_time_upper",
+    "kemeny_constant",
+    "degree_heterogeneity",
+    "note",
 ]
 
 
@@ -143,10 +151,14 @@ def _summary_line(metrics: pd.DataFrame) -> pd.DataFrame:
     for name, group in metrics.groupby("topology", sort=False):
         curve = group.groupby("step")["frobenius"].mean().to_numpy()
         m = collapse_measures(curve)
-        rows[name] = {"F(0)": m["initial_frobenius"], "F(T)": m["final_frobenius"],
-                      "F(T)/F(0)": m["final_frobenius"] / m["initial_frobenius"],
-                      "half_life": m["half_life"], "late_rate": m["late_rate"],
-                      "why NaN": m["notes"]}
+        rows[name] = {
+            "F(0)": m["initial_frobenius"],
+            "F(T)": m["final_frobenius"],
+            "F(T)/F(0)": m["final_frobenius"] / m["initial_frobenius"],
+            "half_life": m["half_life"],
+            "late_rate": m["late_rate"],
+            "why NaN": m["notes"],
+        }
     return pd.DataFrame(rows).T
 
 
@@ -176,35 +188,45 @@ def stance_summary(metrics: pd.DataFrame) -> tuple[pd.DataFrame, str]:
             curve = run["stance_corrected"].to_numpy(float)
             kept.append(retained_share(curve))
             hl.append(curve_measures(curve).half_life)
-            share.append(decline_split(run["frobenius"] ** 2, run["between_sq"])["noise_decline"]
-                         / max(float(run["frobenius"].iloc[0] ** 2), 1e-300))
+            share.append(
+                decline_split(run["frobenius"] ** 2, run["between_sq"])["noise_decline"]
+                / max(float(run["frobenius"].iloc[0] ** 2), 1e-300)
+            )
         mean = group.groupby("step")[["stance_corrected", "frobenius"]].mean()
         m, lo, hi = mean_interval(kept)
         per_seed[name] = kept
-        rows[name] = {"stance D(0)": mean["stance_corrected"].iloc[0],
-                      "stance D(T)": mean["stance_corrected"].iloc[-1],
-                      "retained": m, "95% lo": lo, "95% hi": hi,
-                      "half-life": float(np.nanmean(hl)) if np.isfinite(hl).any() else np.nan,
-                      "runs halved": f"{int(np.isfinite(hl).sum())}/{len(hl)}",
-                      "raw F(T)/F(0)": mean["frobenius"].iloc[-1] / mean["frobenius"].iloc[0],
-                      "noise part lost": float(np.mean(share))}
+        rows[name] = {
+            "stance D(0)": mean["stance_corrected"].iloc[0],
+            "stance D(T)": mean["stance_corrected"].iloc[-1],
+            "retained": m,
+            "95% lo": lo,
+            "95% hi": hi,
+            "half-life": float(np.nanmean(hl)) if np.isfinite(hl).any() else np.nan,
+            "runs halved": f"{int(np.isfinite(hl).sum())}/{len(hl)}",
+            "raw F(T)/F(0)": mean["frobenius"].iloc[-1] / mean["frobenius"].iloc[0],
+            "noise part lost": float(np.mean(share)),
+        }
     table = pd.DataFrame(rows).T
     names = list(per_seed)
-    verdict = ("retained: mean of D(t)/D(0) over t >= 1 for the corrected stance disagreement D "
-               "(95% t-interval over seeds); noise part lost: fall of the raw metric's sampling "
-               "part (within-node diversity / L) as a share of the raw ||D(0)||_F^2.")
+    verdict = (
+        "retained: mean of D(t)/D(0) over t >= 1 for the corrected stance disagreement D "
+        "(95% t-interval over seeds); noise part lost: fall of the raw metric's sampling "
+        "part (within-node diversity / L) as a share of the raw ||D(0)||_F^2."
+    )
     if len(names) == 2:
         # common random numbers: a seed starts both graphs from the same round 0, so the
         # per-seed difference is far less noisy than either graph's own interval
         diff = np.array(per_seed[names[1]]) - np.array(per_seed[names[0]])
         m, lo, hi = mean_interval(diff)
         if np.isfinite([lo, hi]).all():
-            verdict += (f"\n{names[1]} minus {names[0]}, paired by seed: {m:+.3f} "
-                        f"[{lo:+.3f}, {hi:+.3f}]: at this size (n = 8, T = "
-                        f"{int(metrics['step'].max())}, {len(diff)} seeds) the difference is "
-                        f"{'clear of 0' if lo > 0 or hi < 0 else 'not clear of 0'}; it cannot "
-                        "rank more graphs. The full study (6 graphs, n = 16, T = 15; about 36 "
-                        "min with 2 workers): experiments/llm_topology_study.yaml.")
+            verdict += (
+                f"\n{names[1]} minus {names[0]}, paired by seed: {m:+.3f} "
+                f"[{lo:+.3f}, {hi:+.3f}]: at this size (n = 8, T = "
+                f"{int(metrics['step'].max())}, {len(diff)} seeds) the difference is "
+                f"{'clear of 0' if lo > 0 or hi < 0 else 'not clear of 0'}; it cannot "
+                "rank more graphs. The full study (6 graphs, n = 16, T = 15; about 36 "
+                "min with 2 workers): experiments/llm_topology_study.yaml."
+            )
     return table, verdict
 
 
@@ -245,22 +267,34 @@ def run_demo(out: Path, quick: bool = False) -> int:
         return 0
     experiments = shipped_dir("experiments")
     print("\nGMM surrogate on the same topologies (experiments/compare_gmm.yaml):")
-    gmm = run_comparison(experiments / "compare_gmm.yaml", out / "sweeps" / "compare_gmm",
-                         progress=False)
-    _figure(gmm, out / "frobenius_gmm.png", "GMM surrogate: ||D||_F by topology (n = 64)",
-            r"$\|D(t)\|_F$ (distance between mixture weights)")
+    gmm = run_comparison(
+        experiments / "compare_gmm.yaml", out / "sweeps" / "compare_gmm", progress=False
+    )
+    _figure(
+        gmm,
+        out / "frobenius_gmm.png",
+        "GMM surrogate: ||D||_F by topology (n = 64)",
+        r"$\|D(t)\|_F$ (distance between mixture weights)",
+    )
     print(_summary_line(gmm).to_string(float_format=lambda x: f"{x:.4g}"))
-    print("\nBundled LLM (SmolLM2-135M) + MiniLM embedder, seeded opposed stances "
-          "(experiments/compare_llm.yaml):")
+    print(
+        "\nBundled LLM (SmolLM2-135M) + MiniLM embedder, seeded opposed stances "
+        "(experiments/compare_llm.yaml):"
+    )
     llm = run_comparison(experiments / "compare_llm.yaml", out / "sweeps" / "compare_llm")
-    _figure(llm.assign(frobenius=llm["stance_corrected"]), out / "frobenius_llm.png",
-            "LLM web: corrected stance disagreement by topology (n = 8)",
-            "noise-corrected stance disagreement")
+    _figure(
+        llm.assign(frobenius=llm["stance_corrected"]),
+        out / "frobenius_llm.png",
+        "LLM web: corrected stance disagreement by topology (n = 8)",
+        "noise-corrected stance disagreement",
+    )
     table, verdict = stance_summary(llm)
     print(table.to_string(float_format=lambda x: f"{x:.3g}"))
     print(verdict)
     both = pd.concat([gmm.assign(engine="gmm"), llm.assign(engine="llm")])
     atomic_write_text(out / "metrics.csv", both.to_csv(index=False))
-    print(f"\nreport: {out} (spectral.csv, metrics.csv, frobenius_gmm.png, frobenius_llm.png,"
-          f" sweeps/) in {time.perf_counter() - start:.0f} s")
+    print(
+        f"\nreport: {out} (spectral.csv, metrics.csv, frobenius_gmm.png, frobenius_llm.png,"
+        f" sweeps/) in {time.perf_counter() - start:.0f} s"
+    )
     return 0

@@ -390,20 +390,33 @@ def plot_study(study: Any, path: str | os.PathLike[str]) -> Path:
         c = mean.loc[name]
         left.plot(c.index, c["measured"], color=colours[name], label=name)
         left.plot(c.index, c["predicted"], color=colours[name], ls="--", lw=1)
-    left.set(xlabel="round t", ylabel="corrected stance disagreement",
-             title="measured (solid) and calibrated prediction (dashed)")
+    left.set(
+        xlabel="round t",
+        ylabel="corrected stance disagreement",
+        title="measured (solid) and calibrated prediction (dashed)",
+    )
     left.legend(frameon=False, fontsize=8)
     g = study.graphs
     err = np.vstack([g["mean"] - g["lo"], g["hi"] - g["mean"]])
     for i, name in enumerate(graphs):
-        right.errorbar(g["calibrated"].iloc[i], g["mean"].iloc[i], yerr=err[:, i:i + 1],
-                       fmt="o", color=colours[name], capsize=3, label=name)
+        right.errorbar(
+            g["calibrated"].iloc[i],
+            g["mean"].iloc[i],
+            yerr=err[:, i : i + 1],
+            fmt="o",
+            color=colours[name],
+            capsize=3,
+            label=name,
+        )
     lo = float(np.nanmin([g["calibrated"].min(), g["lo"].min(), g["mean"].min()]))
     hi = float(np.nanmax([g["calibrated"].max(), g["hi"].max(), g["mean"].max()]))
     right.plot([lo, hi], [lo, hi], color="0.6", lw=0.8)
     m = study.targets["measure"].replace("_", " ")
-    right.set(xlabel=f"calibrated prediction: {m}", ylabel=f"measured {m} (95% interval)",
-              title=f"Spearman {study.targets['spearman_calibrated']:+.2f} over graph means")
+    right.set(
+        xlabel=f"calibrated prediction: {m}",
+        ylabel=f"measured {m} (95% interval)",
+        title=f"Spearman {study.targets['spearman_calibrated']:+.2f} over graph means",
+    )
     fig.tight_layout()
     out = save_figure(fig, path)
     plt.close(fig)

@@ -19,7 +19,11 @@ import pandas as pd
 from netcollapse.measures.curves import CurveMeasures
 
 __all__ = [
-    "MEASURE_LABELS", "format_measures", "plot_prediction", "prediction_record", "write_prediction",
+    "MEASURE_LABELS",
+    "format_measures",
+    "plot_prediction",
+    "prediction_record",
+    "write_prediction",
 ]
 
 #: The measures a table shows, with their labels.
@@ -64,8 +68,9 @@ def format_measures(columns: dict[str, CurveMeasures]) -> list[str]:
     half-life (steps)         1.002
     """
     header = ["measure", *columns]
-    rows = [[label, *(_cell(m, key) for m in columns.values())]
-            for key, label in MEASURE_LABELS.items()]
+    rows = [
+        [label, *(_cell(m, key) for m in columns.values())] for key, label in MEASURE_LABELS.items()
+    ]
     width = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
     lines = ["  ".join(f"{c:<{w}}" for c, w in zip(r, width)).rstrip() for r in [header, *rows]]
     for title, m in columns.items():
@@ -97,8 +102,9 @@ def prediction_record(pred: pd.DataFrame, measures: CurveMeasures) -> dict[str, 
     }
 
 
-def plot_prediction(pred: pd.DataFrame, measured: np.ndarray | None = None,
-                    title: str = "", ax: Any = None) -> Any:
+def plot_prediction(
+    pred: pd.DataFrame, measured: np.ndarray | None = None, title: str = "", ax: Any = None
+) -> Any:
     """Predicted ``||D(t)||_F`` (with its mean-path and noise parts), and a measured curve.
 
     Parameters

@@ -24,8 +24,12 @@ from netcollapse.errors import NetcollapseError, bad
 
 __all__ = ["EXPECTED", "Source", "load_source", "parse_steps"]
 
-EXPECTED = ("a finished run folder (config.json, metrics.parquet, summary.json) or a sweep "
-            "folder (sweep.json, results.parquet, steps.parquet)")
+EXPECTED = (
+    "a finished run folder (config.json, metrics.parquet, summary.json) or a sweep "
+    "folder (sweep.json, results.parquet, steps.parquet)"
+)
+
+
 @dataclass
 class Source:
     """A run or sweep folder read for a report (``steps``: label, task, step, metrics)."""
@@ -54,44 +58,65 @@ def parse_steps(text: str | None, T: int) -> list[int]:
     out = set()
     for part in (p.strip() for p in str(text).split(",")):
         if not (part.upper() == "T" or (part.isdigit() and int(part) <= T)):
-            raise bad("--steps", text, f"comma-separated steps in 0..{T} (integers, or T for "
-                      "the last), e.g. 0,T")
+            raise bad(
+                "--steps",
+                text,
+                f"comma-separated steps in 0..{T} (integers, or T for the last), e.g. 0,T",
+            )
         out.add(T if part.upper() == "T" else int(part))
     return sorted(out)
 
 
 def _events(raw: Any) -> list[dict[str, Any]]:
     """Return the interventions of a configuration: dicts with an integer ``at``."""
-    return [e for e in raw if isinstance(e, dict) and type(e.get("at")) is int] \
-        if isinstance(raw, list) else []
+    return (
+        [e for e in raw if isinstance(e, dict) and type(e.get("at")) is int]
+        if isinstance(raw, list)
+        else []
+    )
 
 
 def load_source(path: str | Path) -> Source:
     """Read a finished run folder or a sweep folder (a one-line error otherwise)."""
     p = Path(path)
-    if not p.is_dir() or not any((p / f).exists() for f in
-                                 ("sweep.json", "metrics.parquet", "checkpoint")):
+    if not p.is_dir() or not any(
+        (p / f).exists() for f in ("sweep.json", "metrics.parquet", "checkpoint")
+    ):
         raise bad("RUN_OR_SWEEP_DIR", str(path), EXPECTED)
     try:
         return _load_sweep(p) if (p / "sweep.json").is_file() else _load_run(p)
     except NetcollapseError:
         raise
     except (OSError, ValueError, KeyError) as exc:  # unreadable or malformed result files
-        raise bad("RUN_OR_SWEEP_DIR", str(path), f"readable result files ({type(exc).__name__}: "
-                  f"{(str(exc).splitlines() or [''])[0][:100]})") from None
+        raise bad(
+            "RUN_OR_SWEEP_DIR",
+            str(path),
+            f"readable result files ({type(exc).__name__}: "
+            f"{(str(exc).splitlines() or [''])[0][:100]})",
+        ) from None
 
 
 def _load_run(p: Path) -> Source:
     from netcollapse.engines.result import RunResult
 
     if not (p / "summary.json").is_file() or not (p / "config.json").is_file():
-        raise bad("run", str(p), "a finished run folder (summary.json is written last and is "
-                  "missing: the run has not finished; netcollapse run SPEC --resume finishes it)")
+        raise bad(
+            "run",
+            str(p),
+            "a finished run folder (summary.json is written last and is "
+            "missing: the run has not finished; netcollapse run SPEC --resume finishes it)",
+        )
     run = RunResult.load(p)
     label = str(run.config.get("graph", {}).get("family", "run"))
-    return Source("run", p, str(run.config.get("engine")), run.config,
-                  run.metrics.assign(label=label, task=0),
-                  _events(run.config.get("interventions")), run=run)
+    return Source(
+        "run",
+        p,
+        str(run.config.get("engine")),
+        run.config,
+        run.metrics.assign(label=label, task=0),
+        _events(run.config.get("interventions")),
+        run=run,
+    )
 
 
 def _load_sweep(p: Path) -> Source:
@@ -100,25 +125,46 @@ def _load_sweep(p: Path) -> Source:
     from netcollapse.sweeps.spec import load_sweep
 
     if not (p / "results.parquet").is_file() or not (p / "steps.parquet").is_file():
-        raise bad("sweep", str(p), "a sweep folder with results.parquet and steps.parquet "
-                  "(written as tasks finish; none has finished yet)")
+        raise bad(
+            "sweep",
+            str(p),
+            "a sweep folder with results.parquet and steps.parquet "
+            "(written as tasks finish; none has finished yet)",
+        )
     meta = json.loads((p / "sweep.json").read_text())
     results = pd.read_parquet(p / "results.parquet")
     if "status" not in results or not (results["status"] == "ok").any():
         raise bad("sweep", str(p), "a sweep folder with at least one finished task (status ok)")
     tasks = expand(*load_sweep(meta["spec"]))
     # by the listing in sweep.json (the expansion's order) and by today's ids
-    by_id = {**dict(zip([t.get("task_id") for t in meta.get("tasks", [])], tasks)),
-             **{t.task_id: t for t in tasks}}
+    by_id = {
+        **dict(zip([t.get("task_id") for t in meta.get("tasks", [])], tasks)),
+        **{t.task_id: t for t in tasks},
+    }
     names = [c for c in dict.fromkeys(k for t in tasks for k in t.params) if c in results]
-    labels = {r["task_id"]: (", ".join(f"{k}={r[k]}" for k in names) if len(names) > 1 else
-                             str(r[names[0]]) if names else str(r.get("family", "all tasks")))
-              for _, r in results.iterrows()}
-    tidy = SweepResult(p, results, pd.read_parquet(p / "steps.parquet"), len(tasks), 0, 0, 0,
-                       0.0, tasks).tidy_steps()
+    labels = {
+        r["task_id"]: (
+            ", ".join(f"{k}={r[k]}" for k in names)
+            if len(names) > 1
+            else str(r[names[0]])
+            if names
+            else str(r.get("family", "all tasks"))
+        )
+        for _, r in results.iterrows()
+    }
+    tidy = SweepResult(
+        p, results, pd.read_parquet(p / "steps.parquet"), len(tasks), 0, 0, 0, 0.0, tasks
+    ).tidy_steps()
     steps = tidy.assign(label=tidy["task_id"].map(labels), task=tidy["task_id"])
     engine = str(results["engine"].dropna().iloc[0]) if "engine" in results else "?"
-    return Source("sweep", p, engine, meta["spec"], steps,
-                  _events(meta["spec"].get("base", {}).get("interventions")),
-                  results=results.assign(label=results["task_id"].map(labels)), tasks=by_id,
-                  legend=names[0] if len(names) == 1 else "condition")
+    return Source(
+        "sweep",
+        p,
+        engine,
+        meta["spec"],
+        steps,
+        _events(meta["spec"].get("base", {}).get("interventions")),
+        results=results.assign(label=results["task_id"].map(labels)),
+        tasks=by_id,
+        legend=names[0] if len(names) == 1 else "condition",
+    )

@@ -96,8 +96,11 @@ or the name of a shipped spec (netcollapse topologies lists them)
             if candidate.suffix == ".yaml" and candidate.is_file():
                 return candidate
     lister = "netcollapse topologies" if kind == "topologies" else "netcollapse experiments"
-    raise bad("spec", str(arg),
-              f"an existing YAML file or the name of a shipped spec ({lister} lists them)")
+    raise bad(
+        "spec",
+        str(arg),
+        f"an existing YAML file or the name of a shipped spec ({lister} lists them)",
+    )
 
 
 def spec_command(path: str | Path) -> str | None:

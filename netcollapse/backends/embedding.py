@@ -192,5 +192,6 @@ class HashEmbedder:
         texts = list(texts)
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        return normalize_rows(np.stack([self._row(t) for t in texts]), "embeddings",
-                              zero_rows="keep")
+        return normalize_rows(
+            np.stack([self._row(t) for t in texts]), "embeddings", zero_rows="keep"
+        )

@@ -26,8 +26,9 @@ __all__ = ["BACKENDS", "make_generator", "resolve_backend"]
 BACKENDS = ("auto", "hf", "llamacpp", "openai")
 
 
-def resolve_backend(backend: str, model: str | None, device: str = "auto",
-                    base_url: str | None = None) -> str:
+def resolve_backend(
+    backend: str, model: str | None, device: str = "auto", base_url: str | None = None
+) -> str:
     """Return the concrete backend for ``backend``.
 
     ``auto`` is ``openai`` when a ``base_url`` is given; ``llamacpp`` for a
@@ -124,21 +125,35 @@ def make_generator(
     concrete = resolve_backend(backend, model, device, base_url)
     if concrete == "openai":
         if not base_url:
-            raise bad("llm.base_url", base_url,
-                      "the server's URL (http://host:port/v1) for backend 'openai'")
+            raise bad(
+                "llm.base_url",
+                base_url,
+                "the server's URL (http://host:port/v1) for backend 'openai'",
+            )
         from netcollapse.backends.openai_api import OpenAIGenerator
 
-        return OpenAIGenerator(model=str(model), base_url=base_url, api_key_env=api_key_env,
-                               concurrency=concurrency, timeout=timeout, retries=retries)
+        return OpenAIGenerator(
+            model=str(model),
+            base_url=base_url,
+            api_key_env=api_key_env,
+            concurrency=concurrency,
+            timeout=timeout,
+            retries=retries,
+        )
     if concrete == "llamacpp":
         from netcollapse.backends.llamacpp import LlamaCppGenerator
 
         if device not in ("auto", "cpu"):
-            raise bad("llm.device", device, "cpu or auto for backend 'llamacpp' (this build "
-                      "of llama.cpp runs on the CPU; use backend 'hf' for a GPU)")
+            raise bad(
+                "llm.device",
+                device,
+                "cpu or auto for backend 'llamacpp' (this build "
+                "of llama.cpp runs on the CPU; use backend 'hf' for a GPU)",
+            )
         return LlamaCppGenerator(model=model, threads=threads)
     from netcollapse.backends.hf import HFGenerator
 
     where = resolve_device(device)
-    return HFGenerator(model=model, dtype=resolve_dtype(dtype, where), device=where,
-                       threads=threads)
+    return HFGenerator(
+        model=model, dtype=resolve_dtype(dtype, where), device=where, threads=threads
+    )

@@ -21,8 +21,14 @@ from typing import Any
 from netcollapse.backends.models import BUNDLED_LLM_NAMES, bundled_llm_path
 from netcollapse.errors import ModelError, bad
 
-__all__ = ["QUANTIZE", "llama_cpp_available", "load_model", "quantized_gguf", "render_chat",
-           "resolve_gguf"]
+__all__ = [
+    "QUANTIZE",
+    "llama_cpp_available",
+    "load_model",
+    "quantized_gguf",
+    "render_chat",
+    "resolve_gguf",
+]
 
 #: Types a model can be converted to (``None``: as it is).
 QUANTIZE = (None, "q8_0", "q4_0")
@@ -119,8 +125,9 @@ def quantized_gguf(path: Path, kind: str) -> Path:
     try:
         code = C.llama_model_quantize(str(path).encode(), str(tmp).encode(), ctypes.byref(params))
         if code != 0:
-            raise ModelError(f"quantize: llama.cpp could not convert {path.name} to {kind} "
-                             f"(code {code})")
+            raise ModelError(
+                f"quantize: llama.cpp could not convert {path.name} to {kind} (code {code})"
+            )
         atomic_write_bytes(target, tmp.read_bytes())
     finally:
         tmp.unlink(missing_ok=True)
@@ -168,6 +175,7 @@ def load_model(path: Path) -> Any:
             try:
                 _MODELS[key] = LlamaModel(path_model=key, params=params, verbose=False)
             except ValueError as exc:  # llama.cpp could not read it
-                raise ModelError(f"llm.model: got {key!r}, expected a loadable GGUF file "
-                                 f"({exc})") from None
+                raise ModelError(
+                    f"llm.model: got {key!r}, expected a loadable GGUF file ({exc})"
+                ) from None
         return _MODELS[key]

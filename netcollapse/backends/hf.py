@@ -184,9 +184,7 @@ def plan_chunks(
     return chunks
 
 
-def plan_waves(
-    n_rows: int, tokens_per_row: int, batch_tokens: int, max_batch: int
-) -> list[range]:
+def plan_waves(n_rows: int, tokens_per_row: int, batch_tokens: int, max_batch: int) -> list[range]:
     """Split ``n_rows`` decoded rows into consecutive waves within the budgets.
 
     Parameters

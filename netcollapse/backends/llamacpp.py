@@ -70,7 +70,6 @@ DEFAULT_MAX_SEQS = 64
 DEFAULT_N_BATCH = 2048
 
 
-
 def plan_groups(samples: Sequence[int], max_seqs: int) -> list[list[int]]:
     """Group requests, in order, so that each group's samples fit ``max_seqs`` sequences.
 
@@ -170,8 +169,11 @@ class LlamaCppGenerator:
         n_batch: int = DEFAULT_N_BATCH,
         min_new_tokens: int = 1,
     ) -> None:
-        for name, value, low in (("max_seqs", max_seqs, 1), ("n_batch", n_batch, 16),
-                                 ("min_new_tokens", min_new_tokens, 0)):
+        for name, value, low in (
+            ("max_seqs", max_seqs, 1),
+            ("n_batch", n_batch, 16),
+            ("min_new_tokens", min_new_tokens, 0),
+        ):
             if not isinstance(value, int) or isinstance(value, bool) or value < low:
                 raise bad(name, value, f"an integer >= {low}")
         for name, value in (("threads", threads), ("seq_tokens", seq_tokens)):
@@ -190,8 +192,10 @@ class LlamaCppGenerator:
         self._state: dict[str, Any] | None = None
 
     def __repr__(self) -> str:
-        return (f"LlamaCppGenerator(model={self.name!r}, threads={self.threads!r}, "
-                f"quantize={self.quantize!r})")
+        return (
+            f"LlamaCppGenerator(model={self.name!r}, threads={self.threads!r}, "
+            f"quantize={self.quantize!r})"
+        )
 
     def __getstate__(self) -> dict[str, Any]:
         return {**self.__dict__, "_state": None}
@@ -202,8 +206,10 @@ class LlamaCppGenerator:
         if self._state is not None:
             return self._state
         if not llama_cpp_available():
-            raise ModelError("llm.backend: got 'llamacpp', expected llama-cpp-python to be "
-                             "installed (pip install llama-cpp-python)")
+            raise ModelError(
+                "llm.backend: got 'llamacpp', expected llama-cpp-python to be "
+                "installed (pip install llama-cpp-python)"
+            )
         from llama_cpp import llama_cpp as C
 
         path = resolve_gguf(self.model)
@@ -212,20 +218,33 @@ class LlamaCppGenerator:
         lm = load_model(path)
         vocab = lm.vocab
         n_vocab = lm.n_vocab()
-        eog = np.array([t for t in range(n_vocab) if C.llama_vocab_is_eog(vocab, t)],
-                       dtype=np.int64)
+        eog = np.array(
+            [t for t in range(n_vocab) if C.llama_vocab_is_eog(vocab, t)], dtype=np.int64
+        )
 
         def piece(token: int) -> str:
-            return lm.token_to_piece(token, special=True).rstrip(b"\0").decode(
-                "utf-8", errors="replace") if token >= 0 else ""
+            return (
+                lm.token_to_piece(token, special=True)
+                .rstrip(b"\0")
+                .decode("utf-8", errors="replace")
+                if token >= 0
+                else ""
+            )
 
         self._state = {
-            "C": C, "lm": lm, "ctx": None, "seq_tokens": 0, "n_vocab": n_vocab, "eog": eog,
+            "C": C,
+            "lm": lm,
+            "ctx": None,
+            "seq_tokens": 0,
+            "n_vocab": n_vocab,
+            "eog": eog,
             "eog_set": set(eog.tolist()),
             "threads": self.threads or free_cores(),
             "template": lm.metadata().get("tokenizer.chat_template"),
-            "bos": piece(lm.token_bos()), "eos": piece(lm.token_eos()),
-            "add_bos": bool(lm.add_bos_token()), "n_ctx_train": lm.n_ctx_train(),
+            "bos": piece(lm.token_bos()),
+            "eos": piece(lm.token_eos()),
+            "add_bos": bool(lm.add_bos_token()),
+            "n_ctx_train": lm.n_ctx_train(),
             "batch": C.llama_batch_init(self._batch_size(), 0, 1),
         }
         return self._state
@@ -248,8 +267,10 @@ class LlamaCppGenerator:
         params.no_perf = True
         ctx = C.llama_init_from_model(st["lm"].model, params)
         if ctx is None:
-            raise ModelError(f"llm.model: could not create a llama.cpp context for {self.name!r} "
-                             f"({self.max_seqs} sequences x {need} cells)")
+            raise ModelError(
+                f"llm.model: could not create a llama.cpp context for {self.name!r} "
+                f"({self.max_seqs} sequences x {need} cells)"
+            )
         st.update(ctx=ctx, memory=C.llama_get_memory(ctx), seq_tokens=need)
 
     def close(self) -> None:
@@ -280,11 +301,11 @@ class LlamaCppGenerator:
         """
         st = self.load()
         if st["template"]:
-            text = render_chat(st["template"], build_prompt_messages(request),
-                                    st["bos"], st["eos"])
+            text = render_chat(st["template"], build_prompt_messages(request), st["bos"], st["eos"])
             return st["lm"].tokenize(text.encode("utf-8"), add_bos=False, special=True)
-        return st["lm"].tokenize(build_plain_prompt(request).encode("utf-8"),
-                                 add_bos=st["add_bos"], special=False)
+        return st["lm"].tokenize(
+            build_plain_prompt(request).encode("utf-8"), add_bos=st["add_bos"], special=False
+        )
 
     def next_token_logits(self, request: GenerationRequest) -> np.ndarray:
         """Return the model's logits for the first new token of ``request``.
@@ -359,7 +380,7 @@ class LlamaCppGenerator:
         for group in plan_groups([r.n_samples for r in requests], self.max_seqs):
             todo = [(i, j) for i in group for j in range(requests[i].n_samples)]
             for start in range(0, len(todo), self.max_seqs):  # waves: > max_seqs samples
-                wave = todo[start:start + self.max_seqs]
+                wave = todo[start : start + self.max_seqs]
                 self._run_wave(st, requests, prompts, wave, streams, results)
         return results
 
@@ -372,7 +393,7 @@ class LlamaCppGenerator:
         C, batch = st["C"], st["batch"]
         size = self._batch_size()
         for start in range(0, len(items), size):
-            chunk = items[start:start + size]
+            chunk = items[start : start + size]
             batch.n_tokens = len(chunk)
             for k, (tok, pos, seq, logits) in enumerate(chunk):
                 batch.token[k] = tok
@@ -382,8 +403,7 @@ class LlamaCppGenerator:
                 batch.logits[k] = logits
             code = C.llama_decode(st["ctx"], batch)
             if code != 0:
-                raise ModelError(f"llama.cpp: llama_decode returned {code} for model "
-                                 f"{self.name!r}")
+                raise ModelError(f"llama.cpp: llama_decode returned {code} for model {self.name!r}")
 
     def _logits(self, st: dict[str, Any], n_out: int) -> np.ndarray:
         ptr = st["C"].llama_get_logits(st["ctx"])
@@ -415,8 +435,10 @@ class LlamaCppGenerator:
         # no slower here (prefill runs at the same tokens/s for 1 or 16 prompts)
         outputs: dict[int, np.ndarray] = {}
         for i, seq in firsts.items():
-            self._decode(st, [(tok, pos, seq, pos == len(prompts[i]) - 1)
-                              for pos, tok in enumerate(prompts[i])])
+            self._decode(
+                st,
+                [(tok, pos, seq, pos == len(prompts[i]) - 1) for pos, tok in enumerate(prompts[i])],
+            )
             outputs[i] = self._logits(st, 1)[0]
         for s in seqs:  # share the prompt's cells with the request's other samples
             if s.seq_id != firsts[s.request]:

@@ -70,8 +70,7 @@ def _package_dir(module: str, wheel: str) -> Path:
     spec = importlib.util.find_spec(module)
     if spec is None or not spec.submodule_search_locations:
         raise ModelError(
-            f"{module}: package not installed, expected the wheel {wheel!r} "
-            f"(pip install {wheel})"
+            f"{module}: package not installed, expected the wheel {wheel!r} (pip install {wheel})"
         )
     return Path(list(spec.submodule_search_locations)[0])
 
@@ -341,8 +340,12 @@ def load_causal_lm(
     local_only = offline_mode()
     torch_dtype = _torch_dtype(dtype)
     display = "smollm2" if name is None else str(name)
-    key = ("llm", display.lower() if display.lower() in BUNDLED_LLM_NAMES else display,
-           dtype, str(device))
+    key = (
+        "llm",
+        display.lower() if display.lower() in BUNDLED_LLM_NAMES else display,
+        dtype,
+        str(device),
+    )
     with _LOCK:
         if key in _LOADED:
             return _LOADED[key]

@@ -183,14 +183,20 @@ class OpenAIGenerator:
         if not isinstance(model, str) or not model.strip():
             raise bad("model", model, "a non-empty model name")
         if not isinstance(base_url, str) or not re.match(r"https?://[^/\s]+", base_url):
-            raise bad("llm.base_url", base_url, "an http:// or https:// address such as "
-                      "http://127.0.0.1:8000/v1")
-        if api_key_env is not None and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*",
-                                                        str(api_key_env)):
+            raise bad(
+                "llm.base_url",
+                base_url,
+                "an http:// or https:// address such as http://127.0.0.1:8000/v1",
+            )
+        if api_key_env is not None and not re.fullmatch(
+            r"[A-Za-z_][A-Za-z0-9_]*", str(api_key_env)
+        ):
             # maybe the key itself: show only its start
-            raise SpecError(f"llm.api_key_env: got {str(api_key_env)[:4]!r}..., expected the "
-                            "NAME of an environment variable (such as OPENAI_API_KEY), not the "
-                            "key itself")
+            raise SpecError(
+                f"llm.api_key_env: got {str(api_key_env)[:4]!r}..., expected the "
+                "NAME of an environment variable (such as OPENAI_API_KEY), not the "
+                "key itself"
+            )
         if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
             raise bad("llm.concurrency", concurrency, "an integer >= 1")
         if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout > 0:
@@ -216,8 +222,10 @@ class OpenAIGenerator:
         self._jitter = random.Random()
 
     def __repr__(self) -> str:
-        return (f"OpenAIGenerator(model={self.model!r}, base_url={self.base_url!r}, "
-                f"api_key_env={self.api_key_env!r})")
+        return (
+            f"OpenAIGenerator(model={self.model!r}, base_url={self.base_url!r}, "
+            f"api_key_env={self.api_key_env!r})"
+        )
 
     @property
     def honours_n(self) -> bool | None:
@@ -278,13 +286,15 @@ class OpenAIGenerator:
                 message = _one_line(self._scrub(_server_message(exc.read())))
             except (OSError, http.client.HTTPException):
                 message = exc.reason or "no message"
-            raise _Failure(f"HTTP {exc.code}: {message}", exc.code,
-                           _retry_after(exc.headers)) from None
+            raise _Failure(
+                f"HTTP {exc.code}: {message}", exc.code, _retry_after(exc.headers)
+            ) from None
         except (OSError, http.client.HTTPException) as exc:
             raise _Failure(_cause(exc, timeout)) from None
 
-    def _complete(self, request: GenerationRequest, n: int, seed: int,
-                  stop: threading.Event) -> list[str]:
+    def _complete(
+        self, request: GenerationRequest, n: int, seed: int, stop: threading.Event
+    ) -> list[str]:
         """Ask for ``n`` samples of ``request`` with retries; post-processed texts."""
         payload = {
             "model": self.model, "messages": build_prompt_messages(request),
@@ -296,8 +306,10 @@ class OpenAIGenerator:
             if stop.is_set():
                 raise _Aborted
             try:
-                return [postprocess(t) for t in _texts(self._open(
-                    "/chat/completions", payload, self.timeout))]
+                return [
+                    postprocess(t)
+                    for t in _texts(self._open("/chat/completions", payload, self.timeout))
+                ]
             except _Failure as exc:
                 if not exc.retry:
                     raise ModelError(
@@ -343,8 +355,11 @@ class OpenAIGenerator:
             except _Failure as exc:
                 cause = self._scrub(exc.cause)
                 if exc.status in (401, 403):
-                    raise bad("llm.api_key_env", self.api_key_env,
-                              f"a variable holding a key the server accepts ({cause})") from None
+                    raise bad(
+                        "llm.api_key_env",
+                        self.api_key_env,
+                        f"a variable holding a key the server accepts ({cause})",
+                    ) from None
                 if not exc.retry:
                     return []  # the server answered; /models may just not exist
                 if attempt + 1 < _LOAD_TRIES:
@@ -355,8 +370,7 @@ class OpenAIGenerator:
                 return [str(m["id"]) for m in data if isinstance(m, dict) and "id" in m]
             except (ValueError, AttributeError, TypeError):
                 return []
-        raise bad("llm.base_url", self.base_url,
-                  f"a reachable OpenAI-compatible server ({cause})")
+        raise bad("llm.base_url", self.base_url, f"a reachable OpenAI-compatible server ({cause})")
 
     def generate(self, requests: Sequence[GenerationRequest]) -> list[list[str]]:
         """Answer every request; one list of ``n_samples`` sentences each, in order.

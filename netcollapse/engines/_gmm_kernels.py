@@ -175,7 +175,7 @@ def zvdh_update(
             _zvdh_point(Pi, lik[:, p], gain, keep, cc, eps, scratch)
         else:
             P = Pi[rows]
-            _zvdh_point(P, lik[rows, p], gain[rows], keep[rows], cc[rows], eps, scratch[:len(P)])
+            _zvdh_point(P, lik[rows, p], gain[rows], keep[rows], cc[rows], eps, scratch[: len(P)])
             Pi[rows] = P
     return Pi
 

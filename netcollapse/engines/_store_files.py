@@ -75,9 +75,17 @@ def save_store(store: DocumentStore, folder: str | os.PathLike) -> Path:
 
     def write(tmp: Path) -> None:
         rows = (
-            json.dumps({"id": i, "text": store._texts[i], "author": int(store._author[i]),
-                        "step": int(store._step[i]), "sample": int(store._sample[i])},
-                       ensure_ascii=False) + "\n"
+            json.dumps(
+                {
+                    "id": i,
+                    "text": store._texts[i],
+                    "author": int(store._author[i]),
+                    "step": int(store._step[i]),
+                    "sample": int(store._sample[i]),
+                },
+                ensure_ascii=False,
+            )
+            + "\n"
             for i in range(n)
         )
         (tmp / "docs.jsonl").write_text("".join(rows), encoding="utf-8")
@@ -109,9 +117,7 @@ def load_store(cls: type[DocumentStore], folder: str | os.PathLike) -> DocumentS
     folder = Path(folder)
     header_path = folder / "header.json"
     if not header_path.is_file():
-        raise DataError(
-            f"store.path: got {str(folder)!r}, expected a saved DocumentStore folder"
-        )
+        raise DataError(f"store.path: got {str(folder)!r}, expected a saved DocumentStore folder")
     try:
         header = json.loads(header_path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:

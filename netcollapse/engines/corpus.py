@@ -27,9 +27,7 @@ from netcollapse.errors import DataError, bad
 
 __all__ = ["DEFAULT_QUERY", "FORMATS", "Corpus", "default_corpus", "load_corpus"]
 
-DEFAULT_QUERY = (
-    "Please provide EXACTLY one concise sentence about the future prospects of Bitcoin."
-)
+DEFAULT_QUERY = "Please provide EXACTLY one concise sentence about the future prospects of Bitcoin."
 """The paper's fixed query q."""
 
 FORMATS = ("jsonl", "txt", "csv")
@@ -142,8 +140,9 @@ def _parse_jsonl(content: str, label: str, text_column: str) -> Corpus:
     for lineno, obj in lines:
         if not isinstance(obj, dict):
             raise _err(
-                "corpus.path", label, f"one JSON object per {where} ({where} {lineno} is a "
-                f"{type(obj).__name__})"
+                "corpus.path",
+                label,
+                f"one JSON object per {where} ({where} {lineno} is a {type(obj).__name__})",
             )
         if text_column not in obj:
             have = ", ".join(repr(k) for k in obj) or "none"
@@ -154,9 +153,7 @@ def _parse_jsonl(content: str, label: str, text_column: str) -> Corpus:
             )
         value = obj[text_column]
         if not isinstance(value, str):
-            raise _err(
-                f"corpus.text_column ({where} {lineno} of {label!r})", value, "a string"
-            )
+            raise _err(f"corpus.text_column ({where} {lineno} of {label!r})", value, "a string")
         text = _clean(value)
         if text is None:
             continue

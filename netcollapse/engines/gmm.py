@@ -144,8 +144,11 @@ class GMMWeb(Web):
     ) -> None:
         super().__init__(graph, retrieval=retrieval, seed=seed, interventions=interventions)
         if self.retrieval.pick != "random":
-            raise bad("retrieval.pick", self.retrieval.pick,
-                      "'random' (GMM nodes have no query to be near to)")
+            raise bad(
+                "retrieval.pick",
+                self.retrieval.pick,
+                "'random' (GMM nodes have no query to be near to)",
+            )
         if isinstance(B, bool) or int(B) != B or B < 2:
             raise bad("B", B, "an integer >= 2 (number of components)")
         mu = default_means(int(B)) if means is None else np.asarray(means, dtype=float)
@@ -178,15 +181,25 @@ class GMMWeb(Web):
         for i, ev in enumerate(self.schedule.inject_events):
             w = ev.inject.weights
             if ev.inject.count is None or (w is not None and len(w) != self.B):
-                raise bad("inject", "no count" if ev.inject.count is None
-                          else f"{len(w)} weights", f"count and B = {self.B} weights")
+                raise bad(
+                    "inject",
+                    "no count" if ev.inject.count is None else f"{len(w)} weights",
+                    f"count and B = {self.B} weights",
+                )
 
     def config(self) -> dict[str, Any]:
         """Return the resolved configuration (JSON-able)."""
         return {
             **self.base_config(),
-            "B": self.B, "means": self.means.tolist(), "cov": self.cov.tolist(), "a": self.a,
-            "L": self.L, "alpha": self.alpha, "c": self.c, "eps": self.eps, "A0": self.A0,
+            "B": self.B,
+            "means": self.means.tolist(),
+            "cov": self.cov.tolist(),
+            "a": self.a,
+            "L": self.L,
+            "alpha": self.alpha,
+            "c": self.c,
+            "eps": self.eps,
+            "A0": self.A0,
         }
 
     # ------------------------------------------------------------------ densities
@@ -247,7 +260,7 @@ class GMMWeb(Web):
     def _inject(self, row: int) -> None:
         """Add the points of ``inject`` events due by ``row`` to the human set."""
         due = self.schedule.injections(row)
-        for index, _ in due[self._injected:]:
+        for index, _ in due[self._injected :]:
             pts = self.injected_points(index)
             self.human_points = np.concatenate([self.human_points, pts])
             self.human_lik = np.concatenate([self.human_lik, self._likelihood(pts)])
@@ -291,13 +304,17 @@ class GMMWeb(Web):
             "weight_diversity": float(diversity.mean()),
             "weight_drift": float(np.linalg.norm(centre - 1.0 / self.B)),
         }
-        nodes = pd.DataFrame({
-            "step": np.full(self.n, t), "node": np.arange(self.n),
-            "dist_to_centroid": np.linalg.norm(Pi - centre, axis=1),
-            "k": k.astype(np.int64), "synthetic": synthetic.astype(np.int64),
-            "weight_diversity": diversity,
-            "top_weight": Pi.max(axis=1),
-        })
+        nodes = pd.DataFrame(
+            {
+                "step": np.full(self.n, t),
+                "node": np.arange(self.n),
+                "dist_to_centroid": np.linalg.norm(Pi - centre, axis=1),
+                "k": k.astype(np.int64),
+                "synthetic": synthetic.astype(np.int64),
+                "weight_diversity": diversity,
+                "top_weight": Pi.max(axis=1),
+            }
+        )
         return row, nodes
 
     def _initial_rows(self) -> Row:

@@ -169,13 +169,23 @@ class GMMLinearModel:
             gain = g / (1.0 - self.B * c)
             w1 = alpha / (1.0 - self.B * c)
             q2 = 1.0 - (1.0 - alpha) ** 2  # sum_m w_m^2, a geometric series (0 when alpha = 0)
-            sum_w2 = np.divide(w1**2 * (1.0 - (1.0 - alpha) ** (2 * kk)), q2,
-                               out=np.zeros_like(q2), where=q2 > 0)
+            sum_w2 = np.divide(
+                w1**2 * (1.0 - (1.0 - alpha) ** (2 * kk)), q2, out=np.zeros_like(q2), where=q2 > 0
+            )
             inv = np.where(reads, 1.0 / np.maximum(k, 1e-300), 0.0)
             S = sp.csr_array(sp.diags_array(inv) @ Q)
             st = LinearStep(S, 1.0 - g, gain, hq * inv, None if injected == 0 else anchor)
-            extra = {"Q": Q, "hq": hq, "k": k, "sum_w2": sum_w2, "N": per_store, "A": A,
-                     "anchor": anchor, "v_human": v_human, "graph": graph}
+            extra = {
+                "Q": Q,
+                "hq": hq,
+                "k": k,
+                "sum_w2": sum_w2,
+                "N": per_store,
+                "A": A,
+                "anchor": anchor,
+                "v_human": v_human,
+                "graph": graph,
+            }
             self._cache[key] = (st, extra)
         return self._cache[key]
 
@@ -192,8 +202,9 @@ class GMMLinearModel:
         read_mean = st.S @ mean + st.a[:, None] * anchor
         if self.web.retrieval.mode == "pooled":  # one draw from the union of the sources
             size = N * np.diff(st.S.indptr) + A0
-            second = st.S @ (v + (mean**2).sum(axis=1)) \
-                + st.a * (v_human + float((anchor**2).sum()))
+            second = st.S @ (v + (mean**2).sum(axis=1)) + st.a * (
+                v_human + float((anchor**2).sum())
+            )
             v_union = np.clip(second - (read_mean**2).sum(axis=1), 0.0, None)
             hyper = k * v_union * np.clip(size - k, 0, None) / np.maximum(size - 1, 1)
         else:  # fixed quotas: one hypergeometric draw per source
@@ -219,8 +230,15 @@ def _separation(web: GMMWeb) -> float:
     return best
 
 
-def predict_gmm(web: GMMWeb, T: int, *, noise: bool = True, method: str = "auto",
-                probes: int = PROBES, seed: int = 0) -> pd.DataFrame:
+def predict_gmm(
+    web: GMMWeb,
+    T: int,
+    *,
+    noise: bool = True,
+    method: str = "auto",
+    probes: int = PROBES,
+    seed: int = 0,
+) -> pd.DataFrame:
     """Predicted ``||D(t)||_F`` of a GMM web for ``t = 0, ..., T``, before simulating it.
 
     Parameters
@@ -255,7 +273,8 @@ def predict_gmm(web: GMMWeb, T: int, *, noise: bool = True, method: str = "auto"
         warnings.warn(
             f"components are {separation:.2f} Mahalanobis units apart (< "
             f"{OVERLAP_SEPARATION}): ownerships overlap and the linear prediction is rough",
-            stacklevel=2)
+            stacklevel=2,
+        )
     W = web.graph.W
     lonely = np.flatnonzero((W.diagonal() >= 1.0 - 1e-12) & (web.graph.h == 0))
     if lonely.size:
@@ -263,8 +282,17 @@ def predict_gmm(web: GMMWeb, T: int, *, noise: bool = True, method: str = "auto"
             f"node {int(lonely[0])} reads only its own store: the web converges to its state, "
             "and once that reaches a vertex the measured curve is set by positivity resets "
             "(eps), which the linear model does not include (it predicts a floor near 0)",
-            stacklevel=2)
+            stacklevel=2,
+        )
     model = GMMLinearModel(web)
-    return predict_curve(model.step, model.X0, T, anchor=model.anchor, memory=model.memory,
-                         noise=model.noise if noise else None, method=method, probes=probes,
-                         seed=seed)
+    return predict_curve(
+        model.step,
+        model.X0,
+        T,
+        anchor=model.anchor,
+        memory=model.memory,
+        noise=model.noise if noise else None,
+        method=method,
+        probes=probes,
+        seed=seed,
+    )

@@ -46,8 +46,17 @@ from netcollapse._spec import Spec
 from netcollapse.errors import SpecError, bad
 from netcollapse.graphs.retrieval_graph import RetrievalGraph
 
-__all__ = ["ACTIONS", "Inject", "Intervention", "Rewire", "Schedule", "freeze_nodes",
-           "inject_texts", "rewire_step", "with_h"]
+__all__ = [
+    "ACTIONS",
+    "Inject",
+    "Intervention",
+    "Rewire",
+    "Schedule",
+    "freeze_nodes",
+    "inject_texts",
+    "rewire_step",
+    "with_h",
+]
 
 ACTIONS = ("graph", "rewire", "h", "freeze", "inject")
 """The actions an intervention can take (one per event)."""
@@ -75,17 +84,21 @@ class Inject(Spec):
     @model_validator(mode="after")
     def _check(self) -> Inject:
         if self.texts is not None and (self.corpus is not None or self.count is not None):
-            raise ValueError(f"texts: got {len(self.texts)} texts with corpus/count, "
-                             "expected texts alone or corpus with count")
+            raise ValueError(
+                f"texts: got {len(self.texts)} texts with corpus/count, "
+                "expected texts alone or corpus with count"
+            )
         if self.texts is not None and not self.texts:
             raise ValueError("texts: got [], expected at least one text")
         if (self.column is None) != (self.value is None):
-            raise ValueError(f"column: got {self.column!r} with value {self.value!r}, "
-                             "expected both or neither")
+            raise ValueError(
+                f"column: got {self.column!r} with value {self.value!r}, expected both or neither"
+            )
         w = self.weights
         if w is not None and (any(x < 0 for x in w) or sum(w) <= 0):
-            raise ValueError(f"weights: got {self.weights}, expected non-negative weights, "
-                             "not all 0")
+            raise ValueError(
+                f"weights: got {self.weights}, expected non-negative weights, not all 0"
+            )
         return self
 
 
@@ -104,8 +117,9 @@ class Intervention(Spec):
     def _one_action(self) -> Intervention:
         given = [a for a in ACTIONS if getattr(self, a) is not None]
         if len(given) != 1:
-            raise ValueError(f"action: got {given or 'none'}, expected exactly one of "
-                             f"{', '.join(ACTIONS)}")
+            raise ValueError(
+                f"action: got {given or 'none'}, expected exactly one of {', '.join(ACTIONS)}"
+            )
         return self
 
     @property
@@ -136,8 +150,9 @@ def _rebuild(graph: RetrievalGraph, W: sp.csr_array, h: np.ndarray, family: str)
     coo = sp.coo_array(W)
     off = (coo.row != coo.col) & (coo.data > 0)
     edges = np.column_stack([coo.col[off], coo.row[off]]).astype(np.int64)  # j -> i: i reads j
-    return RetrievalGraph(W, h, labels=graph.labels, edges=edges, directed=True,
-                          family=family, params=graph.params)
+    return RetrievalGraph(
+        W, h, labels=graph.labels, edges=edges, directed=True, family=family, params=graph.params
+    )
 
 
 def with_h(graph: RetrievalGraph, h: Any) -> RetrievalGraph:
@@ -149,8 +164,15 @@ def with_h(graph: RetrievalGraph, h: Any) -> RetrievalGraph:
     >>> with_h(build("ring", n=4), 0.25).h.tolist()
     [0.25, 0.25, 0.25, 0.25]
     """
-    return RetrievalGraph(graph.W, h, labels=graph.labels, edges=graph.edges,
-                          directed=graph.directed, family=graph.family, params=graph.params)
+    return RetrievalGraph(
+        graph.W,
+        h,
+        labels=graph.labels,
+        edges=graph.edges,
+        directed=graph.directed,
+        family=graph.family,
+        params=graph.params,
+    )
 
 
 def freeze_nodes(graph: RetrievalGraph, nodes: Sequence[int]) -> RetrievalGraph:
@@ -260,14 +282,22 @@ class Schedule:
     [0.0, 0.5, 0.5, 0.5]
     """
 
-    def __init__(self, graph: RetrievalGraph, events: Sequence[Intervention | dict] = (), *,
-                 seed: int, graph_seed: int | None = None) -> None:
+    def __init__(
+        self,
+        graph: RetrievalGraph,
+        events: Sequence[Intervention | dict] = (),
+        *,
+        seed: int,
+        graph_seed: int | None = None,
+    ) -> None:
         from netcollapse._spec import validate
 
         self.graph = graph
         self.seed = int(seed)
-        evs = [e if isinstance(e, Intervention)
-               else validate(Intervention, e, f"interventions.{i}.") for i, e in enumerate(events)]
+        evs = [
+            e if isinstance(e, Intervention) else validate(Intervention, e, f"interventions.{i}.")
+            for i, e in enumerate(events)
+        ]
         self.events = sorted(evs, key=lambda e: e.at)  # stable: same-row events keep spec order
         self._graphs: dict[int, RetrievalGraph] = {}
         for i, e in enumerate(evs):
@@ -320,8 +350,9 @@ class Schedule:
                 g, sid = self._graphs[id(ev[-1])], sid + 1
             rw = self._latest("rewire", t)
             if rw is not None and rw.rewire.rate > 0:  # type: ignore[union-attr]
-                rng = np.random.default_rng(np.random.SeedSequence(self.seed,
-                                                                   spawn_key=(_REWIRE, t)))
+                rng = np.random.default_rng(
+                    np.random.SeedSequence(self.seed, spawn_key=(_REWIRE, t))
+                )
                 g, sid = rewire_step(g, rw.rewire.rate, rng), sid + 1  # type: ignore[union-attr]
             self._struct.append(g)
             self._struct_id.append(sid)
@@ -366,13 +397,17 @@ class Schedule:
 
     def table(self) -> pd.DataFrame:
         """Return the events as a tidy table: ``at``, ``action``, ``description``."""
-        return pd.DataFrame([{"at": e.at, "action": e.action, "description": e.describe()}
-                             for e in self.events], columns=["at", "action", "description"])
+        return pd.DataFrame(
+            [{"at": e.at, "action": e.action, "description": e.describe()} for e in self.events],
+            columns=["at", "action", "description"],
+        )
 
     def config(self) -> list[dict[str, Any]]:
         """Return the events as JSON-able dicts (in ``at`` order)."""
-        return [e.model_dump(exclude_none=True, exclude_defaults=True) | {"at": e.at}
-                for e in self.events]
+        return [
+            e.model_dump(exclude_none=True, exclude_defaults=True) | {"at": e.at}
+            for e in self.events
+        ]
 
 
 def inject_texts(event: Inject, rng: np.random.Generator, field: str = "inject") -> list[str]:
@@ -416,7 +451,10 @@ def inject_texts(event: Inject, rng: np.random.Generator, field: str = "inject")
     if event.column is not None:
         pool = [i for i in pool if str(corpus.metadata[i].get(event.column)) == event.value]
     if len(pool) < event.count:
-        raise bad(f"{field}.count", event.count,
-                  f"at most {len(pool)} (documents of {event.corpus!r} that match)")
+        raise bad(
+            f"{field}.count",
+            event.count,
+            f"at most {len(pool)} (documents of {event.corpus!r} that match)",
+        )
     pick = rng.choice(len(pool), size=event.count, replace=False)
     return [corpus.texts[pool[int(i)]] for i in pick]

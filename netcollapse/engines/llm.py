@@ -66,9 +66,20 @@ from netcollapse.measures.stance import project
 __all__ = ["LLMWeb"]
 
 DECODING_KEYS = tuple(DECODING_DEFAULTS)
-ROW_COLUMNS = ("step", "frobenius", "synthetic_share", "k_mean", "within_spread",
-               "drift_from_human", "between_sq", "between_se", "corrected", "noise_sq",
-               "diversity", "diversity_se")
+ROW_COLUMNS = (
+    "step",
+    "frobenius",
+    "synthetic_share",
+    "k_mean",
+    "within_spread",
+    "drift_from_human",
+    "between_sq",
+    "between_se",
+    "corrected",
+    "noise_sq",
+    "diversity",
+    "diversity_se",
+)
 
 
 def _node_settings(n: int, personas: Sequence[str] | None, decoding: Any) -> list[dict]:
@@ -163,14 +174,23 @@ class LLMWeb(Web):
         interventions: Any = None,
     ) -> None:
         super().__init__(graph, retrieval=retrieval, seed=seed, interventions=interventions)
-        self.injected = [inject_texts(ev.inject, self.schedule.rng(i),  # type: ignore[arg-type]
-                                      field=f"interventions.inject.{i}")
-                         for i, ev in enumerate(self.schedule.inject_events)]
+        self.injected = [
+            inject_texts(
+                ev.inject,
+                self.schedule.rng(i),  # type: ignore[arg-type]
+                field=f"interventions.inject.{i}",
+            )
+            for i, ev in enumerate(self.schedule.inject_events)
+        ]
         if stances is not None and len(stances.node_stance) != self.n:
             raise bad("stances", f"{len(stances.node_stance)} nodes", f"n = {self.n}")
         if stances is not None and L < 2:
-            raise bad("L", L, "L >= 2 with seeded stances (the corrected stance "
-                      "disagreement needs the within-node variance)")
+            raise bad(
+                "L",
+                L,
+                "L >= 2 with seeded stances (the corrected stance "
+                "disagreement needs the within-node variance)",
+            )
         self.stances = stances
         self._readout: Readout | None = None
         if not isinstance(corpus, Corpus) or len(corpus) == 0:
@@ -188,8 +208,9 @@ class LLMWeb(Web):
         self.query, self.L, self.publish = query, int(L), int(publish)
         self.settings = _node_settings(self.n, personas, decoding)
         for i, s in enumerate(self.settings):  # validate decoding settings once, early
-            GenerationRequest(s["persona"], (), query, 1, 0,
-                              **{key: s[key] for key in DECODING_KEYS})
+            GenerationRequest(
+                s["persona"], (), query, 1, 0, **{key: s[key] for key in DECODING_KEYS}
+            )
             unknown = set(s) - {"persona", *DECODING_KEYS}
             if unknown:
                 raise bad(f"decoding[{i}]", sorted(unknown)[0], f"keys among {DECODING_KEYS}")
@@ -224,10 +245,13 @@ class LLMWeb(Web):
 
         n, seed = graph.n, root_seed(seed)
         if llm.stances is not None and llm.L < 2:
-            raise bad("llm.L", llm.L, "L >= 2 with llm.stances (the corrected stance "
-                      "disagreement needs the within-node variance)")
-        stances = (None if llm.stances is None
-                   else seed_stances(llm.stances, graph, seed, base_dir))
+            raise bad(
+                "llm.L",
+                llm.L,
+                "L >= 2 with llm.stances (the corrected stance "
+                "disagreement needs the within-node variance)",
+            )
+        stances = None if llm.stances is None else seed_stances(llm.stances, graph, seed, base_dir)
         defaults = llm.defaults.model_dump()
         if llm.nodes is not None and len(llm.nodes) != n:
             raise bad("llm.nodes", f"{len(llm.nodes)} entries", f"n = {n} (one per node)")
@@ -243,9 +267,16 @@ class LLMWeb(Web):
             name = node["model"]
             if name not in shared:
                 shared[name] = make_generator(
-                    llm.backend, name, device=llm.device, dtype=llm.dtype, threads=llm.threads,
-                    base_url=llm.base_url, api_key_env=llm.api_key_env,
-                    concurrency=llm.concurrency, timeout=llm.timeout, retries=llm.retries,
+                    llm.backend,
+                    name,
+                    device=llm.device,
+                    dtype=llm.dtype,
+                    threads=llm.threads,
+                    base_url=llm.base_url,
+                    api_key_env=llm.api_key_env,
+                    concurrency=llm.concurrency,
+                    timeout=llm.timeout,
+                    retries=llm.retries,
                 )
             gens.append(shared[name])
         if llm.corpus == "default":
@@ -260,11 +291,19 @@ class LLMWeb(Web):
             gen.load()
         embedder.load()
         return cls(
-            graph, corpus, gens, embedder,
-            query=llm.query or DEFAULT_QUERY, L=llm.L, publish=llm.publish,
+            graph,
+            corpus,
+            gens,
+            embedder,
+            query=llm.query or DEFAULT_QUERY,
+            L=llm.L,
+            publish=llm.publish,
             personas=[node["persona"] for node in nodes],
             decoding=[{k: node[k] for k in DECODING_KEYS} for node in nodes],
-            retrieval=retrieval, stances=stances, seed=seed, interventions=interventions,
+            retrieval=retrieval,
+            stances=stances,
+            seed=seed,
+            interventions=interventions,
         )
 
     def stance_readout(self) -> Readout:
@@ -288,14 +327,24 @@ class LLMWeb(Web):
             "corpus": {"name": self.corpus.name, "size": len(self.corpus)},
             "generators": [getattr(g, "name", type(g).__name__) for g in self.generators],
             "embedder": getattr(self.embedder, "name", type(self.embedder).__name__),
-            "query": self.query, "L": self.L, "publish": self.publish, "nodes": self.settings,
-            **({} if self.stances is None else {"stances": {
-                "positive": self.stances.positive, "negative": self.stances.negative,
-                "node_stance": list(self.stances.node_stance),
-                "posts": len(self.stances.node_posts[0]),
-                "stance_auc": self.stance_readout().auc,
-                "seed_stance": self.stance_readout().z.tolist(),
-            }}),
+            "query": self.query,
+            "L": self.L,
+            "publish": self.publish,
+            "nodes": self.settings,
+            **(
+                {}
+                if self.stances is None
+                else {
+                    "stances": {
+                        "positive": self.stances.positive,
+                        "negative": self.stances.negative,
+                        "node_stance": list(self.stances.node_stance),
+                        "posts": len(self.stances.node_posts[0]),
+                        "stance_auc": self.stance_readout().auc,
+                        "seed_stance": self.stance_readout().z.tolist(),
+                    }
+                }
+            ),
         }
 
     # ------------------------------------------------------------------ state
@@ -324,7 +373,11 @@ class LLMWeb(Web):
         seeds = np.random.SeedSequence(self.seed, spawn_key=(t, 2)).generate_state(self.n)
         return [
             GenerationRequest(
-                s["persona"], tuple(contexts[i]), self.query, self.L, int(seeds[i]),
+                s["persona"],
+                tuple(contexts[i]),
+                self.query,
+                self.L,
+                int(seeds[i]),
                 **{key: s[key] for key in DECODING_KEYS},
             )
             for i, s in enumerate(self.settings)
@@ -356,15 +409,21 @@ class LLMWeb(Web):
             quotas = self.quotas(available, self.human.count_visible(t), self.rng(t, 0))
             if t == 0 and self.stances is not None:  # round 0: every node reads its own seeds
                 own = np.minimum(quotas.total, self.n_seed)
-                quotas = Quotas(sp.csr_array(sp.diags_array(own, dtype=np.int64).tocsr()),
-                                np.zeros(self.n, dtype=np.int64))
+                quotas = Quotas(
+                    sp.csr_array(sp.diags_array(own, dtype=np.int64).tocsr()),
+                    np.zeros(self.n, dtype=np.int64),
+                )
             picks = select_documents(
-                self.stores, self.human, quotas, self.rng(t, 1), before_step=t,
-                pick=self.retrieval.pick, query=self.query_embedding,
+                self.stores,
+                self.human,
+                quotas,
+                self.rng(t, 1),
+                before_step=t,
+                pick=self.retrieval.pick,
+                query=self.query_embedding,
             )
             contexts = [
-                [(self.human if src < 0 else self.stores[src]).texts_of([doc])[0]
-                 for src, doc in p]
+                [(self.human if src < 0 else self.stores[src]).texts_of([doc])[0] for src, doc in p]
                 for p in picks
             ]
         with self.phase("prompts"):
@@ -377,11 +436,18 @@ class LLMWeb(Web):
         with self.phase("metrics"):
             samples = emb.reshape(self.n, self.L, self.dim)
             k = np.array([len(p) for p in picks], dtype=np.int64)
-            seeds = np.array([sum(src >= 0 and doc < self.n_seed[src] for src, doc in p)
-                              for p in picks], dtype=np.int64)
+            seeds = np.array(
+                [sum(src >= 0 and doc < self.n_seed[src] for src, doc in p) for p in picks],
+                dtype=np.int64,
+            )
             synthetic = np.array([sum(src >= 0 for src, _ in p) for p in picks]) - seeds
-            row = step_metrics(samples, t, reference=self.reference,
-                               n_synthetic=int(synthetic.sum()), n_retrieved=int(k.sum()))
+            row = step_metrics(
+                samples,
+                t,
+                reference=self.reference,
+                n_synthetic=int(synthetic.sum()),
+                n_retrieved=int(k.sum()),
+            )
             row = {**row, "k_mean": float(k.mean()), **corrected_row(samples)}
             row = {key: row[key] for key in ROW_COLUMNS}
             nodes = pd.DataFrame(node_rows(samples, t))
@@ -395,15 +461,20 @@ class LLMWeb(Web):
                     nodes[key] = col
         with self.phase("publish"):
             for i, store in enumerate(self.stores):
-                store.add(answers[i][: self.publish], samples[i, : self.publish],
-                          author=i, step=t, sample=np.arange(self.publish))
+                store.add(
+                    answers[i][: self.publish],
+                    samples[i, : self.publish],
+                    author=i,
+                    step=t,
+                    sample=np.arange(self.publish),
+                )
         self._last = {"answers": answers, "samples": samples, "picks": picks}
         return row, nodes
 
     def _inject(self, t: int) -> None:
         """Add the texts of ``inject`` events due by round ``t`` to the human corpus."""
         due = self.schedule.injections(t)
-        for index, ev in due[self._injected:]:
+        for index, ev in due[self._injected :]:
             texts = self.injected[index]
             emb = np.asarray(self.embedder.encode(texts), dtype=np.float32)
             self.human.add(texts, emb, author=-1, step=ev.at - 1, sample=np.arange(len(texts)))
@@ -413,23 +484,46 @@ class LLMWeb(Web):
         """Stance columns of a row and of its node rows."""
         axis = self.stance_readout().axis
         s = project(samples, axis)  # (n, L)
-        row = {"stance_mean": float(s.mean()), **corrected_row(s, "stance_"),
-               **group_row(s, self.stances.groups, "stance_")}
-        read = [project(np.concatenate(
-            [(self.human if src < 0 else self.stores[src]).embeddings_of([doc]) for src, doc in p]),
-            axis) if p else np.array([np.nan]) for p in picks]
-        cols = {"stance": s.mean(axis=1), "stance_var": s.var(axis=1, ddof=1),
-                "read_stance": np.array([r.mean() for r in read]),
-                "read_stance_var": np.array([r.var(ddof=1) if r.size > 1 else np.nan
-                                             for r in read])}
+        row = {
+            "stance_mean": float(s.mean()),
+            **corrected_row(s, "stance_"),
+            **group_row(s, self.stances.groups, "stance_"),
+        }
+        read = [
+            project(
+                np.concatenate(
+                    [
+                        (self.human if src < 0 else self.stores[src]).embeddings_of([doc])
+                        for src, doc in p
+                    ]
+                ),
+                axis,
+            )
+            if p
+            else np.array([np.nan])
+            for p in picks
+        ]
+        cols = {
+            "stance": s.mean(axis=1),
+            "stance_var": s.var(axis=1, ddof=1),
+            "read_stance": np.array([r.mean() for r in read]),
+            "read_stance_var": np.array([r.var(ddof=1) if r.size > 1 else np.nan for r in read]),
+        }
         return row, cols
 
     # ------------------------------------------------------------------ persistence
     def _write_step(self, steps: Path, t: int) -> None:
         lines = [
-            json.dumps({"step": t, "node": i, "sample": s, "text": text,
-                        "published": s < self.publish,
-                        "context": [[int(src), int(doc)] for src, doc in self._last["picks"][i]]})
+            json.dumps(
+                {
+                    "step": t,
+                    "node": i,
+                    "sample": s,
+                    "text": text,
+                    "published": s < self.publish,
+                    "context": [[int(src), int(doc)] for src, doc in self._last["picks"][i]],
+                }
+            )
             for i, node in enumerate(self._last["answers"])
             for s, text in enumerate(node)
         ]
@@ -443,13 +537,17 @@ class LLMWeb(Web):
 
     def _load_state(self, folder: Path, steps: Path, t: int) -> None:
         for s in range(t + 1):  # rounds 0..t have published
-            rows = [json.loads(x) for x in
-                    (steps / f"responses-{s:06d}.jsonl").read_text().splitlines() if x]
+            rows = [
+                json.loads(x)
+                for x in (steps / f"responses-{s:06d}.jsonl").read_text().splitlines()
+                if x
+            ]
             samples = np.load(steps / f"embeddings-{s:06d}.npy")
             for i, store in enumerate(self.stores):
                 texts = [r["text"] for r in rows if r["node"] == i and r["published"]]
-                store.add(texts, samples[i, : len(texts)], author=i, step=s,
-                          sample=np.arange(len(texts)))
+                store.add(
+                    texts, samples[i, : len(texts)], author=i, step=s, sample=np.arange(len(texts))
+                )
 
     def _finalize(self, folder: Path) -> None:
         steps = folder / "steps"
@@ -457,10 +555,19 @@ class LLMWeb(Web):
         atomic_write_text(folder / "responses.jsonl", "".join(p.read_text() for p in parts))
         arrays = np.stack([np.load(p) for p in sorted(steps.glob("embeddings-*.npy"))])
         buf = io.BytesIO()
-        np.savez_compressed(buf, samples=arrays, steps=np.arange(arrays.shape[0]),
-                            reference=self.reference)
+        np.savez_compressed(
+            buf, samples=arrays, steps=np.arange(arrays.shape[0]), reference=self.reference
+        )
         atomic_write_bytes(folder / "embeddings.npz", buf.getvalue())
         seeds = [] if self.stances is None else [list(p) for p in self.stances.node_posts]
-        atomic_write_text(folder / "sources.json", json.dumps(
-            {"human": list(self.corpus.texts) + [x for texts in self.injected for x in texts],
-             "seeds": seeds, "publish": self.publish}))
+        atomic_write_text(
+            folder / "sources.json",
+            json.dumps(
+                {
+                    "human": list(self.corpus.texts)
+                    + [x for texts in self.injected for x in texts],
+                    "seeds": seeds,
+                    "publish": self.publish,
+                }
+            ),
+        )

@@ -176,8 +176,14 @@ class Web(ABC):
         pooled = r.mode == "pooled"
         fixed = not pooled and r.quota == "largest_remainder"
         memo = self._quota_memo
-        if (fixed and memo is not None and memo[0] is g and memo[1] is r
-                and memo[2] == human_available and np.array_equal(memo[3], available)):
+        if (
+            fixed
+            and memo is not None
+            and memo[0] is g
+            and memo[1] is r
+            and memo[2] == human_available
+            and np.array_equal(memo[3], available)
+        ):
             return memo[4]
         reach = reachable_total(g, available, human_available, h=None if pooled else h)
         beta = None if r.k is not None else r.beta
@@ -374,7 +380,7 @@ class Web(ABC):
     def _checkpoint(self, folder: Path) -> None:
         steps, ck = folder / "steps", folder / "checkpoint"
         ck.mkdir(exist_ok=True)
-        fresh = self.node_frames[self._flushed:]
+        fresh = self.node_frames[self._flushed :]
         if fresh:
             write_parquet(steps / f"nodes-{self.t:06d}.parquet", pd.concat(fresh))
             self._flushed = len(self.node_frames)
@@ -406,9 +412,7 @@ class Web(ABC):
         self.rows = pd.read_parquet(ck / "metrics.parquet").to_dict("records")
         self.timings = pd.read_parquet(ck / "timings.parquet").to_dict("records")
         chunks = sorted((folder / "steps").glob("nodes-*.parquet"))
-        self.node_frames = [
-            pd.read_parquet(c) for c in chunks if int(c.stem.split("-")[1]) <= t
-        ]
+        self.node_frames = [pd.read_parquet(c) for c in chunks if int(c.stem.split("-")[1]) <= t]
         self._flushed = len(self.node_frames)
         return True
 
@@ -442,5 +446,6 @@ def _progress(total: int, initial: int, enabled: bool, desc: str) -> Any:
         return _NoBar()
     from tqdm.auto import tqdm
 
-    return tqdm(total=total, initial=initial, desc=f"{desc} steps", unit="step", leave=False,
-                disable=None)  # None: no bar when stderr is not a terminal
+    return tqdm(
+        total=total, initial=initial, desc=f"{desc} steps", unit="step", leave=False, disable=None
+    )  # None: no bar when stderr is not a terminal

@@ -251,9 +251,7 @@ class _Table:
     W: sp.csr_array
 
 
-def _long_table(
-    M: sp.csr_array, h: np.ndarray, avail: np.ndarray, human_available: int
-) -> _Table:
+def _long_table(M: sp.csr_array, h: np.ndarray, avail: np.ndarray, human_available: int) -> _Table:
     n = M.shape[0]
     row_len = np.diff(M.indptr) + 1
     starts = np.concatenate([[0], np.cumsum(row_len)[:-1]])

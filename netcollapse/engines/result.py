@@ -95,8 +95,11 @@ class RunResult:
         frame = pd.read_json(self._file("responses.jsonl"), lines=True)
         src = json.loads(self._file("sources.json").read_text())
         human, seeds, publish = src["human"], src["seeds"], int(src["publish"])
-        posted = {(int(r.node), int(r.step), int(r.sample)): r.text
-                  for r in frame.itertuples(index=False) if r.published}
+        posted = {
+            (int(r.node), int(r.step), int(r.sample)): r.text
+            for r in frame.itertuples(index=False)
+            if r.published
+        }
 
         def text(source: int, doc: int) -> str:
             if source < 0:

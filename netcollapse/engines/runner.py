@@ -87,12 +87,23 @@ def build_web(
     if spec.engine == "gmm":
         from netcollapse.engines.gmm import GMMWeb
 
-        return GMMWeb(graph, **spec.gmm.model_dump(), retrieval=spec.retrieval, seed=spec.seed,
-                      interventions=events)
+        return GMMWeb(
+            graph,
+            **spec.gmm.model_dump(),
+            retrieval=spec.retrieval,
+            seed=spec.seed,
+            interventions=events,
+        )
     from netcollapse.engines.llm import LLMWeb
 
-    return LLMWeb.from_spec(graph, spec.llm, retrieval=spec.retrieval, seed=spec.seed,
-                            base_dir=base_dir, interventions=events)
+    return LLMWeb.from_spec(
+        graph,
+        spec.llm,
+        retrieval=spec.retrieval,
+        seed=spec.seed,
+        base_dir=base_dir,
+        interventions=events,
+    )
 
 
 def _resolve_paths(event: Intervention, base_dir: Path | None) -> Intervention:
@@ -108,8 +119,9 @@ def _resolve_paths(event: Intervention, base_dir: Path | None) -> Intervention:
     if g is not None and g.get("family") == "file" and "path" in g:
         return event.model_copy(update={"graph": {**g, "path": local(g["path"])}})
     if inj is not None and inj.corpus not in (None, "default", "stances"):
-        return event.model_copy(update={"inject": inj.model_copy(
-            update={"corpus": local(inj.corpus)})})  # type: ignore[arg-type]
+        return event.model_copy(
+            update={"inject": inj.model_copy(update={"corpus": local(inj.corpus)})}
+        )  # type: ignore[arg-type]
     return event
 
 
@@ -184,8 +196,9 @@ def _predictor(engine: str) -> Any:
     return None
 
 
-def predict_spec(spec: str | Path | dict[str, Any] | RunSpec, *, seed: int | None = None,
-                 T: int | None = None) -> tuple[RunSpec, Any]:
+def predict_spec(
+    spec: str | Path | dict[str, Any] | RunSpec, *, seed: int | None = None, T: int | None = None
+) -> tuple[RunSpec, Any]:
     """Predict a run spec's curve before simulating it.
 
     Parameters

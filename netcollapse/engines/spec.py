@@ -116,8 +116,10 @@ class LLMSpec(_Spec):
     @classmethod
     def _api_key_env(cls, v: str | None) -> str | None:
         if v is not None and not re.match(r"^[A-Za-z_][A-Za-z0-9_]*$", v):
-            raise ValueError(f"got {v[:4]!r}..., expected the NAME of an environment variable "
-                             "(such as OPENAI_API_KEY), not the key itself")
+            raise ValueError(
+                f"got {v[:4]!r}..., expected the NAME of an environment variable "
+                "(such as OPENAI_API_KEY), not the key itself"
+            )
         return v
 
     @model_validator(mode="after")
@@ -150,15 +152,25 @@ class RunSpec(_Spec):
 def _check_inject(spec: RunSpec, inj: Any, field: str) -> None:
     if spec.engine == "gmm":
         if inj.count is None or inj.texts is not None or inj.corpus is not None:
-            raise bad(field, "no count" if inj.count is None else "texts/corpus",
-                      "count (and optional weights): GMM nodes inject points")
+            raise bad(
+                field,
+                "no count" if inj.count is None else "texts/corpus",
+                "count (and optional weights): GMM nodes inject points",
+            )
         if inj.weights is not None and len(inj.weights) != spec.gmm.B:
-            raise bad(f"{field}.weights", f"{len(inj.weights)} weights",
-                      f"B = {spec.gmm.B} (one per component)")
-    elif inj.weights is not None or (inj.texts is None and (inj.corpus is None
-                                                            or inj.count is None)):
-        raise bad(field, "weights" if inj.weights is not None else "no texts",
-                  "texts, or corpus with count: LLM nodes inject documents")
+            raise bad(
+                f"{field}.weights",
+                f"{len(inj.weights)} weights",
+                f"B = {spec.gmm.B} (one per component)",
+            )
+    elif inj.weights is not None or (
+        inj.texts is None and (inj.corpus is None or inj.count is None)
+    ):
+        raise bad(
+            field,
+            "weights" if inj.weights is not None else "no texts",
+            "texts, or corpus with count: LLM nodes inject documents",
+        )
 
 
 def parse_run(data: dict[str, Any]) -> RunSpec:

@@ -48,8 +48,13 @@ import scipy.sparse as sp
 from netcollapse.errors import DataError, bad
 from netcollapse.spectral.dynamics import LinearStep, predict_curve
 
-__all__ = ["StanceResponse", "fit_read_var", "fit_stance_response", "predict_stance_curve",
-           "seed_share"]
+__all__ = [
+    "StanceResponse",
+    "fit_read_var",
+    "fit_stance_response",
+    "predict_stance_curve",
+    "seed_share",
+]
 
 
 @dataclass(frozen=True)
@@ -139,8 +144,10 @@ def fit_stance_response(nodes: pd.DataFrame, L: int) -> StanceResponse:
     """
     missing = [c for c in _NODE_COLUMNS if c not in nodes.columns]
     if missing:
-        raise DataError(f"nodes: got no {missing[0]!r} column, expected the node rows of a run "
-                        "with seeded stances (llm.stances)")
+        raise DataError(
+            f"nodes: got no {missing[0]!r} column, expected the node rows of a run "
+            "with seeded stances (llm.stances)"
+        )
     if isinstance(L, bool) or not isinstance(L, (int, np.integer)) or L < 2:
         raise bad("L", L, "an integer >= 2")
     d = nodes[list(_NODE_COLUMNS)].dropna(subset=["stance", "read_stance"])
@@ -155,9 +162,13 @@ def fit_stance_response(nodes: pd.DataFrame, L: int) -> StanceResponse:
     answer_var = float(d["stance_var"].mean())
     pick = (d["read_stance_var"] / d["k"]).dropna()
     return StanceResponse(
-        slope=slope, slope_se=math.sqrt(s2 / float(xc @ xc)), intercept=intercept,
-        answer_var=answer_var, context_var=max(s2 - answer_var / L, 0.0),
-        pick_var=float(pick.mean()) if len(pick) else 0.0, rows=len(y),
+        slope=slope,
+        slope_se=math.sqrt(s2 / float(xc @ xc)),
+        intercept=intercept,
+        answer_var=answer_var,
+        context_var=max(s2 - answer_var / L, 0.0),
+        pick_var=float(pick.mean()) if len(pick) else 0.0,
+        rows=len(y),
         r2=1.0 - float(resid @ resid) / float(((y - y.mean()) ** 2).sum()),
     )
 
@@ -248,13 +259,24 @@ def predict_stance_curve(
 def _stance_W(graph: Any) -> sp.csr_array:
     """Return the graph's ``W``, checking that it reads no human corpus (``h = 0``)."""
     if np.any(np.asarray(graph.h) > 0):
-        raise bad("graph.anchoring", float(np.max(graph.h)), "0 (the calibrated stance "
-                  "prediction reads seeds, not a human corpus)")
+        raise bad(
+            "graph.anchoring",
+            float(np.max(graph.h)),
+            "0 (the calibrated stance prediction reads seeds, not a human corpus)",
+        )
     return sp.csr_array(graph.W)
 
 
-def fit_read_var(graph: Any, z: Any, response: StanceResponse, measured: Any, *, seeds: int,
-                 memory: int | None = None, publish: int = 1) -> StanceResponse:
+def fit_read_var(
+    graph: Any,
+    z: Any,
+    response: StanceResponse,
+    measured: Any,
+    *,
+    seeds: int,
+    memory: int | None = None,
+    publish: int = 1,
+) -> StanceResponse:
     """Fit the per-round variance to the calibration run's own corrected stance curve.
 
     The predicted ``E ||D||^2`` is linear in the per-round variance, so the value

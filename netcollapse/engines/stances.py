@@ -45,8 +45,17 @@ from netcollapse.engines.corpus import Corpus, load_corpus
 from netcollapse.errors import DataError, bad
 from netcollapse.measures.stance import StanceAxis, auc, project, stance_axis
 
-__all__ = ["ASSIGN", "STANCES_FILE", "Readout", "StanceSpec", "Stances", "assign_stances",
-           "readout", "seed_stances", "stance_corpus"]
+__all__ = [
+    "ASSIGN",
+    "STANCES_FILE",
+    "Readout",
+    "StanceSpec",
+    "Stances",
+    "assign_stances",
+    "readout",
+    "seed_stances",
+    "stance_corpus",
+]
 
 STANCES_FILE = "bitcoin_stances.jsonl"
 ASSIGN = ("halves", "block", "attribute", "random")
@@ -72,8 +81,10 @@ class StanceSpec(Spec):
             return v
         if isinstance(v, list) and v and all(isinstance(x, str) for x in v):
             return v
-        raise ValueError(f"got {v!r}, expected one of {', '.join(ASSIGN)} or a list of "
-                         "stance names (one per node)")
+        raise ValueError(
+            f"got {v!r}, expected one of {', '.join(ASSIGN)} or a list of "
+            "stance names (one per node)"
+        )
 
 
 @dataclass(frozen=True)
@@ -133,8 +144,10 @@ def stance_corpus(corpus: str, column: str = "stance", base_dir: Path | None = N
         out = load_corpus(path)
     missing = [i for i, m in enumerate(out.metadata) if m.get(column) in (None, "")]
     if missing:
-        raise DataError(f"llm.stances.column: got {column!r}, expected a column every document "
-                        f"has (document {missing[0]} of {corpus!r} has none)")
+        raise DataError(
+            f"llm.stances.column: got {column!r}, expected a column every document "
+            f"has (document {missing[0]} of {corpus!r} has none)"
+        )
     return out
 
 
@@ -153,8 +166,11 @@ def _graph_attribute(graph: Any, attribute: str, base_dir: Path | None) -> list[
         key = label if label in G.nodes else str(label)
         value = G.nodes[key].get(attribute) if key in G.nodes else None
         if value is None:
-            raise bad("llm.stances.attribute", attribute, f"an attribute of every node (node "
-                      f"{label!r} has none)")
+            raise bad(
+                "llm.stances.attribute",
+                attribute,
+                f"an attribute of every node (node {label!r} has none)",
+            )
         values.append(value)
     return values
 
@@ -196,8 +212,9 @@ def assign_stances(spec: StanceSpec, graph: Any, base_dir: Path | None = None) -
             raise bad("llm.stances.assign", "block", "an SBM graph (node labels (block, node))")
         blocks = sorted({int(x[0]) for x in labels})
         if len(blocks) != 2:
-            raise bad("llm.stances.assign", f"block on {len(blocks)} blocks",
-                      "an SBM with 2 blocks")
+            raise bad(
+                "llm.stances.assign", f"block on {len(blocks)} blocks", "an SBM with 2 blocks"
+            )
         out = [pos if int(x[0]) == blocks[0] else neg for x in labels]
     else:  # attribute
         if not spec.attribute:
@@ -237,8 +254,11 @@ def seed_stances(spec: StanceSpec, graph: Any, seed: int, base_dir: Path | None 
         raise bad("llm.stances.negative", spec.negative, f"a stance other than {spec.positive!r}")
     for field, name in (("positive", spec.positive), ("negative", spec.negative)):
         if name not in labels:
-            raise bad(f"llm.stances.{field}", name, f"a stance of the corpus, one of "
-                      f"{sorted(set(labels))}")
+            raise bad(
+                f"llm.stances.{field}",
+                name,
+                f"a stance of the corpus, one of {sorted(set(labels))}",
+            )
     node_stance = assign_stances(spec, graph, base_dir)
     rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(2**32 - 2,)))
     pool: dict[str, list[int]] = {}
@@ -246,19 +266,28 @@ def seed_stances(spec: StanceSpec, graph: Any, seed: int, base_dir: Path | None 
     for name in (spec.positive, spec.negative):
         idx = rng.permutation([i for i, lab in enumerate(labels) if lab == name])
         if len(idx) - spec.held_out < spec.posts:
-            raise bad("llm.stances.posts", spec.posts, f"at most {len(idx) - spec.held_out} "
-                      f"({len(idx)} {name!r} posts, {spec.held_out} held out)")
+            raise bad(
+                "llm.stances.posts",
+                spec.posts,
+                f"at most {len(idx) - spec.held_out} "
+                f"({len(idx)} {name!r} posts, {spec.held_out} held out)",
+            )
         held += idx[: spec.held_out].tolist()
-        pool[name] = idx[spec.held_out:].tolist()
+        pool[name] = idx[spec.held_out :].tolist()
     posts = tuple(
         tuple(corpus.texts[j] for j in rng.choice(pool[s], spec.posts, replace=False))
         for s in node_stance
     )
     pool_ids = pool[spec.positive] + pool[spec.negative]
     return Stances(
-        spec.positive, spec.negative, tuple(node_stance), posts,
-        tuple(corpus.texts[j] for j in pool_ids), tuple(labels[j] for j in pool_ids),
-        tuple(corpus.texts[j] for j in held), tuple(labels[j] for j in held),
+        spec.positive,
+        spec.negative,
+        tuple(node_stance),
+        posts,
+        tuple(corpus.texts[j] for j in pool_ids),
+        tuple(labels[j] for j in pool_ids),
+        tuple(corpus.texts[j] for j in held),
+        tuple(labels[j] for j in held),
     )
 
 
@@ -297,9 +326,9 @@ def readout(stances: Stances, embedder: Any) -> Readout:
     emb = np.asarray(embedder.encode(texts), dtype=float)
     m, h = len(stances.pool_texts), len(stances.held_texts)
     axis = stance_axis(emb[:m], stances.pool_labels, stances.positive, stances.negative)
-    held = project(emb[m:m + h], axis)
+    held = project(emb[m : m + h], axis)
     labels = np.array(stances.held_labels)
     score = auc(held[labels == stances.positive], held[labels == stances.negative])
     per = len(stances.node_posts[0])
-    z = project(emb[m + h:], axis).reshape(len(stances.node_posts), per).mean(axis=1)
+    z = project(emb[m + h :], axis).reshape(len(stances.node_posts), per).mean(axis=1)
     return Readout(axis, score, z)

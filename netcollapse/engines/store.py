@@ -317,9 +317,7 @@ class DocumentStore:
             return np.empty(0, dtype=np.int64)
         return as_generator(rng).choice(vis, size=k, replace=False).astype(np.int64)
 
-    def pick_nearest(
-        self, query: np.ndarray, k: int, before_step: int | None = None
-    ) -> np.ndarray:
+    def pick_nearest(self, query: np.ndarray, k: int, before_step: int | None = None) -> np.ndarray:
         """Return the ``k`` visible documents most cosine-similar to ``query``.
 
         Parameters

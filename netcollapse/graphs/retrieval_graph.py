@@ -282,13 +282,23 @@ class RetrievalGraph:
             raise bad("n", n, "an integer >= 2")
         h = check_h(anchoring, n, field="anchoring")
         W = retrieval_matrix(
-            n, edges, directed=directed, weighting=weighting, weights=weights,
-            self_weight=self_weight, anchoring=h, seed=seed,
+            n,
+            edges,
+            directed=directed,
+            weighting=weighting,
+            weights=weights,
+            self_weight=self_weight,
+            anchoring=h,
+            seed=seed,
         )
         return cls(
-            W=W, h=h, labels=tuple(labels) if labels is not None else (),
-            edges=np.asarray(edges, dtype=np.int64).reshape(-1, 2), directed=directed,
-            family=family, params=dict(params or {}),
+            W=W,
+            h=h,
+            labels=tuple(labels) if labels is not None else (),
+            edges=np.asarray(edges, dtype=np.int64).reshape(-1, 2),
+            directed=directed,
+            family=family,
+            params=dict(params or {}),
         )
 
     @classmethod
@@ -334,8 +344,15 @@ class RetrievalGraph:
         if weighting == "weight" and weights is None:
             raise bad("weighting", "weight", f"edges with a {weight!r} attribute")
         return cls.from_edges(
-            n, edges, directed=G.is_directed(), weights=weights, weighting=weighting,
-            self_weight=self_weight, anchoring=anchoring, labels=labels, seed=seed,
+            n,
+            edges,
+            directed=G.is_directed(),
+            weights=weights,
+            weighting=weighting,
+            self_weight=self_weight,
+            anchoring=anchoring,
+            labels=labels,
+            seed=seed,
         )
 
     @classmethod
@@ -374,9 +391,17 @@ class RetrievalGraph:
         params = s.model_dump()
         params["seed"] = seed
         return cls.from_edges(
-            n, edges, directed=directed, weights=weights, weighting=s.weighting,
-            self_weight=s.self_weight, anchoring=s.anchoring, labels=labels,
-            seed=weight_rng, family=s.family, params=params,
+            n,
+            edges,
+            directed=directed,
+            weights=weights,
+            weighting=s.weighting,
+            self_weight=s.self_weight,
+            anchoring=s.anchoring,
+            labels=labels,
+            seed=weight_rng,
+            family=s.family,
+            params=params,
         )
 
     @classmethod

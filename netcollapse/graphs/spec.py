@@ -310,8 +310,7 @@ class Named(_Graph):
     """
 
     family: Literal["named"] = "named"
-    network: Literal["karate_club", "les_miserables", "florentine_families",
-                     "davis_southern_women"]
+    network: Literal["karate_club", "les_miserables", "florentine_families", "davis_southern_women"]
 
     @model_validator(mode="after")
     def _weights(self) -> Named:
@@ -336,9 +335,25 @@ class FileGraph(_Graph):
 TOPOLOGY_MODELS: dict[str, type[_Graph]] = {
     m.model_fields["family"].default: m
     for m in (
-        Complete, Ring, Star, PathGraph, Grid, ErdosRenyi, WattsStrogatz,
-        BarabasiAlbert, StochasticBlock, RandomRegular, Tree, Bipartite, Barbell,
-        Caveman, Hypercube, CorePeriphery, DirectedRandom, Named, FileGraph,
+        Complete,
+        Ring,
+        Star,
+        PathGraph,
+        Grid,
+        ErdosRenyi,
+        WattsStrogatz,
+        BarabasiAlbert,
+        StochasticBlock,
+        RandomRegular,
+        Tree,
+        Bipartite,
+        Barbell,
+        Caveman,
+        Hypercube,
+        CorePeriphery,
+        DirectedRandom,
+        Named,
+        FileGraph,
     )
 }
 

@@ -271,8 +271,11 @@ def group_disagreement(samples: Any, groups: Any) -> GroupDisagreement:
     arr = _as_samples(samples)
     grp = np.asarray(groups)
     if grp.shape != (arr.shape[0],) or not np.isin(grp, (0, 1)).all():
-        raise bad("groups", grp.tolist() if grp.size < 20 else f"shape {grp.shape}",
-                  f"{arr.shape[0]} labels, each 0 or 1")
+        raise bad(
+            "groups",
+            grp.tolist() if grp.size < 20 else f"shape {grp.shape}",
+            f"{arr.shape[0]} labels, each 0 or 1",
+        )
     grp = grp.astype(int)
     if grp.min() == grp.max():
         raise bad("groups", f"all nodes in group {int(grp[0])}", "both groups non-empty")
@@ -304,9 +307,12 @@ def corrected_row(samples: Any, prefix: str = "") -> dict[str, float]:
     """
     d = corrected_disagreement(samples)
     return {
-        f"{prefix}between_sq": d.between, f"{prefix}between_se": d.between_se,
-        f"{prefix}corrected": d.corrected, f"{prefix}noise_sq": d.noise,
-        f"{prefix}diversity": d.diversity, f"{prefix}diversity_se": d.diversity_se,
+        f"{prefix}between_sq": d.between,
+        f"{prefix}between_se": d.between_se,
+        f"{prefix}corrected": d.corrected,
+        f"{prefix}noise_sq": d.noise,
+        f"{prefix}diversity": d.diversity,
+        f"{prefix}diversity_se": d.diversity_se,
     }
 
 
@@ -330,8 +336,13 @@ def group_row(samples: Any, groups: Any, prefix: str = "") -> dict[str, float]:
     g = group_disagreement(arr, groups)
     grp = np.asarray(groups)
     gap = float(arr[grp == 0].mean() - arr[grp == 1].mean()) if arr.ndim == 2 else math.nan
-    return {f"{prefix}within_sq": g.within, f"{prefix}across_sq": g.across,
-            f"{prefix}gap_sq": g.gap_sq, f"{prefix}gap_sq_se": g.gap_sq_se, f"{prefix}gap": gap}
+    return {
+        f"{prefix}within_sq": g.within,
+        f"{prefix}across_sq": g.across,
+        f"{prefix}gap_sq": g.gap_sq,
+        f"{prefix}gap_sq_se": g.gap_sq_se,
+        f"{prefix}gap": gap,
+    }
 
 
 def decline_split(raw: Any, between: Any, head: int = 1, tail: float = 0.25) -> dict[str, float]:
@@ -365,14 +376,21 @@ def decline_split(raw: Any, between: Any, head: int = 1, tail: float = 0.25) -> 
     """
     r, b = np.asarray(raw, dtype=float), np.asarray(between, dtype=float)
     if r.ndim != 1 or r.shape != b.shape or r.size < 2:
-        raise bad("raw", f"shape {r.shape} and between {b.shape}",
-                  "two equal 1-D curves, >= 2 steps")
+        raise bad(
+            "raw", f"shape {r.shape} and between {b.shape}", "two equal 1-D curves, >= 2 steps"
+        )
     if not 1 <= head < r.size:
         raise bad("head", head, f"an integer in [1, {r.size - 1}]")
     k = max(1, int(round(tail * r.size)))
     n = r - b
-    drop = {name: float(x[:head].mean() - x[-k:].mean())
-            for name, x in (("raw", r), ("between", b), ("noise", n))}
+    drop = {
+        name: float(x[:head].mean() - x[-k:].mean())
+        for name, x in (("raw", r), ("between", b), ("noise", n))
+    }
     share = drop["noise"] / drop["raw"] if drop["raw"] > 0 else math.nan
-    return {"raw_decline": drop["raw"], "between_decline": drop["between"],
-            "noise_decline": drop["noise"], "noise_share": share}
+    return {
+        "raw_decline": drop["raw"],
+        "between_decline": drop["between"],
+        "noise_decline": drop["noise"],
+        "noise_share": share,
+    }

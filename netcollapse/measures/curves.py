@@ -443,5 +443,8 @@ def collapse_measures(F: np.ndarray, tail: float = 0.2) -> dict[str, float | int
     (1.0, 5.0)
     """
     arr = _as_curve(F)
-    return {**curve_measures(arr, tail=tail).to_dict(),
-            "initial_frobenius": float(arr[0]), "final_frobenius": float(arr[-1])}
+    return {
+        **curve_measures(arr, tail=tail).to_dict(),
+        "initial_frobenius": float(arr[0]),
+        "final_frobenius": float(arr[-1]),
+    }

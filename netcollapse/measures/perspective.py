@@ -157,8 +157,9 @@ def perspective_space(
     """
     import pandas as pd
 
-    arr = _as_array(embeddings, "embeddings", (2, 4),
-                    "an array of shape (m, d) or (T + 1, n, L, d)")
+    arr = _as_array(
+        embeddings, "embeddings", (2, 4), "an array of shape (m, d) or (T + 1, n, L, d)"
+    )
     if arr.ndim == 4:
         steps, n, L, d = arr.shape
         if labels is None:
@@ -181,4 +182,3 @@ def perspective_space(
     for j, name in enumerate(names):
         out[name] = coords[:, j]
     return out
-

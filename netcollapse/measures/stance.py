@@ -85,8 +85,9 @@ def stance_axis(embeddings: Any, stances: Any, positive: str, negative: str) -> 
     diff = centroids[0] - centroids[1]
     norm2 = float(diff @ diff)
     if norm2 == 0.0:
-        raise bad("stances", f"{positive!r} and {negative!r}",
-                  "two stances with different centroids")
+        raise bad(
+            "stances", f"{positive!r} and {negative!r}", "two stances with different centroids"
+        )
     midpoint = (centroids[0] + centroids[1]) / 2
     return StanceAxis(str(positive), str(negative), midpoint, diff / norm2)
 

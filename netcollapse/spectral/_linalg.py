@@ -105,10 +105,12 @@ def _lanczos_ends(
         if broke or step % check == 0 or step == maxiter:
             d, e = np.array(alphas), np.array(betas)
             m = len(d)
-            ends = np.array([
-                la.eigvalsh_tridiagonal(d, e, select="i", select_range=(0, 0))[0],
-                la.eigvalsh_tridiagonal(d, e, select="i", select_range=(m - 1, m - 1))[0],
-            ])
+            ends = np.array(
+                [
+                    la.eigvalsh_tridiagonal(d, e, select="i", select_range=(0, 0))[0],
+                    la.eigvalsh_tridiagonal(d, e, select="i", select_range=(m - 1, m - 1))[0],
+                ]
+            )
             hist.append(ends)
             if broke:
                 break
@@ -123,8 +125,12 @@ def _lanczos_ends(
         betas.append(beta)
         q_prev, q = q, np.divide(w, beta, out=w)  # w is matvec's fresh array: ours to reuse
     else:
-        warnings.warn(f"Lanczos stopped after maxiter={maxiter} steps before reaching "
-                      f"tol={tol}; eigenvalue estimates may be off", RuntimeWarning, stacklevel=3)
+        warnings.warn(
+            f"Lanczos stopped after maxiter={maxiter} steps before reaching "
+            f"tol={tol}; eigenvalue estimates may be off",
+            RuntimeWarning,
+            stacklevel=3,
+        )
     return float(ends[0]), float(ends[1])
 
 
@@ -157,8 +163,10 @@ def _block_cg(matvec: Callable, B: np.ndarray, tol: float, maxiter: int = 5000) 
 def _gmres_columns(matvec: Callable, B: np.ndarray, tol: float) -> np.ndarray:
     n = B.shape[0]
     op = spla.LinearOperator((n, n), matvec=matvec, dtype=float)
-    cols = [spla.gmres(op, B[:, k], rtol=tol, atol=0.0, restart=60, maxiter=200)[0]
-            for k in range(B.shape[1])]
+    cols = [
+        spla.gmres(op, B[:, k], rtol=tol, atol=0.0, restart=60, maxiter=200)[0]
+        for k in range(B.shape[1])
+    ]
     return np.column_stack(cols)
 
 
@@ -178,7 +186,7 @@ def _power_rate(matvec: Callable, n: int, steps: int = 600) -> float:
             return 0.0
         logs.append(math.log(nrm))
         x /= nrm
-    return math.exp(float(np.mean(logs[steps // 2:])))
+    return math.exp(float(np.mean(logs[steps // 2 :])))
 
 
 def _rademacher(rng: np.random.Generator, n: int, p: int) -> np.ndarray:
@@ -187,6 +195,7 @@ def _rademacher(rng: np.random.Generator, n: int, p: int) -> np.ndarray:
 
 def _remove_perron(ev: np.ndarray) -> np.ndarray:
     return np.delete(ev, int(np.argmin(np.abs(ev - 1.0))))
+
 
 def _deflated(A: sp.csr_array, u: np.ndarray, lam: float) -> Callable:
     """Matvec of ``A`` with eigenpair ``(lam, u)`` moved to the mean of the other eigenvalues."""
@@ -210,9 +219,16 @@ def _arpack(matvec: Callable, n: int, which: str, tol: float, k: int = 2) -> np.
     ncv = min(n - 1, 20)
     v0 = np.random.default_rng(_V0_SEED).random(n) + 0.5
     try:
-        return spla.eigs(op, k=k, which=which, v0=v0, tol=tol, ncv=ncv,
-                         maxiter=max(1, ARPACK_MATVECS // (ncv - k)),
-                         return_eigenvectors=False)
+        return spla.eigs(
+            op,
+            k=k,
+            which=which,
+            v0=v0,
+            tol=tol,
+            ncv=ncv,
+            maxiter=max(1, ARPACK_MATVECS // (ncv - k)),
+            return_eigenvectors=False,
+        )
     except spla.ArpackNoConvergence as err:
         return np.asarray(err.eigenvalues, dtype=complex)
 

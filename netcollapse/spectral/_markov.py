@@ -74,8 +74,9 @@ def _int32(M: sp.csr_array) -> sp.csr_array:
         return M
     if max(M.shape[0], M.nnz) >= np.iinfo(np.int32).max:
         return M
-    return sp.csr_array((M.data, M.indices.astype(np.int32), M.indptr.astype(np.int32)),
-                        shape=M.shape)
+    return sp.csr_array(
+        (M.data, M.indices.astype(np.int32), M.indptr.astype(np.int32)), shape=M.shape
+    )
 
 
 def _resolve(method: str, n: int) -> str:
@@ -194,8 +195,9 @@ class _Chain:
                 elif lm.size:
                     slem_ = float(np.max(np.abs(keep)))
                 else:  # ARPACK out of budget: power-iteration estimate
-                    slem_ = max(_power_rate(self._moved, self.n), float(np.max(np.abs(keep),
-                                                                                initial=0.0)))
+                    slem_ = max(
+                        _power_rate(self._moved, self.n), float(np.max(np.abs(keep), initial=0.0))
+                    )
         return _Ends(_snap(lam2), _snap(lmin), _snap(slem_), keep)
 
     @cached_property
@@ -299,7 +301,7 @@ def _general_pi(chain: _Chain) -> np.ndarray:
     total = sum(bounds[c + 1] - bounds[c] for c in np.flatnonzero(closed))
     pi = np.zeros(chain.n)
     for c in np.flatnonzero(closed):
-        idx = order[bounds[c]:bounds[c + 1]]
+        idx = order[bounds[c] : bounds[c + 1]]
         p = np.ones(1) if idx.size == 1 else _irreducible_pi(chain.W[idx][:, idx], chain.dense)
         pi[idx] = p * idx.size / total
     return pi
@@ -318,4 +320,3 @@ def _irreducible_pi(Wc: sp.csr_array, dense: bool) -> np.ndarray:
         _, vec = spla.eigs(lazy, k=1, which="LM", v0=np.ones(m), tol=0.0)
         p = np.abs(vec[:, 0].real)
     return p / p.sum()
-

@@ -115,8 +115,9 @@ class LinearStep(NamedTuple):
     anchor: np.ndarray | None = None
 
 
-def linear_step(W: Any, g: float = DEFAULT_G, h: Any = 0.0,
-                gain: float | None = None) -> LinearStep:
+def linear_step(
+    W: Any, g: float = DEFAULT_G, h: Any = 0.0, gain: float | None = None
+) -> LinearStep:
     """Return the step of the lazy DeGroot / Friedkin-Johnsen model on a graph.
 
     Parameters
@@ -169,9 +170,9 @@ class _Stack:
     def _past(self, Z: np.ndarray, t: int) -> np.ndarray:
         n = self.n
         if self.memory is None:
-            return Z[n:2 * n]
+            return Z[n : 2 * n]
         r = self.visible(t)
-        return Z[n:r * n].reshape(r - 1, n, -1).sum(axis=0) if r > 1 else 0.0
+        return Z[n : r * n].reshape(r - 1, n, -1).sum(axis=0) if r > 1 else 0.0
 
     def apply(self, st: LinearStep, t: int, Z: np.ndarray) -> np.ndarray:
         """Noise-free map of the stacked state ``Z`` (shape ``(blocks n, m)``)."""
@@ -183,8 +184,8 @@ class _Stack:
         if self.memory is None:
             out[n:] = Z[n:] + y
         elif self.blocks > 1:
-            out[n:2 * n] = y
-            out[2 * n:] = Z[n:(self.blocks - 1) * n]
+            out[n : 2 * n] = y
+            out[2 * n :] = Z[n : (self.blocks - 1) * n]
         return out
 
     def inject(self, st: LinearStep, t: int, xi: np.ndarray, eta: np.ndarray) -> np.ndarray:
@@ -193,12 +194,13 @@ class _Stack:
         out = np.zeros((self.blocks * n, xi.shape[1]))
         out[:n] = st.gain[:, None] * (st.S @ xi) / self.visible(t) + eta
         if self.blocks > 1:
-            out[n:2 * n] = xi
+            out[n : 2 * n] = xi
         return out
 
 
-def _variances(noise: NoiseModel | tuple | None, t: int, mean: np.ndarray,
-               var: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _variances(
+    noise: NoiseModel | tuple | None, t: int, mean: np.ndarray, var: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     n = mean.shape[0]
     if noise is None:
         return np.zeros(n), np.zeros(n)
@@ -312,8 +314,9 @@ def predict_curve(
         raise bad("X0", f"{X.shape[0]} rows", f"{n} rows (one per node)")
     if isinstance(T, bool) or not isinstance(T, (int, np.integer)) or T < 0:
         raise bad("T", T, "an integer >= 0")
-    if memory is not None and (isinstance(memory, bool) or not isinstance(memory, (int, np.integer))
-                               or memory < 1):
+    if memory is not None and (
+        isinstance(memory, bool) or not isinstance(memory, (int, np.integer)) or memory < 1
+    ):
         raise bad("memory", memory, "an integer >= 1 or None (keep all)")
     if method not in ("auto", "dense", "probes"):
         raise bad("method", method, "'auto', 'dense' or 'probes'")
@@ -340,8 +343,15 @@ def predict_curve(
         else:
             var, tr, se = np.zeros(n), 0.0, 0.0
         sig2 = _centred_sq(m)
-        rows.append((t, math.sqrt(2 * n * max(sig2 + tr, 0.0)), math.sqrt(2 * n * sig2),
-                     math.sqrt(2 * n * max(tr, 0.0)), 2 * n * se))
+        rows.append(
+            (
+                t,
+                math.sqrt(2 * n * max(sig2 + tr, 0.0)),
+                math.sqrt(2 * n * sig2),
+                math.sqrt(2 * n * max(tr, 0.0)),
+                2 * n * se,
+            )
+        )
         if t == T:
             break
         st = steps(t) if t else st0

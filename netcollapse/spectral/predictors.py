@@ -190,8 +190,9 @@ def _kemeny(chain: _Chain, seed: Any) -> float:
 
 # ----------------------------------------------------------------------------- public API
 @_single_blas
-def fiedler_value(W: Any, normalized: bool = True, method: str = "auto",
-                  tol: float | None = None) -> float:
+def fiedler_value(
+    W: Any, normalized: bool = True, method: str = "auto", tol: float | None = None
+) -> float:
     """Algebraic connectivity of the symmetrised retrieval graph.
 
     Parameters
@@ -270,8 +271,9 @@ def fj_rate(W: Any, h: Any, method: str = "auto", tol: float | None = None) -> f
 
 
 @_single_blas
-def fj_floor(W: Any, h: Any, method: str = "auto", seed: Any = 0,
-             tol: float | None = None) -> float:
+def fj_floor(
+    W: Any, h: Any, method: str = "auto", seed: Any = 0, tol: float | None = None
+) -> float:
     """Disagreement floor under anchoring (Friedkin-Johnsen limit).
 
     Parameters
@@ -319,8 +321,7 @@ def fj_floor(W: Any, h: Any, method: str = "auto", seed: Any = 0,
 
 
 @_single_blas
-def kemeny_constant(W: Any, method: str = "auto", seed: Any = 0,
-                    tol: float | None = None) -> float:
+def kemeny_constant(W: Any, method: str = "auto", seed: Any = 0, tol: float | None = None) -> float:
     """Kemeny's constant ``sum_k 1 / (1 - lambda_k)`` over non-Perron eigenvalues.
 
     Parameters
@@ -419,4 +420,3 @@ def n_components(W: Any) -> int:
     (1, 3)
     """
     return int(csgraph.connected_components(_as_matrix(W), directed=True, connection="weak")[0])
-

@@ -17,8 +17,16 @@ from netcollapse.spectral._linalg import _V0_SEED, _single_blas
 from netcollapse.spectral._markov import _balanced, _Chain, _check_g
 
 __all__ = [
-    "DEFAULT_G", "MixingBounds", "is_reversible", "lazy_rate", "mixing_time_bounds",
-    "relaxation_time", "slem", "spectral_gap", "stationary_distribution", "top_eigenvalues",
+    "DEFAULT_G",
+    "MixingBounds",
+    "is_reversible",
+    "lazy_rate",
+    "mixing_time_bounds",
+    "relaxation_time",
+    "slem",
+    "spectral_gap",
+    "stationary_distribution",
+    "top_eigenvalues",
 ]
 
 DEFAULT_G = 1.0 - math.exp(-1.0)
@@ -34,8 +42,9 @@ class MixingBounds(NamedTuple):
 
 # ----------------------------------------------------------------------------- public API
 @_single_blas
-def top_eigenvalues(W: Any, k: int = 6, method: str = "auto",
-                    tol: float | None = None) -> np.ndarray:
+def top_eigenvalues(
+    W: Any, k: int = 6, method: str = "auto", tol: float | None = None
+) -> np.ndarray:
     """Eigenvalues of ``W`` of largest modulus.
 
     Parameters
@@ -78,8 +87,9 @@ def top_eigenvalues(W: Any, k: int = 6, method: str = "auto",
         ev = chain.spectrum
     elif chain.reversible:
         v0 = np.random.default_rng(_V0_SEED).random(n) + 0.5
-        ev = spla.eigsh(chain.S, k=k, which="LM", v0=v0, tol=chain.arpack_tol,
-                        return_eigenvectors=False)
+        ev = spla.eigsh(
+            chain.S, k=k, which="LM", v0=v0, tol=chain.arpack_tol, return_eigenvectors=False
+        )
     else:
         ev = chain._eigs(chain.W, k, "LM")
     ev = np.real(ev) if chain.reversible else np.asarray(ev, dtype=complex)
@@ -339,8 +349,9 @@ def _mixing(chain: _Chain, eps: float) -> MixingBounds:
 
 
 @_single_blas
-def mixing_time_bounds(W: Any, eps: float = 0.25, method: str = "auto",
-                       tol: float | None = None) -> MixingBounds:
+def mixing_time_bounds(
+    W: Any, eps: float = 0.25, method: str = "auto", tol: float | None = None
+) -> MixingBounds:
     """Spectral bounds on the total-variation mixing time ``t_mix(eps)``.
 
     Parameters

@@ -18,19 +18,40 @@ from netcollapse.spectral.rates import DEFAULT_G, _mixing, _t_rel
 __all__ = ["PERIODIC_NOTE", "PERIODIC_ODD", "SUMMARY_KEYS", "spectral_summary"]
 
 SUMMARY_KEYS = (
-    "n", "n_edges", "n_components", "reversible", "slem", "spectral_gap", "lambda_2",
-    "lambda_min", "lazy_g", "lazy_rate", "relaxation_time", "mixing_time_lower",
-    "mixing_time_upper", "fiedler_value", "fj_rate", "fj_floor", "kemeny_constant",
-    "degree_heterogeneity", "pi_min", "pi_max", "note",
+    "n",
+    "n_edges",
+    "n_components",
+    "reversible",
+    "slem",
+    "spectral_gap",
+    "lambda_2",
+    "lambda_min",
+    "lazy_g",
+    "lazy_rate",
+    "relaxation_time",
+    "mixing_time_lower",
+    "mixing_time_upper",
+    "fiedler_value",
+    "fj_rate",
+    "fj_floor",
+    "kemeny_constant",
+    "degree_heterogeneity",
+    "pi_min",
+    "pi_max",
+    "note",
 )
 """Index of :func:`spectral_summary` (the JSON keys of ``netcollapse spectral --json``)."""
 
-PERIODIC_NOTE = ("periodic: eigenvalue -1 (bipartite, e.g. an even ring with no self weight) "
-                 "gives SLEM 1; add self_weight > 0 to make it aperiodic")
+PERIODIC_NOTE = (
+    "periodic: eigenvalue -1 (bipartite, e.g. an even ring with no self weight) "
+    "gives SLEM 1; add self_weight > 0 to make it aperiodic"
+)
 
 
-PERIODIC_ODD = ("periodic: an eigenvalue of modulus 1 other than 1 gives SLEM 1; "
-                "add self_weight > 0 to make it aperiodic")
+PERIODIC_ODD = (
+    "periodic: an eigenvalue of modulus 1 other than 1 gives SLEM 1; "
+    "add self_weight > 0 to make it aperiodic"
+)
 
 
 def _note(chain: _Chain, e: _Ends) -> str:
@@ -49,8 +70,14 @@ def _note(chain: _Chain, e: _Ends) -> str:
 
 
 @_single_blas
-def spectral_summary(graph: Any, g: float | None = None, eps: float = 0.25,
-                     method: str = "auto", tol: float | None = None, seed: Any = 0) -> pd.Series:
+def spectral_summary(
+    graph: Any,
+    g: float | None = None,
+    eps: float = 0.25,
+    method: str = "auto",
+    tol: float | None = None,
+    seed: Any = 0,
+) -> pd.Series:
     """All spectral predictors of one retrieval graph, each eigen-problem solved once.
 
     Parameters
@@ -110,11 +137,26 @@ def spectral_summary(graph: Any, g: float | None = None, eps: float = 0.25,
     k = _source_counts(chain.W)
     pi = chain.pi
     values = [
-        chain.n, int(k.sum()), chain.n_components, bool(chain.reversible), e.slem,
-        1.0 - e.slem, e.lambda_2, e.lambda_min, g, chain.lazy(g), _t_rel(e.slem),
-        mix.lower, mix.upper, _fiedler(chain, True), _fj_rate(chain, h),
-        _fj_floor(chain, h, seed), _kemeny(chain, seed),
+        chain.n,
+        int(k.sum()),
+        chain.n_components,
+        bool(chain.reversible),
+        e.slem,
+        1.0 - e.slem,
+        e.lambda_2,
+        e.lambda_min,
+        g,
+        chain.lazy(g),
+        _t_rel(e.slem),
+        mix.lower,
+        mix.upper,
+        _fiedler(chain, True),
+        _fj_rate(chain, h),
+        _fj_floor(chain, h, seed),
+        _kemeny(chain, seed),
         float(np.mean(k**2) / np.mean(k)) if k.sum() else math.nan,
-        float(pi.min()), float(pi.max()), _note(chain, e),
+        float(pi.min()),
+        float(pi.max()),
+        _note(chain, e),
     ]
     return pd.Series(values, index=list(SUMMARY_KEYS), dtype=object, name="spectral")

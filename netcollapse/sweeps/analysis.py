@@ -38,8 +38,14 @@ PREDICTORS = tuple(
 ) + ("predicted_rate",)
 #: Collapse measures :func:`predictor_table` uses by default.
 DEFAULT_MEASURES = (
-    "half_life", "time_to_twice_floor", "late_rate", "area_above_floor", "floor",
-    "final_frobenius", "stance_retained_share", "stance_excess_half_life",
+    "half_life",
+    "time_to_twice_floor",
+    "late_rate",
+    "area_above_floor",
+    "floor",
+    "final_frobenius",
+    "stance_retained_share",
+    "stance_excess_half_life",
 )
 
 
@@ -168,8 +174,12 @@ def _interval(boot: np.ndarray) -> tuple[float, float]:
 def format_predictor_table(
     table: pd.DataFrame,
     method: str = "spearman",
-    measures: Sequence[str] = ("half_life", "time_to_twice_floor", "late_rate",
-                               "stance_retained_share"),
+    measures: Sequence[str] = (
+        "half_life",
+        "time_to_twice_floor",
+        "late_rate",
+        "stance_retained_share",
+    ),
 ) -> str:
     """Render the rows of one method as an aligned text table (what the CLI prints).
 
@@ -188,10 +198,14 @@ def format_predictor_table(
     t = table[(table["method"] == method) & table["measure"].isin(list(measures))]
     t = t[np.isfinite(t["r"].to_numpy(dtype=float))]
     if t.empty:
-        return (f"predictor table ({method}): no correlation to show (no predictor varies, or "
-                f"the measures {', '.join(measures)} are NaN in every task)")
-    lines = [f"predictor table ({method} r, 95% bootstrap interval, n tasks):",
-             f"  {'predictor':<22}{'measure':<21}{'r':>8}  {'interval':<19}{'n':>5}"]
+        return (
+            f"predictor table ({method}): no correlation to show (no predictor varies, or "
+            f"the measures {', '.join(measures)} are NaN in every task)"
+        )
+    lines = [
+        f"predictor table ({method} r, 95% bootstrap interval, n tasks):",
+        f"  {'predictor':<22}{'measure':<21}{'r':>8}  {'interval':<19}{'n':>5}",
+    ]
     for row in t.itertuples(index=False):
         ci = f"[{row.lo:+.3f}, {row.hi:+.3f}]"
         lines.append(f"  {row.predictor:<22}{row.measure:<21}{row.r:>+8.3f}  {ci:<19}{row.n:>5}")
@@ -229,18 +243,36 @@ def curve_check(results: pd.DataFrame, by: str | Sequence[str] = "graph_id") -> 
     (0.1, 1.0, 0.5)
     """
     keys = [by] if isinstance(by, str) else list(by)
-    need = ["curve_error", "half_life", "pred_half_life", "time_to_twice_floor",
-            "pred_time_to_twice_floor", *keys]
+    need = [
+        "curve_error",
+        "half_life",
+        "pred_half_life",
+        "time_to_twice_floor",
+        "pred_time_to_twice_floor",
+        *keys,
+    ]
     missing = [c for c in need if c not in results.columns]
     if missing:
-        raise bad("results", f"missing columns {missing}", "a sweep of an engine with a "
-                  "prediction (GMM) run by this version")
+        raise bad(
+            "results",
+            f"missing columns {missing}",
+            "a sweep of an engine with a prediction (GMM) run by this version",
+        )
     means = results.groupby(keys, dropna=False)[need[1:5]].mean()
-    out = {"median_curve_error": float(np.nanmedian(results["curve_error"].to_numpy(float))),
-           "runs": int(len(results)), "graphs": int(len(means))}
+    out = {
+        "median_curve_error": float(np.nanmedian(results["curve_error"].to_numpy(float))),
+        "runs": int(len(results)),
+        "graphs": int(len(means)),
+    }
     for m in ("half_life", "time_to_twice_floor"):
         pair = means[[m, f"pred_{m}"]].dropna()
-        out[f"spearman_{m}"] = (float(_pearson_rows(_ranks(pair[m].to_numpy())[None],
-                                                    _ranks(pair[f"pred_{m}"].to_numpy())[None])[0])
-                                if len(pair) > 2 else math.nan)
+        out[f"spearman_{m}"] = (
+            float(
+                _pearson_rows(
+                    _ranks(pair[m].to_numpy())[None], _ranks(pair[f"pred_{m}"].to_numpy())[None]
+                )[0]
+            )
+            if len(pair) > 2
+            else math.nan
+        )
     return out

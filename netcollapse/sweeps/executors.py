@@ -225,16 +225,18 @@ class RayExecutor:
         self._environ = dict(os.environ)  # ray.init sets variables (PYTHONBREAKPOINT)
         if self.address:
             try:
-                ray.init(address=self.address, logging_level=logging.WARNING,
-                         log_to_driver=False)
+                ray.init(address=self.address, logging_level=logging.WARNING, log_to_driver=False)
             except (ConnectionError, RuntimeError, ValueError) as exc:
                 _restore_environ(self._environ)
-                raise bad("address", self.address,
-                          f"a reachable Ray cluster ({_one_line(exc)[:120]})") from None
+                raise bad(
+                    "address", self.address, f"a reachable Ray cluster ({_one_line(exc)[:120]})"
+                ) from None
         else:
             with _environ(RAY_LOCAL_ENV):
                 ray.init(
-                    num_cpus=self.workers, include_dashboard=False, log_to_driver=False,
+                    num_cpus=self.workers,
+                    include_dashboard=False,
+                    log_to_driver=False,
                     logging_level=logging.WARNING,
                     object_store_memory=self.object_store_mb * 2**20,
                 )
@@ -260,9 +262,7 @@ class RayExecutor:
         plain = deque(t for t in items if _engine(t) != "llm")
         llm = deque(t for t in items if _engine(t) == "llm")
         remote = ray.remote(num_cpus=1, max_retries=0)(_ray_call)
-        actor_cls = ray.remote(num_cpus=1, num_gpus=self.gpus_per_actor, max_restarts=0)(
-            _TaskActor
-        )
+        actor_cls = ray.remote(num_cpus=1, num_gpus=self.gpus_per_actor, max_restarts=0)(_TaskActor)
         free = [actor_cls.remote() for _ in range(min(self.workers, len(llm)))]
         fn_ref = ray.put(fn)
         running: dict[Any, tuple[Any, Any]] = {}  # object ref -> (task, actor or None)
@@ -369,4 +369,3 @@ def make_executor(
     if name == "process":
         return ProcessExecutor(w)
     return RayExecutor(w, address=address, **options)
-

@@ -12,7 +12,6 @@ run spec (defaults filled in, seed included, ``name``/``description`` left out):
 the same condition and seed give the same id in every sweep that contains them.
 """
 
-
 from __future__ import annotations
 
 import copy
@@ -199,11 +198,19 @@ def expand(sweep: SweepSpec | dict[str, Any], base_dir: Path | None = None) -> l
             if tid in seen:
                 raise bad("axes", params, f"distinct conditions (same run spec as {seen[tid]})")
             seen[tid] = params
-            tasks.append(Task(
-                task_id=tid, index=len(tasks), replicate=r, seed=s, params=params, spec=spec,
-                engine=str(spec.get("engine", "gmm")),
-                base_dir=None if base_dir is None else str(base_dir), error=error,
-            ))
+            tasks.append(
+                Task(
+                    task_id=tid,
+                    index=len(tasks),
+                    replicate=r,
+                    seed=s,
+                    params=params,
+                    spec=spec,
+                    engine=str(spec.get("engine", "gmm")),
+                    base_dir=None if base_dir is None else str(base_dir),
+                    error=error,
+                )
+            )
     if tasks and len(errors) == len(tasks):
         raise SpecError(errors[0])
     return tasks

@@ -51,14 +51,26 @@ __all__ = [
 
 #: Collapse-measure columns of a results row (besides the spectral predictors).
 MEASURE_COLUMNS = (
-    "half_life", "time_to_twice_floor", "floor", "area_above_floor", "late_rate",
-    "late_start", "late_stop", "notes", "final_frobenius", "initial_frobenius",
+    "half_life",
+    "time_to_twice_floor",
+    "floor",
+    "area_above_floor",
+    "late_rate",
+    "late_start",
+    "late_stop",
+    "notes",
+    "final_frobenius",
+    "initial_frobenius",
     "predicted_rate",
 )
 #: Measures also computed on the predicted curve (columns ``pred_<name>``), where the
 #: engine has a prediction; ``curve_error`` is the RMS error of ``log ||D||_F`` against it.
 PREDICTED_MEASURES = (
-    "half_life", "time_to_twice_floor", "floor", "area_above_floor", "late_rate",
+    "half_life",
+    "time_to_twice_floor",
+    "floor",
+    "area_above_floor",
+    "late_rate",
 )
 #: Measures of the corrected stance disagreement (LLM tasks with ``llm.stances``),
 #: columns ``stance_<name>``.
@@ -109,8 +121,16 @@ def prepare_folder(out: str | Path, spec: dict[str, Any], tasks: list[Any]) -> P
     if out.exists() and not out.is_dir():
         raise bad("out", str(out), "a folder")
     (out / "tasks").mkdir(parents=True, exist_ok=True)
-    listing = [{"task_id": t.task_id, "index": t.index, "replicate": t.replicate,
-                "seed": t.seed, "params": t.params} for t in tasks]
+    listing = [
+        {
+            "task_id": t.task_id,
+            "index": t.index,
+            "replicate": t.replicate,
+            "seed": t.seed,
+            "params": t.params,
+        }
+        for t in tasks
+    ]
     atomic_write_text(out / "sweep.json", dumps({"spec": spec, "tasks": listing}, indent=1))
     return out
 
@@ -193,8 +213,17 @@ def load_outcomes(out: Path, tasks: list[Any]) -> dict[str, TaskOutcome]:
 
 
 def _order_columns(frame: pd.DataFrame, params: list[str]) -> pd.DataFrame:
-    head = ["task_id", "status", "error", "replicate", "seed", *params, "family", "engine",
-            "graph_id"]
+    head = [
+        "task_id",
+        "status",
+        "error",
+        "replicate",
+        "seed",
+        *params,
+        "family",
+        "engine",
+        "graph_id",
+    ]
     tail = [*MEASURE_COLUMNS, *TIMING_COLUMNS]
     first = [c for c in head if c in frame.columns]
     last = [c for c in tail if c in frame.columns]
@@ -214,13 +243,21 @@ def _arrow_safe(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _tables(tasks: list[Any], done: dict[str, TaskOutcome]) -> tuple[pd.DataFrame, pd.DataFrame]:
     params = list(dict.fromkeys(k for t in tasks for k in t.params))
-    rows = [{k: v for k, v in done[t.task_id].row.items() if k != "traceback"}
-            for t in tasks if t.task_id in done]
-    results = _arrow_safe(_order_columns(pd.DataFrame(rows), params)) if rows else pd.DataFrame(
-        columns=["task_id", "status", "error", "replicate", "seed", *params]
+    rows = [
+        {k: v for k, v in done[t.task_id].row.items() if k != "traceback"}
+        for t in tasks
+        if t.task_id in done
+    ]
+    results = (
+        _arrow_safe(_order_columns(pd.DataFrame(rows), params))
+        if rows
+        else pd.DataFrame(columns=["task_id", "status", "error", "replicate", "seed", *params])
     )
-    frames = [done[t.task_id].steps for t in tasks
-              if t.task_id in done and done[t.task_id].steps is not None]
+    frames = [
+        done[t.task_id].steps
+        for t in tasks
+        if t.task_id in done and done[t.task_id].steps is not None
+    ]
     steps = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["task_id"])
     return results, steps
 

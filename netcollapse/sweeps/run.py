@@ -142,8 +142,9 @@ class SweepResult:
         (6, [2, 4])
         """
         params = sorted({k for t in self.tasks for k in t.params})
-        keys = self.results[["task_id", "replicate", "seed",
-                             *[c for c in params if c in self.results.columns]]]
+        keys = self.results[
+            ["task_id", "replicate", "seed", *[c for c in params if c in self.results.columns]]
+        ]
         return self.steps.merge(keys, on="task_id", how="left", validate="many_to_one")
 
     def raise_for_errors(self) -> SweepResult:
@@ -248,8 +249,9 @@ def run_sweep(
         bar.close()
         results, steps = write_tables(out, tasks, done)
     errors = int((results["status"] != "ok").sum()) if len(results) else 0
-    return SweepResult(out, results, steps, len(tasks), ran, skipped, errors,
-                       time.perf_counter() - start, tasks)
+    return SweepResult(
+        out, results, steps, len(tasks), ran, skipped, errors, time.perf_counter() - start, tasks
+    )
 
 
 def _bar(total: int, initial: int, name: str, enabled: bool) -> Any:
@@ -259,5 +261,12 @@ def _bar(total: int, initial: int, name: str, enabled: bool) -> Any:
         return plain(total=total, disable=True)
     from tqdm.auto import tqdm
 
-    return tqdm(total=total, initial=initial, desc=name, unit="task", disable=not enabled,
-                dynamic_ncols=True, smoothing=0.1)
+    return tqdm(
+        total=total,
+        initial=initial,
+        desc=name,
+        unit="task",
+        disable=not enabled,
+        dynamic_ncols=True,
+        smoothing=0.1,
+    )

@@ -24,7 +24,9 @@ from netcollapse.graphs.spec import TOPOLOGY_MODELS, parse_topology
 __all__ = ["SweepSpec", "check_axis_path", "load_sweep"]
 
 _SECTIONS: dict[str, type[BaseModel]] = {
-    "retrieval": Retrieval, "gmm": GMMSpec, "llm": LLMSpec,
+    "retrieval": Retrieval,
+    "gmm": GMMSpec,
+    "llm": LLMSpec,
 }
 _PATH_HINT = (
     "a run-spec parameter path such as graph.family, graph.n, graph.p, retrieval.memory, "
@@ -150,8 +152,11 @@ def _check_spec(sweep: SweepSpec) -> None:
     elif not sweep.seeds or min(sweep.seeds) < 0 or len(set(sweep.seeds)) != len(sweep.seeds):
         raise bad("seeds", sweep.seeds, "a non-empty list of distinct seeds >= 0")
     if "seed" in sweep.base:
-        raise bad("base.seed", sweep.base["seed"],
-                  "no seed in base (replicate seeds come from the sweep's seed and seeds)")
+        raise bad(
+            "base.seed",
+            sweep.base["seed"],
+            "no seed in base (replicate seeds come from the sweep's seed and seeds)",
+        )
 
 
 def _axis_values(sweep: SweepSpec, name: str) -> list[Any]:

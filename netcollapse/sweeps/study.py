@@ -32,12 +32,28 @@ import pandas as pd
 
 from netcollapse.errors import DataError, bad
 
-__all__ = ["STUDY_MEASURES", "StanceStudy", "format_study", "mean_interval", "predict_stance_run",
-           "stance_study"]
+__all__ = [
+    "STUDY_MEASURES",
+    "StanceStudy",
+    "format_study",
+    "mean_interval",
+    "predict_stance_run",
+    "stance_study",
+]
 
 STUDY_MEASURES = ("half_life", "excess_half_life", "time_to_twice_floor", "retained_share")
-_T975 = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571, 6: 2.447, 7: 2.365, 8: 2.306,
-         9: 2.262, 10: 2.228}
+_T975 = {
+    1: 12.706,
+    2: 4.303,
+    3: 3.182,
+    4: 2.776,
+    5: 2.571,
+    6: 2.447,
+    7: 2.365,
+    8: 2.306,
+    9: 2.262,
+    10: 2.228,
+}
 
 
 @dataclass(frozen=True)
@@ -101,9 +117,14 @@ def _measures(F: np.ndarray) -> dict[str, Any]:
     from netcollapse.measures.levels import excess_half_life, retained_share
 
     m = curve_measures(F)
-    return {"half_life": m.half_life, "excess_half_life": excess_half_life(F),
-            "retained_share": retained_share(F),
-            "time_to_twice_floor": m.time_to_twice_floor, "floor": m.floor, "notes": m.notes}
+    return {
+        "half_life": m.half_life,
+        "excess_half_life": excess_half_life(F),
+        "retained_share": retained_share(F),
+        "time_to_twice_floor": m.time_to_twice_floor,
+        "floor": m.floor,
+        "notes": m.notes,
+    }
 
 
 def _calibration(folder: Path) -> Any:
@@ -113,20 +134,30 @@ def _calibration(folder: Path) -> Any:
 
     files = [folder / f for f in ("nodes.parquet", "config.json", "metrics.parquet")]
     if not all(f.is_file() for f in files):
-        raise DataError(f"calibration: got {str(folder)!r}, expected a finished run folder "
-                        "(nodes.parquet, metrics.parquet, config.json) of an LLM run with "
-                        "llm.stances")
+        raise DataError(
+            f"calibration: got {str(folder)!r}, expected a finished run folder "
+            "(nodes.parquet, metrics.parquet, config.json) of an LLM run with "
+            "llm.stances"
+        )
     config = json.loads(files[1].read_text())
     stances = config.get("stances") or {}
     if "seed_stance" not in stances:
-        raise DataError(f"calibration: got {str(folder)!r}, expected an LLM run with llm.stances "
-                        "(config.json stances.seed_stance)")
+        raise DataError(
+            f"calibration: got {str(folder)!r}, expected an LLM run with llm.stances "
+            "(config.json stances.seed_stance)"
+        )
     response = fit_stance_response(pd.read_parquet(files[0]), int(config["L"]))
     graph = RetrievalGraph.from_spec(config["graph"], seed=config["seed"])
     measured = pd.read_parquet(files[2])["stance_corrected"].to_numpy(float)
-    return fit_read_var(graph, np.asarray(stances["seed_stance"]), response, measured,
-                        seeds=int(stances["posts"]), memory=config["retrieval"]["memory"],
-                        publish=int(config["publish"]))
+    return fit_read_var(
+        graph,
+        np.asarray(stances["seed_stance"]),
+        response,
+        measured,
+        seeds=int(stances["posts"]),
+        memory=config["retrieval"]["memory"],
+        publish=int(config["publish"]),
+    )
 
 
 def predict_stance_run(run: str | Path, calibration: str | Path) -> pd.DataFrame:
@@ -163,23 +194,39 @@ def predict_stance_run(run: str | Path, calibration: str | Path) -> pd.DataFrame
     if "seed_stance" not in stances:
         raise DataError(f"run: got {str(folder)!r}, expected an LLM run with llm.stances")
     if any("inject" in e or "h" in e for e in config.get("interventions", [])):
-        raise DataError(f"run: got {str(folder)!r} with an h or inject intervention, expected "
-                        "graph, rewire or freeze only (the stance model reads no human corpus)")
+        raise DataError(
+            f"run: got {str(folder)!r} with an h or inject intervention, expected "
+            "graph, rewire or freeze only (the stance model reads no human corpus)"
+        )
     response = _calibration(Path(calibration))
-    graph = RetrievalGraph.from_spec(config["graph"], seed=config["graph"].get("seed",
-                                                                            config["seed"]))
+    graph = RetrievalGraph.from_spec(
+        config["graph"], seed=config["graph"].get("seed", config["seed"])
+    )
     schedule = Schedule(graph, config.get("interventions", []), seed=config["seed"])
     measured = pd.read_parquet(metrics_file)["stance_corrected"].to_numpy(float)
-    pred = predict_stance_curve(schedule.graph_at, np.asarray(stances["seed_stance"]), response,
-                                len(measured) - 1, seeds=int(stances["posts"]),
-                                memory=config["retrieval"]["memory"],
-                                publish=int(config["publish"]))
-    return pd.DataFrame({"step": pred["step"], "predicted": pred["frobenius"],
-                         "measured": measured, "signal": pred["signal"], "noise": pred["noise"]})
+    pred = predict_stance_curve(
+        schedule.graph_at,
+        np.asarray(stances["seed_stance"]),
+        response,
+        len(measured) - 1,
+        seeds=int(stances["posts"]),
+        memory=config["retrieval"]["memory"],
+        publish=int(config["publish"]),
+    )
+    return pd.DataFrame(
+        {
+            "step": pred["step"],
+            "predicted": pred["frobenius"],
+            "measured": measured,
+            "signal": pred["signal"],
+            "noise": pred["noise"],
+        }
+    )
 
 
-def stance_study(sweep: str | Path, calibration: str | Path,
-                 measure: str = "half_life") -> StanceStudy:
+def stance_study(
+    sweep: str | Path, calibration: str | Path, measure: str = "half_life"
+) -> StanceStudy:
     """Measured vs predicted stance collapse per graph of a finished sweep.
 
     Parameters
@@ -221,8 +268,10 @@ def stance_study(sweep: str | Path, calibration: str | Path,
     steps = pd.read_parquet(folder / "steps.parquet")
     ok = results[results["status"] == "ok"]
     if "stance_corrected" not in steps.columns or ok.empty:
-        raise DataError(f"sweep: got {str(folder)!r}, expected finished LLM tasks with "
-                        "llm.stances (a stance_corrected column)")
+        raise DataError(
+            f"sweep: got {str(folder)!r}, expected finished LLM tasks with "
+            "llm.stances (a stance_corrected column)"
+        )
     embedders: dict[str, Any] = {}
     rows, curves = [], []
     for _, res in ok.iterrows():
@@ -234,28 +283,56 @@ def stance_study(sweep: str | Path, calibration: str | Path,
         st = seed_stances(run.llm.stances, graph, run.seed)
         z = readout(st, embedders[run.llm.embedder]).z
         schedule = Schedule(graph, run.interventions, seed=run.seed)
-        pred = predict_stance_curve(schedule.graph_at, z, response, run.T,
-                                    seeds=run.llm.stances.posts,
-                                    memory=run.retrieval.memory,
-                                    publish=run.llm.publish)["frobenius"].to_numpy()
+        pred = predict_stance_curve(
+            schedule.graph_at,
+            z,
+            response,
+            run.T,
+            seeds=run.llm.stances.posts,
+            memory=run.retrieval.memory,
+            publish=run.llm.publish,
+        )["frobenius"].to_numpy()
         s = steps[steps["task_id"] == res["task_id"]].sort_values("step")
         F = s["stance_corrected"].to_numpy(float)
         mm, pm = _measures(F), _measures(pred)
         name = str(res.get("graph", graph.family))
-        rows.append({"task_id": res["task_id"], "graph": name, "seed": int(res["seed"]),
-                     "slem": float(res.get("slem", math.nan)), **mm,
-                     **{f"pred_{k}": v for k, v in pm.items() if k != "notes"}})
-        curves.append(pd.DataFrame({"task_id": res["task_id"], "graph": name,
-                                    "step": s["step"].to_numpy(), "measured": F,
-                                    "predicted": pred, "gap": s["stance_gap"].to_numpy(float)}))
+        rows.append(
+            {
+                "task_id": res["task_id"],
+                "graph": name,
+                "seed": int(res["seed"]),
+                "slem": float(res.get("slem", math.nan)),
+                **mm,
+                **{f"pred_{k}": v for k, v in pm.items() if k != "notes"},
+            }
+        )
+        curves.append(
+            pd.DataFrame(
+                {
+                    "task_id": res["task_id"],
+                    "graph": name,
+                    "step": s["step"].to_numpy(),
+                    "measured": F,
+                    "predicted": pred,
+                    "gap": s["stance_gap"].to_numpy(float),
+                }
+            )
+        )
     table = pd.DataFrame(rows)
     graphs = []
     for name, g in table.groupby("graph", sort=False):
         m, lo, hi = mean_interval(g[measure].to_numpy(float))
-        graphs.append({"graph": name, "mean": m, "lo": lo, "hi": hi,
-                       "n_seeds": int(np.isfinite(g[measure].to_numpy(float)).sum()),
-                       "calibrated": float(g[f"pred_{measure}"].mean()),
-                       "slem": float(g["slem"].mean())})
+        graphs.append(
+            {
+                "graph": name,
+                "mean": m,
+                "lo": lo,
+                "hi": hi,
+                "n_seeds": int(np.isfinite(g[measure].to_numpy(float)).sum()),
+                "calibrated": float(g[f"pred_{measure}"].mean()),
+                "slem": float(g["slem"].mean()),
+            }
+        )
     per = pd.DataFrame(graphs)
     sep = math.nan
     if {"complete", "ring"} <= set(per["graph"]):
@@ -289,8 +366,10 @@ def format_study(study: StanceStudy) -> str:
     ]
     for _, g in study.graphs.iterrows():
         ival = f"[{g['lo']:.2f}, {g['hi']:.2f}]"
-        lines.append(f"{g['graph']:<14}{g['mean']:>10.2f}{ival:>20}{g['n_seeds']:>7d}"
-                     f"{g['calibrated']:>12.2f}{g['slem']:>8.3f}")
+        lines.append(
+            f"{g['graph']:<14}{g['mean']:>10.2f}{ival:>20}{g['n_seeds']:>7d}"
+            f"{g['calibrated']:>12.2f}{g['slem']:>8.3f}"
+        )
     lines += [
         f"Spearman measured vs calibrated (graph means): {t['spearman_calibrated']:+.3f}",
         f"Spearman measured vs SLEM: {t['spearman_slem']:+.3f}",
@@ -299,6 +378,8 @@ def format_study(study: StanceStudy) -> str:
     gaps = study.curves.groupby(["graph", "step"])["gap"].mean().unstack("step")
     if "sbm" in gaps.index:
         g = gaps.loc["sbm"]
-        lines.append("sbm gap between group-mean stances, by step: "
-                     + " ".join(f"{v:+.2f}" for v in g.to_numpy()))
+        lines.append(
+            "sbm gap between group-mean stances, by step: "
+            + " ".join(f"{v:+.2f}" for v in g.to_numpy())
+        )
     return "\n".join(lines)

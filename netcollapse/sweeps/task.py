@@ -116,8 +116,11 @@ def _predicted(spec: Any, graph: Any) -> float:
         return math.nan
     from netcollapse.measures.theory import predicted_rate
 
-    k = spec.retrieval.k if spec.retrieval.k_max is None else min(spec.retrieval.k,
-                                                                   spec.retrieval.k_max)
+    k = (
+        spec.retrieval.k
+        if spec.retrieval.k_max is None
+        else min(spec.retrieval.k, spec.retrieval.k_max)
+    )
     return float(predicted_rate(graph, k, spec.gmm.alpha))
 
 
@@ -139,8 +142,12 @@ def _stance_measures(curve: np.ndarray) -> dict[str, Any]:
     from netcollapse.measures.levels import excess_half_life, retained_share
 
     m = curve_measures(curve)
-    values = {"half_life": m.half_life, "excess_half_life": excess_half_life(curve),
-              "retained_share": retained_share(curve), "floor": m.floor}
+    values = {
+        "half_life": m.half_life,
+        "excess_half_life": excess_half_life(curve),
+        "retained_share": retained_share(curve),
+        "floor": m.floor,
+    }
     return {f"stance_{k}": float(values[k]) for k in STANCE_MEASURES}
 
 
@@ -151,10 +158,14 @@ def _one_line(exc: BaseException) -> str:
 
 def _row_head(task: Task, error: str | None) -> dict[str, Any]:
     return {
-        "task_id": task.task_id, "status": "error", "error": error,
-        "replicate": task.replicate, "seed": task.seed,
+        "task_id": task.task_id,
+        "status": "error",
+        "error": error,
+        "replicate": task.replicate,
+        "seed": task.seed,
         **{k: _scalar(v) for k, v in task.params.items()},
-        "family": (task.spec.get("graph") or {}).get("family"), "engine": task.engine,
+        "family": (task.spec.get("graph") or {}).get("family"),
+        "engine": task.engine,
     }
 
 
@@ -213,8 +224,13 @@ def run_task(task: Task) -> TaskOutcome:
             steps = result.metrics.copy()
             if pred is not None:
                 P = pred["frobenius"].to_numpy()
-                row.update({f"pred_{k}": _scalar(v) for k, v in collapse_measures(P).items()
-                            if k in PREDICTED_MEASURES})
+                row.update(
+                    {
+                        f"pred_{k}": _scalar(v)
+                        for k, v in collapse_measures(P).items()
+                        if k in PREDICTED_MEASURES
+                    }
+                )
                 row["curve_error"], row["curve_error_steps"] = curve_error(F, P)
                 steps["predicted_frobenius"] = P
             steps.insert(0, "task_id", task.task_id)
@@ -236,5 +252,3 @@ def run_task(task: Task) -> TaskOutcome:
 def error_outcome(task: Task, exc: BaseException) -> TaskOutcome:
     """Return the error row of a task that the executor lost (a crashed worker, say)."""
     return TaskOutcome(_row_head(task, _one_line(exc)), None)
-
-

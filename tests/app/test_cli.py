@@ -23,14 +23,17 @@ gmm: {B: 2, L: 3}
 
 def netcollapse_cmd(*args, **kwargs):
     """Run ``python -m netcollapse ARGS`` in a real subprocess."""
-    return subprocess.run([sys.executable, "-m", "netcollapse", *args], capture_output=True,
-                          text=True, **kwargs)
+    return subprocess.run(
+        [sys.executable, "-m", "netcollapse", *args], capture_output=True, text=True, **kwargs
+    )
 
 
 def strict_json(text):
     """Parse JSON as any strict parser would: a bare NaN or Infinity is an error."""
+
     def refuse(name):
         raise ValueError(f"not JSON: {name}")
+
     return json.loads(text, parse_constant=refuse)
 
 
@@ -50,8 +53,11 @@ def test_topologies_lists_every_shipped_spec_and_the_folder(capsys):
 def test_experiments_lists_every_shipped_spec_with_its_command(capsys):
     assert main(["experiments"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    rows = {line.split()[0]: line.split()[1] for line in lines[1:] if line.strip()
-            and not line[0].isdigit() and not line.startswith("Run one")}
+    rows = {
+        line.split()[0]: line.split()[1]
+        for line in lines[1:]
+        if line.strip() and not line[0].isdigit() and not line.startswith("Run one")
+    }
     assert rows["paper_gmm"] == "run" and rows["compare_gmm"] == "sweep"
     assert set(rows) == {p.stem for p in shipped_dir("experiments").glob("*.yaml")}
 
@@ -103,8 +109,10 @@ def test_a_local_file_wins_over_a_shipped_name(tmp_path, monkeypatch, capsys):
 def test_an_unknown_name_is_one_line_exit_2(capsys):
     assert main(["spectral", "no_such_topology"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
-    assert err == ["netcollapse: error: spec: got 'no_such_topology', expected an existing "
-                   "YAML file or the name of a shipped spec (netcollapse topologies lists them)"]
+    assert err == [
+        "netcollapse: error: spec: got 'no_such_topology', expected an existing "
+        "YAML file or the name of a shipped spec (netcollapse topologies lists them)"
+    ]
 
 
 def test_version_prints_the_package_version():
@@ -121,12 +129,23 @@ def test_help_lists_every_subcommand_with_one_line_of_help():
         assert len(line.split()) >= 4, line  # the name, then its help on the same line
 
 
-@pytest.mark.parametrize("args", [["topologies"], ["spectral", "topologies/ring.yaml"],
-                                  ["spectral", "ring", "--json"], ["--help"]])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["topologies"],
+        ["spectral", "topologies/ring.yaml"],
+        ["spectral", "ring", "--json"],
+        ["--help"],
+    ],
+)
 def test_a_closed_stdout_gives_no_traceback(args):
     read_end, write_end = os.pipe()
-    proc = subprocess.Popen([sys.executable, "-m", "netcollapse", *args], stdout=write_end,
-                            stderr=subprocess.PIPE, cwd=shipped_dir("topologies").parents[2])
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "netcollapse", *args],
+        stdout=write_end,
+        stderr=subprocess.PIPE,
+        cwd=shipped_dir("topologies").parents[2],
+    )
     os.close(write_end)
     os.close(read_end)  # the reader is gone before the command prints anything
     _, err = proc.communicate(timeout=120)
@@ -171,8 +190,10 @@ def test_run_writes_a_run_folder(tmp_path, capsys):
         ("engine: gmm\nT: 0\ngraph: {family: ring, n: 5}\n", "T: got 0, expected a value >= 1"),
         ("engine: gpt\nT: 2\ngraph: {family: ring, n: 5}\n", "engine: got 'gpt'"),
         ("engine: gmm\nT: 2\ngraph: {family: ring, n: 1}\n", "graph.n: got 1, expected"),
-        ("engine: gmm\nT: 2\ngraph: {family: ring, n: 5}\ngmm: {B: 2, means: [1]}\n",
-         "means: got 1 means, expected B = 2"),
+        (
+            "engine: gmm\nT: 2\ngraph: {family: ring, n: 5}\ngmm: {B: 2, means: [1]}\n",
+            "means: got 1 means, expected B = 2",
+        ),
         ("engine: [gmm\n", "expected valid YAML"),
     ],
 )
@@ -197,8 +218,12 @@ def test_sigkill_then_resume_equals_uninterrupted(tmp_path):
     spec.write_text(GMM_SPEC.replace("T: 6", "T: 120").replace("n: 6", "n: 50"))
     cmd = [sys.executable, "-m", "netcollapse", "run", str(spec), "--quiet", "--out"]
     subprocess.run(cmd + [str(tmp_path / "full")], check=True, capture_output=True)
-    proc = subprocess.Popen(cmd + [str(tmp_path / "cut")], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, start_new_session=True)
+    proc = subprocess.Popen(
+        cmd + [str(tmp_path / "cut")],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     deadline = time.time() + 120
     ck = tmp_path / "cut" / "checkpoint" / "LATEST"
     while time.time() < deadline:  # wait until a few checkpoints exist, then kill -9

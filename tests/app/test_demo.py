@@ -42,9 +42,14 @@ def test_comparison_is_a_sweep_and_reuses_finished_tasks(tmp_path):
 
 
 def test_comparison_with_a_failing_task_raises_after_writing(tmp_path):
-    spec = {"base": {"engine": "gmm", "T": 3, "gmm": {"L": 4}}, "seeds": [0],
-            "graphs": {"ring": {"family": "ring", "n": 5},
-                       "lost": {"family": "file", "path": str(tmp_path / "missing.txt")}}}
+    spec = {
+        "base": {"engine": "gmm", "T": 3, "gmm": {"L": 4}},
+        "seeds": [0],
+        "graphs": {
+            "ring": {"family": "ring", "n": 5},
+            "lost": {"family": "file", "path": str(tmp_path / "missing.txt")},
+        },
+    }
     with pytest.raises(TasksFailed, match=r"^1 of 2 tasks failed; first error: .*missing.txt"):
         run_comparison(spec, tmp_path / "s", progress=False)
     assert len(pd.read_parquet(tmp_path / "s" / "results.parquet")) == 2
@@ -55,4 +60,4 @@ def test_shipped_comparisons_are_sweeps_over_named_graphs():
         sweep, base = load_sweep(shipped_dir("experiments") / f"{name}.yaml")
         tasks = expand(sweep, base)
         assert len(sweep.graphs) == n_graphs and not [t.error for t in tasks if t.error]
-        assert [t.seed for t in tasks[:len(sweep.seeds)]] == sweep.seeds
+        assert [t.seed for t in tasks[: len(sweep.seeds)]] == sweep.seeds

@@ -28,8 +28,14 @@ ROOT = Path(__file__).resolve().parents[2]
 CALIBRATION = ROOT / "docs" / "results" / "llm_stance_calibration"
 SHIPPED_SWEEP = ROOT / "docs" / "results" / "llm_topology_study"
 CHROMIUM = "/usr/bin/chromium"
-GMM = {"engine": "gmm", "T": 8, "seed": 3, "retrieval": {"k": 4}, "gmm": {"B": 2, "L": 3},
-       "graph": {"family": "ring", "n": 6, "self_weight": 0.2}}
+GMM = {
+    "engine": "gmm",
+    "T": 8,
+    "seed": 3,
+    "retrieval": {"k": 4},
+    "gmm": {"B": 2, "L": 3},
+    "graph": {"family": "ring", "n": 6, "self_weight": 0.2},
+}
 SECTIONS = ("summary", "spectral", "measures", "figures", "notes", "config")
 
 
@@ -38,22 +44,42 @@ def results(tmp_path_factory):
     """A real GMM run and a real GMM sweep (about a second)."""
     root = tmp_path_factory.mktemp("results")
     run_spec(GMM, root / "gmm_run", progress=False)
-    run_sweep({"base": {k: v for k, v in GMM.items() if k not in ("graph", "seed")},
-               "graphs": {"complete": {"family": "complete", "n": 6},
-                          "ring": {"family": "ring", "n": 6, "self_weight": 0.2},
-                          "star": {"family": "star", "n": 6}}, "seeds": 2},
-              root / "gmm_sweep", progress=False)
+    run_sweep(
+        {
+            "base": {k: v for k, v in GMM.items() if k not in ("graph", "seed")},
+            "graphs": {
+                "complete": {"family": "complete", "n": 6},
+                "ring": {"family": "ring", "n": 6, "self_weight": 0.2},
+                "star": {"family": "star", "n": 6},
+            },
+            "seeds": 2,
+        },
+        root / "gmm_sweep",
+        progress=False,
+    )
     return root
 
 
 @pytest.fixture(scope="module")
 def llm_run(results):
     """A real LLM run with seeded stances on the bundled models, as small as the study tests'."""
-    run_spec({"engine": "llm", "T": 1, "seed": 9, "retrieval": {"k": 3, "quota": "multinomial"},
-              "llm": {"L": 3, "backend": "hf", "defaults": {"max_new_tokens": 8},
-                      "stances": {"posts": 3}},
-              "graph": {"family": "ring", "n": 4, "self_weight": 0.5}},
-             results / "llm_run", progress=False)
+    run_spec(
+        {
+            "engine": "llm",
+            "T": 1,
+            "seed": 9,
+            "retrieval": {"k": 3, "quota": "multinomial"},
+            "llm": {
+                "L": 3,
+                "backend": "hf",
+                "defaults": {"max_new_tokens": 8},
+                "stances": {"posts": 3},
+            },
+            "graph": {"family": "ring", "n": 4, "self_weight": 0.5},
+        },
+        results / "llm_run",
+        progress=False,
+    )
     return results / "llm_run"
 
 
@@ -82,7 +108,8 @@ def check_page(out, page, want):
     assert set(want) <= set(names), names
     inline = re.findall(r'src="data:image/png;base64,([^"]+)"', page)
     assert [base64.b64decode(s) for s in inline] == [
-        p.read_bytes() for p in sorted(out.glob("*.png"))]
+        p.read_bytes() for p in sorted(out.glob("*.png"))
+    ]
     assert f'data-images-total="{len(names)}"' in page and "naturalWidth > 0" in page
     assert not list(out.parent.glob(f".{out.name}-tmp-*"))  # no temporary folder left
     return names
@@ -90,8 +117,11 @@ def check_page(out, page, want):
 
 def test_gmm_run_report(results, capsys):
     out, page = report(results / "gmm_run", capsys)
-    names = check_page(out, page, ["collapse_curves", "diversity", "retrieval_composition",
-                                   "graph", "predicted_vs_measured"])
+    names = check_page(
+        out,
+        page,
+        ["collapse_curves", "diversity", "retrieval_composition", "graph", "predicted_vs_measured"],
+    )
     assert "corrected_vs_raw" not in names and "perspective" not in names
     assert "D(t) heatmap" in page or "D(t) heatmaps" in page  # the note for GMM runs
     assert "slem" in page and "half_life" in page
@@ -105,8 +135,9 @@ def test_interventions_are_listed_and_marked(capsys, tmp_path):
     section = page.split('<section id="interventions"')[1].split("</section>")[0]
     assert "freeze" in section and "<td>6</td>" in section
     assert "predicted_vs_measured" in figure_names(out)  # the prediction follows the schedule
-    steps = pd.DataFrame({"label": "ring", "task": 0, "step": [0, 1, 2, 3],
-                          "frobenius": [4.0, 2.0, 1.0, 0.5]})
+    steps = pd.DataFrame(
+        {"label": "ring", "task": 0, "step": [0, 1, 2, 3], "frobenius": [4.0, 2.0, 1.0, 0.5]}
+    )
     fig = rf.curves(steps, [("frobenius", "-", "raw")], ylabel="y", title="t", events=events)
     dashed = [ln for ln in fig.axes[0].get_lines() if ln.get_linestyle() == "--"]
     assert sorted(ln.get_xdata()[0] for ln in dashed) == [3, 6]
@@ -115,8 +146,18 @@ def test_interventions_are_listed_and_marked(capsys, tmp_path):
 
 def test_gmm_sweep_report(results, capsys, tmp_path):
     out, page = report(results / "gmm_sweep", capsys, "--out", str(tmp_path / "sweep_report"))
-    check_page(out, page, ["collapse_curves", "diversity", "retrieval_composition",
-                           "predictor_scatter", "predicted_vs_measured", "graph"])
+    check_page(
+        out,
+        page,
+        [
+            "collapse_curves",
+            "diversity",
+            "retrieval_composition",
+            "predictor_scatter",
+            "predicted_vs_measured",
+            "graph",
+        ],
+    )
     assert '<section id="predictors"' in page and "Spearman" in page
     for graph in ("complete", "ring", "star"):
         assert f"<td>{graph}</td>" in page
@@ -124,27 +165,48 @@ def test_gmm_sweep_report(results, capsys, tmp_path):
 
 @pytest.mark.slow
 def test_llm_stance_run_report(llm_run, capsys):
-    out, page = report(llm_run, capsys, "--calibration", str(CALIBRATION),
-                       "--steps", "T,0")
-    check_page(out, page, ["collapse_curves", "corrected_vs_raw", "diversity", "perspective",
-                           "distance_heatmap", "retrieval_composition", "graph",
-                           "predicted_vs_measured"])
+    out, page = report(llm_run, capsys, "--calibration", str(CALIBRATION), "--steps", "T,0")
+    check_page(
+        out,
+        page,
+        [
+            "collapse_curves",
+            "corrected_vs_raw",
+            "diversity",
+            "perspective",
+            "distance_heatmap",
+            "retrieval_composition",
+            "graph",
+            "predicted_vs_measured",
+        ],
+    )
     assert "Collapse measures of stance_corrected" in page and "<td>0, 1</td>" in page
 
 
 def test_shipped_sweep_without_calibration(capsys, tmp_path):
     out, page = report(SHIPPED_SWEEP, capsys, "--out", str(tmp_path / "shipped"))
-    names = check_page(out, page, ["collapse_curves", "corrected_vs_raw", "predictor_scatter",
-                                   "graph"])
+    names = check_page(
+        out, page, ["collapse_curves", "corrected_vs_raw", "predictor_scatter", "graph"]
+    )
     assert "predicted_vs_measured" not in names and "--calibration RUN" in page
 
 
 def test_figures_have_labels_titles_and_legends():
     frame = pd.DataFrame(
-        {"label": ["a"] * 3 + ["b"] * 3, "task": [0] * 3 + [1] * 3, "step": [0, 1, 2] * 2,
-         "frobenius": [3.0, 2.0, 1.0, 3.0, 2.5, 2.0], "corrected": [2.0, 1.0, 0.5] * 2})
-    fig = rf.curves(frame, [("frobenius", "-", "raw"), ("corrected", "--", "corrected")],
-                    ylabel="disagreement", title="T")
+        {
+            "label": ["a"] * 3 + ["b"] * 3,
+            "task": [0] * 3 + [1] * 3,
+            "step": [0, 1, 2] * 2,
+            "frobenius": [3.0, 2.0, 1.0, 3.0, 2.5, 2.0],
+            "corrected": [2.0, 1.0, 0.5] * 2,
+        }
+    )
+    fig = rf.curves(
+        frame,
+        [("frobenius", "-", "raw"), ("corrected", "--", "corrected")],
+        ylabel="disagreement",
+        title="T",
+    )
     ax = fig.axes[0]
     assert ax.get_xlabel().startswith("step") and ax.get_ylabel() == "disagreement"
     assert ax.get_title() == "T" and len(ax.get_legend().get_texts()) == 2  # line styles
@@ -160,9 +222,20 @@ def chromium(tmp_path, *args):
             pytest.fail(f"{CHROMIUM} is missing under CI=true (make chromium installs it)")
         pytest.skip(f"{CHROMIUM} is missing (make chromium installs it)")
     profile = tmp_path / f"profile-{len(list(tmp_path.glob('profile-*')))}"
-    cmd = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-           "--no-first-run", "--disable-background-networking", "--disable-component-update",
-           "--disable-sync", f"--user-data-dir={profile}", "--virtual-time-budget=5000", *args]
+    cmd = [
+        CHROMIUM,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={profile}",
+        "--virtual-time-budget=5000",
+        *args,
+    ]
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
     return done.stdout
@@ -213,7 +286,8 @@ def test_bad_input_is_one_line_and_writes_nothing(results, capsys, tmp_path):
         err = bad(capsys, run, "--steps", steps, "--out", tmp_path / "never")
         assert err.startswith("netcollapse: error: --steps: got") and "0..8" in err
     assert "--measure: got 'speed', expected one of half_life" in bad(
-        capsys, run, "--measure", "speed", "--out", tmp_path / "never")
+        capsys, run, "--measure", "speed", "--out", tmp_path / "never"
+    )
     err = bad(capsys, run, "--calibration", CALIBRATION, "--out", tmp_path / "never")
     assert "--calibration: got" in err and "llm.stances" in err
     files = sorted(p.name for p in run.iterdir())

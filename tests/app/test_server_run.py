@@ -26,10 +26,27 @@ N, L, T = 2, 2, 6
 
 def start_server(port: int) -> subprocess.Popen:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "llama_cpp.server", "--model", str(resolve_gguf(None)),
-         "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "2048", "--n_threads", "1",
-         "--n_threads_batch", "1", "--verbose", "False"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "llama_cpp.server",
+            "--model",
+            str(resolve_gguf(None)),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--n_ctx",
+            "2048",
+            "--n_threads",
+            "1",
+            "--n_threads_batch",
+            "1",
+            "--verbose",
+            "False",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -50,11 +67,23 @@ def stop(proc: subprocess.Popen) -> None:
 
 def test_server_dies_mid_run_then_resume_completes(tmp_path):
     port = free_port()
-    spec = {"name": "served", "engine": "llm", "T": T, "seed": 3,
-            "graph": {"family": "complete", "n": N}, "retrieval": {"k_max": 2},
-            "llm": {"L": L, "backend": "openai", "base_url": f"http://127.0.0.1:{port}/v1",
-                    "retries": 1, "timeout": 20, "concurrency": 2,
-                    "defaults": {"model": "smollm2", "max_new_tokens": 6}}}
+    spec = {
+        "name": "served",
+        "engine": "llm",
+        "T": T,
+        "seed": 3,
+        "graph": {"family": "complete", "n": N},
+        "retrieval": {"k_max": 2},
+        "llm": {
+            "L": L,
+            "backend": "openai",
+            "base_url": f"http://127.0.0.1:{port}/v1",
+            "retries": 1,
+            "timeout": 20,
+            "concurrency": 2,
+            "defaults": {"model": "smollm2", "max_new_tokens": 6},
+        },
+    }
     path = tmp_path / "served.yaml"
     path.write_text(yaml.safe_dump(spec))
     out = tmp_path / "run"

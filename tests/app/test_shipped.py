@@ -52,23 +52,32 @@ def test_spec_command_needs_the_leading_comment_block(tmp_path):
     assert spec_command(early) == "netcollapse sweep experiments/early.yaml --workers 2"
 
 
-@pytest.mark.parametrize("arg, kind, name", [
-    ("ring", "topologies", "ring.yaml"),
-    ("ring.yaml", "topologies", "ring.yaml"),
-    ("topologies/ring.yaml", "topologies", "ring.yaml"),
-    ("paper_gmm", "experiments", "paper_gmm.yaml"),
-    ("experiments/compare_gmm.yaml", "experiments", "compare_gmm.yaml"),
-])
-def test_short_names_resolve_to_shipped_specs_from_any_folder(arg, kind, name, tmp_path,
-                                                              monkeypatch):
+@pytest.mark.parametrize(
+    "arg, kind, name",
+    [
+        ("ring", "topologies", "ring.yaml"),
+        ("ring.yaml", "topologies", "ring.yaml"),
+        ("topologies/ring.yaml", "topologies", "ring.yaml"),
+        ("paper_gmm", "experiments", "paper_gmm.yaml"),
+        ("experiments/compare_gmm.yaml", "experiments", "compare_gmm.yaml"),
+    ],
+)
+def test_short_names_resolve_to_shipped_specs_from_any_folder(
+    arg, kind, name, tmp_path, monkeypatch
+):
     monkeypatch.chdir(tmp_path)  # no topologies/ or experiments/ here
     assert resolve_spec(arg, kind) == shipped_dir(kind) / name
 
 
-@pytest.mark.parametrize("arg, kind", [
-    ("ring", "experiments"), ("other/ring.yaml", "topologies"), ("/no/ring.yaml", "topologies"),
-    ("karate_edgelist.txt", "topologies"),
-])
+@pytest.mark.parametrize(
+    "arg, kind",
+    [
+        ("ring", "experiments"),
+        ("other/ring.yaml", "topologies"),
+        ("/no/ring.yaml", "topologies"),
+        ("karate_edgelist.txt", "topologies"),
+    ],
+)
 def test_names_outside_the_shipped_folder_are_errors(arg, kind, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     with pytest.raises(SpecError, match=rf"^spec: got '{re.escape(arg)}', expected an existing"):
@@ -80,8 +89,11 @@ def test_package_data_covers_every_shipped_file():
     cfg.read(ROOT / "setup.cfg")
     patterns = cfg["options.package_data"]["netcollapse"].split()
     data = ROOT / "netcollapse" / "data"
-    files = [p.relative_to(ROOT / "netcollapse").as_posix() for p in data.rglob("*")
-             if p.is_file() and "__pycache__" not in p.parts]
+    files = [
+        p.relative_to(ROOT / "netcollapse").as_posix()
+        for p in data.rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts
+    ]
     assert "data/topologies/karate_edgelist.txt" in files and "data/bitcoin_seed.jsonl" in files
     missed = [f for f in files if not any(fnmatch.fnmatchcase(f, pat) for pat in patterns)]
     assert not missed, f"not in [options.package_data]: {missed}"

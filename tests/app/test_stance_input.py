@@ -9,10 +9,19 @@ from netcollapse.app.cli import main
 
 
 def run_bad(tmp_path, capsys, llm):
-    return check_bad(tmp_path, capsys, {
-        "name": "bad", "engine": "llm", "T": 1, "seed": 0,
-        "graph": {"family": "ring", "n": 4}, "retrieval": {"k": 2},
-        "llm": {"L": 2, "defaults": {"max_new_tokens": 4}, **llm}})
+    return check_bad(
+        tmp_path,
+        capsys,
+        {
+            "name": "bad",
+            "engine": "llm",
+            "T": 1,
+            "seed": 0,
+            "graph": {"family": "ring", "n": 4},
+            "retrieval": {"k": 2},
+            "llm": {"L": 2, "defaults": {"max_new_tokens": 4}, **llm},
+        },
+    )
 
 
 @pytest.mark.parametrize(
@@ -20,8 +29,10 @@ def run_bad(tmp_path, capsys, llm):
     [
         ({"stances": {"column": "side"}}, "llm.stances.column: got 'side', expected a column"),
         ({"stances": {"positive": "neutral"}}, "llm.stances.positive: got 'neutral'"),
-        ({"stances": {"assign": ["bullish", "bearish", "bullish", "hodl"]}},
-         "llm.stances.assign[3]: got 'hodl'"),
+        (
+            {"stances": {"assign": ["bullish", "bearish", "bullish", "hodl"]}},
+            "llm.stances.assign[3]: got 'hodl'",
+        ),
         ({"stances": {"posts": 40}}, "llm.stances.posts: got 40, expected at most 30"),
         ({"stances": {"assign": "block"}}, "llm.stances.assign: got 'block', expected an SBM"),
         ({"stances": {"assign": "sides"}}, "llm.stances.assign"),

@@ -324,8 +324,13 @@ def test_cached_conversion_equals_gguf_load(hf):
     prompt = torch.tensor([prompt_ids])
     with torch.inference_mode(), torch_threads(1):
         outs = [
-            m.generate(prompt, attention_mask=torch.ones_like(prompt), do_sample=False,
-                       max_new_tokens=16, pad_token_id=tokenizer.pad_token_id)
+            m.generate(
+                prompt,
+                attention_mask=torch.ones_like(prompt),
+                do_sample=False,
+                max_new_tokens=16,
+                pad_token_id=tokenizer.pad_token_id,
+            )
             for m in (gguf, cached)
         ]
     assert torch.equal(outs[0], outs[1])
@@ -362,8 +367,9 @@ def test_generators_pickle_without_models():
     gen = pickle.loads(pickle.dumps(HFGenerator("smollm2", dtype="bfloat16", max_batch=3)))
     assert (gen.name, gen.dtype, gen.max_batch) == ("smollm2", "bfloat16", 3)
     assert len(pickle.dumps(HFGenerator())) < 2000
-    assert pickle.loads(pickle.dumps(FakeGenerator())).generate([req(n=2)]) == FakeGenerator(
-    ).generate([req(n=2)])
+    assert pickle.loads(pickle.dumps(FakeGenerator())).generate(
+        [req(n=2)]
+    ) == FakeGenerator().generate([req(n=2)])
 
 
 def test_sample_next_partial_sort_equals_full_sort():

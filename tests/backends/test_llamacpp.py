@@ -93,8 +93,12 @@ def test_resolve_gguf_errors(tmp_path):
 
 @pytest.mark.parametrize(
     ("kwargs", "match"),
-    [({"threads": 0}, "threads: got 0"), ({"seq_tokens": 0}, "seq_tokens: got 0"),
-     ({"max_seqs": 0}, "max_seqs: got 0"), ({"quantize": "q2"}, "quantize: got 'q2'")],
+    [
+        ({"threads": 0}, "threads: got 0"),
+        ({"seq_tokens": 0}, "seq_tokens: got 0"),
+        ({"max_seqs": 0}, "max_seqs: got 0"),
+        ({"quantize": "q2"}, "quantize: got 'q2'"),
+    ],
 )
 def test_bad_settings(kwargs, match):
     with pytest.raises(SpecError, match=match):

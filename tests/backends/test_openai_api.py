@@ -47,10 +47,20 @@ def test_conformance_llama_server(llama_url):
 def test_llama_server_ignores_n_and_honours_seed(llama_url):
     # measured: llama_cpp.server drops `n` (one choice per reply) and honours `seed`
     def raw(seed: int, n: int) -> list[str]:
-        body = {"model": "smollm2", "messages": build_prompt_messages(req()), "n": n,
-                "seed": seed, "temperature": 1.0, "top_p": 0.95, "max_tokens": 10}
-        post = urllib.request.Request(llama_url + "/chat/completions", json.dumps(body).encode(),
-                                      {"Content-Type": "application/json"})
+        body = {
+            "model": "smollm2",
+            "messages": build_prompt_messages(req()),
+            "n": n,
+            "seed": seed,
+            "temperature": 1.0,
+            "top_p": 0.95,
+            "max_tokens": 10,
+        }
+        post = urllib.request.Request(
+            llama_url + "/chat/completions",
+            json.dumps(body).encode(),
+            {"Content-Type": "application/json"},
+        )
         with urllib.request.urlopen(post, timeout=60) as reply:
             return [c["message"]["content"] for c in json.load(reply)["choices"]]
 
@@ -97,19 +107,29 @@ def test_payload_and_trailing_slash():
         r = req(seed=5, n=2, temperature=0.3, top_p=0.8, max_new=9, system="You are terse.")
         out = quick(fake.url + "/").generate([r])
     assert out == [[fake_text(5, 0), fake_text(5, 1)]]
-    (method, path, headers, body), = fake.requests
+    ((method, path, headers, body),) = fake.requests
     assert (method, path) == ("POST", "/v1/chat/completions")
     assert "Authorization" not in headers
-    assert body == {"model": "fake-model", "messages": build_prompt_messages(r),
-                    "temperature": 0.3, "top_p": 0.8, "max_tokens": 9, "seed": 5, "n": 2}
+    assert body == {
+        "model": "fake-model",
+        "messages": build_prompt_messages(r),
+        "temperature": 0.3,
+        "top_p": 0.8,
+        "max_tokens": 9,
+        "seed": 5,
+        "n": 2,
+    }
 
 
 def test_auto_detects_a_server_that_honours_n():
     with FakeServer(honour_n=True) as fake:
         gen = quick(fake.url)
         out = gen.generate([req(seed=1, n=3), req(seed=2, n=1), req(seed=3, n=2)])
-    assert out == [[fake_text(1, k) for k in range(3)], [fake_text(2, 0)],
-                   [fake_text(3, k) for k in range(2)]]
+    assert out == [
+        [fake_text(1, k) for k in range(3)],
+        [fake_text(2, 0)],
+        [fake_text(3, k) for k in range(2)],
+    ]
     assert gen.honours_n is True
     assert sorted((b["seed"], b["n"]) for b in fake.chat_requests) == [(1, 3), (2, 1), (3, 2)]
 
@@ -121,10 +141,13 @@ def test_auto_detects_a_server_that_ignores_n():
         out = gen.generate(requests)
         sent = [(b["seed"], b["n"]) for b in fake.chat_requests]
         again = gen.generate(requests)
-        sent_again = [(b["seed"], b["n"]) for b in fake.chat_requests[len(sent):]]
+        sent_again = [(b["seed"], b["n"]) for b in fake.chat_requests[len(sent) :]]
     s = sample_seed
-    assert out == [[fake_text(1, 0), fake_text(s(1, 1), 0), fake_text(s(1, 2), 0)],
-                   [fake_text(2, 0)], [fake_text(3, 0), fake_text(s(3, 1), 0)]]
+    assert out == [
+        [fake_text(1, 0), fake_text(s(1, 1), 0), fake_text(s(1, 2), 0)],
+        [fake_text(2, 0)],
+        [fake_text(3, 0), fake_text(s(3, 1), 0)],
+    ]
     assert again == out
     assert gen.honours_n is False
     # one probe with n = 3; the other n > 1 request waited for the answer, then went singly
@@ -140,7 +163,7 @@ def test_forced_n_modes(honour_n):
         quick(fake.url, n_mode="single").generate([req(seed=4, n=3)])
         single = [b["n"] for b in fake.chat_requests]
         out = quick(fake.url, n_mode="n").generate([req(seed=4, n=3)])
-        forced = [b["n"] for b in fake.chat_requests[len(single):]]
+        forced = [b["n"] for b in fake.chat_requests[len(single) :]]
     assert single == [1, 1, 1]
     assert forced == ([3] if honour_n else [3, 1, 1])
     assert len(out[0]) == 3
@@ -191,8 +214,12 @@ def test_mixed_failures_then_ok():
 
 @pytest.mark.parametrize(
     ("garbage", "cause"),
-    [("notjson", "malformed reply: not JSON"), ("nochoices", "malformed reply: no choices"),
-     (502, "HTTP 502: bad things happened"), ("close", "connection closed without a reply")],
+    [
+        ("notjson", "malformed reply: not JSON"),
+        ("nochoices", "malformed reply: no choices"),
+        (502, "HTTP 502: bad things happened"),
+        ("close", "connection closed without a reply"),
+    ],
 )
 def test_permanent_garbage_is_one_server_error(garbage, cause):
     with FakeServer(default=garbage) as fake:
@@ -218,8 +245,9 @@ def test_client_errors_fail_at_once(status):
 
 def test_silent_server_times_out():
     with silent_port() as port:
-        gen = OpenAIGenerator("m", f"http://127.0.0.1:{port}/v1", timeout=0.4, retries=1,
-                              backoff=0.01)
+        gen = OpenAIGenerator(
+            "m", f"http://127.0.0.1:{port}/v1", timeout=0.4, retries=1, backoff=0.01
+        )
         start = time.monotonic()
         with pytest.raises(ServerError, match=r"failed after 2 tries \(no answer within 0.4 s\)"):
             gen.generate([req()])
@@ -229,14 +257,20 @@ def test_silent_server_times_out():
 
 def test_load_errors(monkeypatch):
     url = f"http://127.0.0.1:{free_port()}/v1"
-    with pytest.raises(SpecError, match=rf"^llm.base_url: got '{url}', expected a reachable "
-                                        r"OpenAI-compatible server \(connection refused\)$"):
+    with pytest.raises(
+        SpecError,
+        match=rf"^llm.base_url: got '{url}', expected a reachable "
+        r"OpenAI-compatible server \(connection refused\)$",
+    ):
         OpenAIGenerator("m", url, backoff=0.01).load()
     monkeypatch.delenv(KEY_VAR, raising=False)
     with FakeServer() as fake:
         gen = OpenAIGenerator("m", fake.url, api_key_env=KEY_VAR)
-        with pytest.raises(SpecError, match=rf"^llm.api_key_env: got '{KEY_VAR}', expected the "
-                                            "name of a set environment variable$"):
+        with pytest.raises(
+            SpecError,
+            match=rf"^llm.api_key_env: got '{KEY_VAR}', expected the "
+            "name of a set environment variable$",
+        ):
             gen.load()
         with pytest.raises(SpecError, match="llm.api_key_env"):
             gen.generate([req()])
@@ -299,9 +333,12 @@ def test_first_failure_stops_the_others():
     [
         ({"model": ""}, "model: got '', expected a non-empty model name"),
         ({"base_url": "127.0.0.1:8000"}, "llm.base_url: got '127.0.0.1:8000', expected an http"),
-        ({"api_key_env": "sk-abcdef"}, r"^llm.api_key_env: got 'sk-a'..., expected the NAME of an "
-                                       r"environment variable \(such as OPENAI_API_KEY\), not the "
-                                       "key itself$"),
+        (
+            {"api_key_env": "sk-abcdef"},
+            r"^llm.api_key_env: got 'sk-a'..., expected the NAME of an "
+            r"environment variable \(such as OPENAI_API_KEY\), not the "
+            "key itself$",
+        ),
         ({"concurrency": 0}, "llm.concurrency: got 0, expected an integer >= 1"),
         ({"timeout": 0}, "llm.timeout: got 0, expected a number of seconds > 0"),
         ({"retries": -1}, "llm.retries: got -1, expected an integer >= 0"),

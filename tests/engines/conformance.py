@@ -39,16 +39,30 @@ def gmm(graph=None, seed=0):
 
 
 def llm_fake(graph=None, seed=0):
-    return LLMWeb(_graph(graph), default_corpus(), FakeGenerator(), HashEmbedder(16), L=2,
-                  retrieval={"k_max": 4}, seed=seed)
+    return LLMWeb(
+        _graph(graph),
+        default_corpus(),
+        FakeGenerator(),
+        HashEmbedder(16),
+        L=2,
+        retrieval={"k_max": 4},
+        seed=seed,
+    )
 
 
 def llm_real(graph=None, seed=0):
     from netcollapse.backends import HFGenerator, SentenceTransformerEmbedder
 
-    return LLMWeb(_graph(graph), default_corpus(), HFGenerator("smollm2"),
-                  SentenceTransformerEmbedder("minilm"), L=2, decoding={"max_new_tokens": 6},
-                  retrieval={"k_max": 3}, seed=seed)
+    return LLMWeb(
+        _graph(graph),
+        default_corpus(),
+        HFGenerator("smollm2"),
+        SentenceTransformerEmbedder("minilm"),
+        L=2,
+        decoding={"max_new_tokens": 6},
+        retrieval={"k_max": 3},
+        seed=seed,
+    )
 
 
 FACTORIES = {"gmm": gmm, "llm_fake": llm_fake, "llm_real": llm_real}
@@ -135,15 +149,15 @@ def check_interventions_leave_the_past(make) -> None:
     """A schedule changes rows from its ``at`` on, never before; the config records it."""
     from netcollapse.engines.interventions import Schedule
 
-    events = [{"at": 2, "graph": {"family": "complete", "n": 4, "self_weight": 0.25,
-                                  "anchoring": 0.25}},
-              {"at": 3, "freeze": [0]}]
+    events = [
+        {"at": 2, "graph": {"family": "complete", "n": 4, "self_weight": 0.25, "anchoring": 0.25}},
+        {"at": 3, "freeze": [0]},
+    ]
     plain = make(seed=5).run(T, progress=False)
     web = make(seed=5)
     web.schedule = Schedule(web.base_graph, events, seed=web.seed)
     res = web.run(T, progress=False)
-    pd.testing.assert_frame_equal(res.metrics.iloc[:2], plain.metrics.iloc[:2],
-                                  check_dtype=False)
+    pd.testing.assert_frame_equal(res.metrics.iloc[:2], plain.metrics.iloc[:2], check_dtype=False)
     assert not res.metrics.iloc[2:].equals(plain.metrics.iloc[2:])
     assert web.graph is web.schedule.graph_at(T) and web.graph.W[0, 0] == 1.0
     assert [e["at"] for e in res.config["interventions"]] == [2, 3]
@@ -179,8 +193,9 @@ def run_and_kill(name: str, folder: Path, at: int) -> subprocess.CompletedProces
         f"FACTORIES[{name!r}]().run(T, {str(folder)!r}, progress=False, on_step=kill)\n"
     )
     env = {**os.environ, "PYTHONHASHSEED": "0"}
-    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          timeout=600, env=env)
+    return subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=600, env=env
+    )
 
 
 def check_resume_after_sigkill(name: str, folder: Path, reference: Path) -> None:
@@ -193,8 +208,10 @@ def check_resume_after_sigkill(name: str, folder: Path, reference: Path) -> None
     whole = make().run(T, reference, progress=False)
     assert_same_run(whole, resumed)
     for name_ in ("metrics.parquet", "nodes.parquet"):
-        pd.testing.assert_frame_equal(pd.read_parquet(reference / name_),
-                                      pd.read_parquet(folder / name_))
+        pd.testing.assert_frame_equal(
+            pd.read_parquet(reference / name_), pd.read_parquet(folder / name_)
+        )
     if (reference / "responses.jsonl").is_file():
         assert (reference / "responses.jsonl").read_text() == (
-            folder / "responses.jsonl").read_text()
+            folder / "responses.jsonl"
+        ).read_text()

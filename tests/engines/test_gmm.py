@@ -16,8 +16,17 @@ def test_pooled_complete_graph_matches_reference_step_by_step(d):
     B, L, n, beta = 3, 3, 3, 0.5
     means = rng.normal(scale=3, size=(B, d))
     cov = np.eye(d) * 1.5
-    web = GMMWeb(build("complete", n=n, self_weight=0.34), B=B, means=means, cov=cov, L=L,
-                 A0=6, retrieval={"mode": "pooled", "beta": beta}, seed=7, record=True)
+    web = GMMWeb(
+        build("complete", n=n, self_weight=0.34),
+        B=B,
+        means=means,
+        cov=cov,
+        L=L,
+        A0=6,
+        retrieval={"mode": "pooled", "beta": beta},
+        seed=7,
+        record=True,
+    )
     web.reset()
     pi = web.Pi.copy()
     chol = np.linalg.cholesky(cov)
@@ -28,8 +37,9 @@ def test_pooled_complete_graph_matches_reference_step_by_step(d):
         # 1. every node samples L points from its mixture; all of them are published
         for i in range(n):
             for s in range(L):
-                A[(t * n + i) * L + s] = reference_sample(pi[i], draw["U"][i, s], draw["Z"][i, s],
-                                                          means, chol)
+                A[(t * n + i) * L + s] = reference_sample(
+                    pi[i], draw["U"][i, s], draw["Z"][i, s], means, chol
+                )
         # 2. every node draws k = floor(beta |A|) distinct points of A
         k = int(np.floor(beta * len(A)))
         new = np.empty_like(pi)
@@ -87,9 +97,11 @@ def test_same_seed_same_numbers_and_no_global_rng():
     g = build("ring", n=12, self_weight=0.2)
     np.random.seed(0)
     before = np.random.random()
+
     def run(seed):
-        return GMMWeb(g, B=4, means=[-6, -2, 2, 6], L=2, seed=seed,
-                      retrieval={"k_max": 8}).run(15, progress=False)
+        return GMMWeb(g, B=4, means=[-6, -2, 2, 6], L=2, seed=seed, retrieval={"k_max": 8}).run(
+            15, progress=False
+        )
 
     a, b, c = run(3), run(3), run(4)
     pd.testing.assert_frame_equal(a.metrics, b.metrics)
@@ -109,11 +121,10 @@ def test_memory_keeps_the_store_bounded():
 
 
 def test_resume_gives_the_same_numbers(tmp_path):
-    g = build("watts_strogatz", n=20, k=4, p=0.2, seed=1,
-              self_weight=0.2, anchoring=0.1)
+    g = build("watts_strogatz", n=20, k=4, p=0.2, seed=1, self_weight=0.2, anchoring=0.1)
+
     def make():
-        return GMMWeb(g, B=3, means=[-4, 0, 4], L=2, seed=5,
-                      retrieval={"k_max": 6, "memory": 3})
+        return GMMWeb(g, B=3, means=[-4, 0, 4], L=2, seed=5, retrieval={"k_max": 6, "memory": 3})
 
     def stop_at_5(t):
         if t == 5:
@@ -127,7 +138,9 @@ def test_resume_gives_the_same_numbers(tmp_path):
     pd.testing.assert_frame_equal(full.metrics, resumed.metrics, check_dtype=False)
     pd.testing.assert_frame_equal(
         pd.read_parquet(tmp_path / "full" / "nodes.parquet"),
-        pd.read_parquet(tmp_path / "cut" / "nodes.parquet"), check_dtype=False)
+        pd.read_parquet(tmp_path / "cut" / "nodes.parquet"),
+        check_dtype=False,
+    )
     assert (tmp_path / "cut" / "summary.json").is_file()
     again = make().run(12, tmp_path / "cut", resume=True, progress=False)  # finished: read back
     pd.testing.assert_frame_equal(full.metrics, again.metrics, check_dtype=False)
@@ -168,8 +181,10 @@ def test_anchoring_keeps_a_floor_and_uses_the_human_set():
         ({"retrieval": {"k_max": 0}}, r"^retrieval.k_max: got 0, expected a value >= 1"),
         ({"retrieval": {"pick": "nearest"}}, r"^retrieval.pick: got 'nearest', expected 'random'"),
         ({"alpha": "1/t"}, r"^alpha: got '1/t', expected a number or one of"),
-        ({"retrieval": {"mode": "mixed"}},
-         r"^retrieval.mode: got 'mixed', expected one of 'weighted' or 'pooled'"),
+        (
+            {"retrieval": {"mode": "mixed"}},
+            r"^retrieval.mode: got 'mixed', expected one of 'weighted' or 'pooled'",
+        ),
         ({"seed": -2}, r"^seed: got -2, expected a non-negative integer"),
     ],
 )
@@ -183,6 +198,12 @@ def test_reference_run_and_engine_agree_in_distribution():
     g = build("ring", n=6, self_weight=0.2)
     means, cov = np.array([[-3.0], [3.0]]), np.eye(1)
     ref = np.mean([reference_run(g.W, means, cov, L=4, k=6, T=4, seed=s)[-1] for s in range(20)])
-    eng = np.mean([GMMWeb(g, B=2, means=[-3, 3], L=4, A0=0, seed=s, retrieval={"k": 6, "memory": 1})
-                   .run(4, progress=False).frobenius[-1] for s in range(20)])
+    eng = np.mean(
+        [
+            GMMWeb(g, B=2, means=[-3, 3], L=4, A0=0, seed=s, retrieval={"k": 6, "memory": 1})
+            .run(4, progress=False)
+            .frobenius[-1]
+            for s in range(20)
+        ]
+    )
     assert abs(ref - eng) < 0.35 * max(ref, eng)

@@ -22,8 +22,9 @@ def _rms_over_seeds(make, T: int, seeds: range) -> tuple[np.ndarray, np.ndarray]
 
 def test_step_coefficients_follow_the_derivation():
     g = build("ring", n=10, k=4, self_weight=0.2, anchoring=0.25)
-    web = GMMWeb(g, B=4, means=[-9, -3, 3, 9], L=16, A0=40, seed=0,
-                 retrieval={"k": 32, "memory": 1})
+    web = GMMWeb(
+        g, B=4, means=[-9, -3, 3, 9], L=16, A0=40, seed=0, retrieval={"k": 32, "memory": 1}
+    )
     model = GMMLinearModel(web)
     st = model.step(0)
     k, B = 32, 4
@@ -40,18 +41,22 @@ def test_step_coefficients_follow_the_derivation():
     assert pred["frobenius"][0] == pytest.approx(res.frobenius[0], rel=1e-12)
 
 
-@pytest.mark.parametrize(("family", "params", "memory"), [
-    ("complete", {"n": 16, "self_weight": 1 / 16}, 1),
-    ("ring", {"n": 16, "k": 2, "self_weight": 0.2}, 2),
-    ("barbell", {"cliques": 2, "clique_size": 8}, 4),
-])
+@pytest.mark.parametrize(
+    ("family", "params", "memory"),
+    [
+        ("complete", {"n": 16, "self_weight": 1 / 16}, 1),
+        ("ring", {"n": 16, "k": 2, "self_weight": 0.2}, 2),
+        ("barbell", {"cliques": 2, "clique_size": 8}, 4),
+    ],
+)
 def test_predicted_curve_matches_the_engine_in_mean_square(family, params, memory):
     """Root-mean-square ||D(t)||_F over seeds: the prediction is an expectation."""
     g = build(family, **params)
 
     def make(seed: int) -> GMMWeb:
-        return GMMWeb(g, B=3, means=[-8, 0, 8], a=0.2, L=32, seed=seed,
-                      retrieval={"k": 32, "memory": memory})
+        return GMMWeb(
+            g, B=3, means=[-8, 0, 8], a=0.2, L=32, seed=seed, retrieval={"k": 32, "memory": memory}
+        )
 
     F, P = _rms_over_seeds(make, 30, range(20))
     np.testing.assert_allclose(P, F, rtol=0.12)  # 20 seeds: Monte-Carlo error about 5%
@@ -62,8 +67,9 @@ def test_paper_pooled_keep_all_setting():
     g = build("complete", n=3, self_weight=0.34)
 
     def make(seed: int) -> GMMWeb:
-        return GMMWeb(g, B=2, means=[-5, 5], L=3, seed=seed,
-                      retrieval={"mode": "pooled", "beta": 0.5})
+        return GMMWeb(
+            g, B=2, means=[-5, 5], L=3, seed=seed, retrieval={"mode": "pooled", "beta": 0.5}
+        )
 
     F, P = _rms_over_seeds(make, 20, range(48))
     np.testing.assert_allclose(P, F, rtol=0.12)

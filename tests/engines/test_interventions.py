@@ -63,8 +63,16 @@ def test_rewiring_rate_is_the_share_of_moved_sources():
 # ----------------------------------------------------------------- schedule
 def test_latest_event_wins_and_graphs_are_reused():
     g = build("ring", n=6, self_weight=0.5)
-    s = Schedule(g, [{"at": 2, "h": 0.5}, {"at": 4, "freeze": [1]}, {"at": 6, "freeze": []},
-                     {"at": 5, "graph": {"family": "complete", "n": 6}}], seed=0)
+    s = Schedule(
+        g,
+        [
+            {"at": 2, "h": 0.5},
+            {"at": 4, "freeze": [1]},
+            {"at": 6, "freeze": []},
+            {"at": 5, "graph": {"family": "complete", "n": 6}},
+        ],
+        seed=0,
+    )
     assert s.graph_at(0) is g and s.graph_at(1) is g
     assert s.graph_at(2) is s.graph_at(3) and s.graph_at(3).h.tolist() == [0.5] * 6
     assert s.graph_at(4).W.toarray()[1].tolist() == [0, 1, 0, 0, 0, 0]
@@ -85,15 +93,18 @@ def test_rewiring_is_cumulative_seeded_and_stoppable():
     assert (Schedule(g, events, seed=2).graph_at(8).W != a.graph_at(8).W).nnz > 0
 
 
-@pytest.mark.parametrize("events, message", [
-    ([{"at": 2}], r"^interventions.0.action: got none, expected exactly one"),
-    ([{"at": 2, "h": 0.1, "freeze": [0]}], r"^interventions.0.action: got \['h', 'freeze'\]"),
-    ([{"at": 0, "h": 0.1}], r"^interventions.0.at: got 0, expected a value >= 1"),
-    ([{"at": 2, "freeze": [9]}], r"^interventions.0.freeze: got 9, expected node indices"),
-    ([{"at": 2, "rewire": {"rate": 2}}], r"^interventions.0.rewire.rate: got 2"),
-    ([{"at": 2, "graph": {"family": "ring", "n": 5}}], r"^interventions.0.graph.n: got 5"),
-    ([{"at": 2, "h": 1.5}], r"^interventions.0.h: got 1.5"),
-])
+@pytest.mark.parametrize(
+    "events, message",
+    [
+        ([{"at": 2}], r"^interventions.0.action: got none, expected exactly one"),
+        ([{"at": 2, "h": 0.1, "freeze": [0]}], r"^interventions.0.action: got \['h', 'freeze'\]"),
+        ([{"at": 0, "h": 0.1}], r"^interventions.0.at: got 0, expected a value >= 1"),
+        ([{"at": 2, "freeze": [9]}], r"^interventions.0.freeze: got 9, expected node indices"),
+        ([{"at": 2, "rewire": {"rate": 2}}], r"^interventions.0.rewire.rate: got 2"),
+        ([{"at": 2, "graph": {"family": "ring", "n": 5}}], r"^interventions.0.graph.n: got 5"),
+        ([{"at": 2, "h": 1.5}], r"^interventions.0.h: got 1.5"),
+    ],
+)
 def test_bad_events(events, message):
     with pytest.raises(SpecError, match=message):
         Schedule(build("ring", n=4), events, seed=0)
@@ -109,14 +120,21 @@ def test_inject_texts_from_a_filtered_corpus_are_seeded():
     bearish = {t for t, m in zip(c.texts, c.metadata) if m["stance"] == "bearish"}
     assert set(a) <= bearish
     with pytest.raises(SpecError, match=r"^inject.count: got 99, expected at most 40"):
-        inject_texts(Inject(corpus="stances", column="stance", value="bearish", count=99),
-                     np.random.default_rng(0))
+        inject_texts(
+            Inject(corpus="stances", column="stance", value="bearish", count=99),
+            np.random.default_rng(0),
+        )
 
 
 # ----------------------------------------------------------------- GMM engine
-GMM = {"engine": "gmm", "T": 14, "seed": 0,
-       "graph": {"family": "ring", "n": 16, "self_weight": 0.5},
-       "gmm": {"L": 64, "B": 3, "means": [-8, 0, 8]}, "retrieval": {"k": 64, "memory": 1}}
+GMM = {
+    "engine": "gmm",
+    "T": 14,
+    "seed": 0,
+    "graph": {"family": "ring", "n": 16, "self_weight": 0.5},
+    "gmm": {"L": 64, "B": 3, "means": [-8, 0, 8]},
+    "retrieval": {"k": 64, "memory": 1},
+}
 
 
 def test_the_past_is_untouched_and_the_anchor_share_is_exact():
@@ -131,8 +149,15 @@ def test_the_past_is_untouched_and_the_anchor_share_is_exact():
 
 
 def test_injected_points_join_the_human_set_and_pull_the_weights():
-    spec = parse_run({**GMM, "interventions": [
-        {"at": 1, "h": 0.3}, {"at": 4, "inject": {"count": 500, "weights": [1, 0, 0]}}]})
+    spec = parse_run(
+        {
+            **GMM,
+            "interventions": [
+                {"at": 1, "h": 0.3},
+                {"at": 4, "inject": {"count": 500, "weights": [1, 0, 0]}},
+            ],
+        }
+    )
     from netcollapse.engines.runner import build_web
 
     web = build_web(spec)
@@ -145,8 +170,9 @@ def test_injected_points_join_the_human_set_and_pull_the_weights():
 
 def test_frozen_nodes_read_only_their_own_store():
     g = build("complete", n=6, self_weight=0.2)
-    web = GMMWeb(g, L=8, retrieval={"k": 8}, seed=0, record=True,
-                 interventions=[{"at": 3, "freeze": [1, 4]}])
+    web = GMMWeb(
+        g, L=8, retrieval={"k": 8}, seed=0, record=True, interventions=[{"at": 3, "freeze": [1, 4]}]
+    )
     web.run(5, progress=False)
     for t, d in enumerate(web.draws):  # draws[t] produced row t + 1
         src = (d["ids"] // web.L) % web.n
@@ -156,9 +182,14 @@ def test_frozen_nodes_read_only_their_own_store():
 
 
 def test_resume_replays_rewiring_and_injections(tmp_path):
-    spec = {**GMM, "interventions": [
-        {"at": 2, "rewire": {"rate": 0.3}}, {"at": 1, "h": 0.2},
-        {"at": 6, "inject": {"count": 50}}]}
+    spec = {
+        **GMM,
+        "interventions": [
+            {"at": 2, "rewire": {"rate": 0.3}},
+            {"at": 1, "h": 0.2},
+            {"at": 6, "inject": {"count": 50}},
+        ],
+    }
     full = run_spec(spec, progress=False)
     from netcollapse.engines.runner import build_web
 
@@ -172,33 +203,43 @@ def test_resume_replays_rewiring_and_injections(tmp_path):
     pd.testing.assert_frame_equal(full.metrics, resumed.metrics, check_dtype=False)
 
 
-@pytest.mark.parametrize("event", [
-    {"at": 6, "graph": {"family": "complete", "n": 16, "self_weight": 0.5}},
-    {"at": 4, "rewire": {"rate": 0.2}},
-    {"at": 4, "freeze": [0, 5, 10]},
-])
+@pytest.mark.parametrize(
+    "event",
+    [
+        {"at": 6, "graph": {"family": "complete", "n": 16, "self_weight": 0.5}},
+        {"at": 4, "rewire": {"rate": 0.2}},
+        {"at": 4, "freeze": [0, 5, 10]},
+    ],
+)
 def test_prediction_follows_the_schedule(event):
     spec = {**GMM, "interventions": [event]}
     base = predict_spec(GMM)[1]["frobenius"].to_numpy()
     pred = predict_spec(spec)[1]["frobenius"].to_numpy()
     at = event["at"]
     np.testing.assert_allclose(pred[:at], base[:at])  # rows before the change: same steps
-    assert not np.allclose(pred[at + 1:], base[at + 1:])
+    assert not np.allclose(pred[at + 1 :], base[at + 1 :])
     # measured in mean square over seeds, the prediction tracks the changed run
     seeds = range(6)
     F2 = np.mean([run_spec(spec, seed=s, progress=False).frobenius ** 2 for s in seeds], axis=0)
-    P2 = np.mean([predict_spec(spec, seed=s)[1]["frobenius"].to_numpy() ** 2 for s in seeds],
-                 axis=0)
+    P2 = np.mean(
+        [predict_spec(spec, seed=s)[1]["frobenius"].to_numpy() ** 2 for s in seeds], axis=0
+    )
     err = np.abs(np.sqrt(P2[1:] / F2[1:]) - 1)
     assert np.median(err) < 0.08 and err.max() < 0.2
 
 
 def test_prediction_follows_injected_points():
-    spec = {**GMM, "interventions": [{"at": 1, "h": 0.2},
-                                     {"at": 6, "inject": {"count": 400, "weights": [1, 0, 0]}}]}
+    spec = {
+        **GMM,
+        "interventions": [
+            {"at": 1, "h": 0.2},
+            {"at": 6, "inject": {"count": 400, "weights": [1, 0, 0]}},
+        ],
+    }
     F2 = np.mean([run_spec(spec, seed=s, progress=False).frobenius ** 2 for s in range(6)], 0)
-    P2 = np.mean([predict_spec(spec, seed=s)[1]["frobenius"].to_numpy() ** 2 for s in range(6)],
-                 axis=0)
+    P2 = np.mean(
+        [predict_spec(spec, seed=s)[1]["frobenius"].to_numpy() ** 2 for s in range(6)], axis=0
+    )
     err = np.abs(np.sqrt(P2[1:] / F2[1:]) - 1)
     assert np.median(err) < 0.08
     plain = predict_spec({**GMM, "interventions": [{"at": 1, "h": 0.2}]})[1]["frobenius"]
@@ -209,14 +250,25 @@ def test_prediction_follows_injected_points():
 def llm_web(events, **kw):
     g = build("ring", n=4, self_weight=0.5)
     st = seed_stances(StanceSpec(posts=2), g, seed=0)
-    return LLMWeb(g, default_corpus(), FakeGenerator(), HashEmbedder(16), L=2,
-                  retrieval={"k": 4}, stances=st, seed=1, interventions=events, **kw)
+    return LLMWeb(
+        g,
+        default_corpus(),
+        FakeGenerator(),
+        HashEmbedder(16),
+        L=2,
+        retrieval={"k": 4},
+        stances=st,
+        seed=1,
+        interventions=events,
+        **kw,
+    )
 
 
 def test_llm_injected_texts_are_read_from_their_row_on(tmp_path):
     texts = ["INJECTED one: bitcoin will triple.", "INJECTED two: bitcoin is a bubble."]
-    web = llm_web([{"at": 1, "h": 0.5}, {"at": 3, "inject": {"texts": texts}},
-                   {"at": 2, "freeze": [3]}])
+    web = llm_web(
+        [{"at": 1, "h": 0.5}, {"at": 3, "inject": {"texts": texts}}, {"at": 2, "freeze": [3]}]
+    )
     res = web.run(4, tmp_path / "r", progress=False)
     sources = json.loads((tmp_path / "r" / "sources.json").read_text())
     assert sources["human"][-2:] == texts
@@ -231,8 +283,11 @@ def test_llm_injected_texts_are_read_from_their_row_on(tmp_path):
 
 
 def test_llm_resume_with_interventions(tmp_path):
-    events = [{"at": 1, "h": 0.5}, {"at": 2, "inject": {"texts": ["INJECTED post."]}},
-              {"at": 2, "rewire": {"rate": 0.5}}]
+    events = [
+        {"at": 1, "h": 0.5},
+        {"at": 2, "inject": {"texts": ["INJECTED post."]}},
+        {"at": 2, "rewire": {"rate": 0.5}},
+    ]
     full = llm_web(events).run(4, progress=False)
 
     def crash(t):

@@ -31,8 +31,14 @@ def fake_web(graph=None, retrieval=None, **kw):
     graph = graph or build("ring", n=5, self_weight=0.2)
     kw.setdefault("L", 3)
     retrieval = {"k_max": 4, **(retrieval or {})}
-    return LLMWeb(graph, default_corpus(), kw.pop("gen", FakeGenerator()), HashEmbedder(16),
-                  retrieval=retrieval, **kw)
+    return LLMWeb(
+        graph,
+        default_corpus(),
+        kw.pop("gen", FakeGenerator()),
+        HashEmbedder(16),
+        retrieval=retrieval,
+        **kw,
+    )
 
 
 def responses(folder):
@@ -109,14 +115,19 @@ def test_same_seed_same_numbers_and_resume(tmp_path):
 @pytest.mark.parametrize(
     "kwargs, exc, message",
     [
-        ({"retrieval": {"beta": 0.0}}, SpecError,
-         r"^retrieval.beta: got 0.0, expected a value > 0.0"),
-        ({"retrieval": {"k_max": 0}}, SpecError,
-         r"^retrieval.k_max: got 0, expected a value >= 1"),
+        (
+            {"retrieval": {"beta": 0.0}},
+            SpecError,
+            r"^retrieval.beta: got 0.0, expected a value > 0.0",
+        ),
+        ({"retrieval": {"k_max": 0}}, SpecError, r"^retrieval.k_max: got 0, expected a value >= 1"),
         ({"query": "  "}, SpecError, r"^query: got '  ', expected a non-empty query"),
         ({"publish": 4}, SpecError, r"^publish: got 4, expected an integer in \[1, L = 3\]"),
-        ({"retrieval": {"pick": "best"}}, SpecError,
-         r"^retrieval.pick: got 'best', expected one of 'random' or 'nearest'"),
+        (
+            {"retrieval": {"pick": "best"}},
+            SpecError,
+            r"^retrieval.pick: got 'best', expected one of 'random' or 'nearest'",
+        ),
     ],
 )
 def test_bad_arguments(kwargs, exc, message):
@@ -126,8 +137,7 @@ def test_bad_arguments(kwargs, exc, message):
 
 def test_empty_corpus_rejected():
     with pytest.raises(DataError, match=r"^corpus: got an empty corpus"):
-        LLMWeb(build("complete", n=3), _empty(),
-               FakeGenerator(), HashEmbedder(8))
+        LLMWeb(build("complete", n=3), _empty(), FakeGenerator(), HashEmbedder(8))
 
 
 def _empty():
@@ -139,8 +149,11 @@ def _empty():
 # ----------------------------------------------------------------- CLI bad input writes nothing
 def _spec(tmp_path, **llm):
     spec = {
-        "engine": "llm", "T": 2, "graph": {"family": "complete", "n": 3},
-        "retrieval": {"k": 2}, "llm": {"L": 2, **llm},
+        "engine": "llm",
+        "T": 2,
+        "graph": {"family": "complete", "n": 3},
+        "retrieval": {"k": 2},
+        "llm": {"L": 2, **llm},
     }
     path = tmp_path / "spec.yaml"
     path.write_text(json.dumps(spec))
@@ -165,7 +178,9 @@ def test_cli_bad_input_one_line_exit_2_nothing_written(tmp_path, llm, retrieval,
     out = tmp_path / "out"
     proc = subprocess.run(
         [sys.executable, "-m", "netcollapse", "run", str(path), "--out", str(out)],
-        capture_output=True, text=True, timeout=300,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert proc.returncode == 2, proc.stderr
     lines = proc.stderr.strip().splitlines()
@@ -178,7 +193,9 @@ def test_cli_empty_corpus_file(tmp_path):
     path = _spec(tmp_path, corpus="empty.txt")
     proc = subprocess.run(
         [sys.executable, "-m", "netcollapse", "run", str(path), "--out", str(tmp_path / "o")],
-        capture_output=True, text=True, timeout=300,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert proc.returncode == 2 and "expected at least 1 non-empty document" in proc.stderr
     assert not (tmp_path / "o").exists()
@@ -186,11 +203,16 @@ def test_cli_empty_corpus_file(tmp_path):
 
 # ----------------------------------------------------------------- real bundled models
 REAL = {
-    "engine": "llm", "T": 2, "seed": 0,
+    "engine": "llm",
+    "T": 2,
+    "seed": 0,
     "graph": {"family": "complete", "n": 3, "self_weight": 0.34},
     "retrieval": {"mode": "pooled", "beta": 0.5, "k_max": 4},
-    "llm": {"L": 2, "defaults": {"max_new_tokens": 12},
-            "personas": ["You are an optimist.", "You are a pessimist.", "You are neutral."]},
+    "llm": {
+        "L": 2,
+        "defaults": {"max_new_tokens": 12},
+        "personas": ["You are an optimist.", "You are a pessimist.", "You are neutral."],
+    },
 }
 
 
@@ -212,8 +234,12 @@ def test_real_models_tiny_run_is_reproducible(tmp_path):
 
 @pytest.mark.slow
 def test_real_models_nearest_pick_mode(tmp_path):
-    spec = {**REAL, "T": 2, "retrieval": {"mode": "weighted", "k": 3, "pick": "nearest"},
-            "graph": {"family": "ring", "n": 3, "self_weight": 0.2, "anchoring": 0.5}}
+    spec = {
+        **REAL,
+        "T": 2,
+        "retrieval": {"mode": "weighted", "k": 3, "pick": "nearest"},
+        "graph": {"family": "ring", "n": 3, "self_weight": 0.2, "anchoring": 0.5},
+    }
     res = run_spec(spec, tmp_path / "n", progress=False)
     ctx = responses(tmp_path / "n").context
     assert all(len(c) == 3 for c in ctx)

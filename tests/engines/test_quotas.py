@@ -104,8 +104,7 @@ def test_shortfall_redistribution():
 def test_largest_remainder_matches_reference(seed):
     rng = np.random.default_rng(seed)
     n = int(rng.integers(2, 40))
-    W = random_W(n, rng.uniform(0.05, 0.5), rng, explicit_zeros=seed % 2 == 1,
-                 uniform=seed % 4 < 2)
+    W = random_W(n, rng.uniform(0.05, 0.5), rng, explicit_zeros=seed % 2 == 1, uniform=seed % 4 < 2)
     h = rng.choice([0.0, 0.1, 1 / 3, 0.5, 1.0], size=n)
     k = rng.integers(0, 30, size=n)
     avail = rng.integers(0, 12, size=n)
@@ -171,14 +170,20 @@ def test_multinomial_sums_caps_and_mean():
 def test_multinomial_reference_agrees_in_distribution():
     shares, caps = [0.2, 0.5, 0.3], [100, 100, 2]
     rng = np.random.default_rng(0)
-    ref = np.mean([_allocate_row_reference(shares, caps, 10, "multinomial", rng)
-                   for _ in range(2000)], axis=0)
+    ref = np.mean(
+        [_allocate_row_reference(shares, caps, 10, "multinomial", rng) for _ in range(2000)], axis=0
+    )
     W = sp.csr_array(np.array([[0.625, 0.375], [0.0, 1.0]]))
-    got = np.mean([
-        np.r_[q.human[0], q.Q.toarray()[0]]
-        for q in (allocate_quotas(W, [0.2, 0.0], [10, 0], [100, 2], 100, "multinomial", rng)
-                  for _ in range(2000))
-    ], axis=0)
+    got = np.mean(
+        [
+            np.r_[q.human[0], q.Q.toarray()[0]]
+            for q in (
+                allocate_quotas(W, [0.2, 0.0], [10, 0], [100, 2], 100, "multinomial", rng)
+                for _ in range(2000)
+            )
+        ],
+        axis=0,
+    )
     np.testing.assert_allclose(got, ref, atol=0.15)
     assert got[2] <= 2
 
@@ -296,8 +301,12 @@ def test_available_counts():
     for j, per_step in enumerate([2, 3]):
         s = DocumentStore(dim=2, name=f"n{j}")
         for t in range(3):
-            s.add([f"{j}{t}{i}" for i in range(per_step)], rng.normal(size=(per_step, 2)),
-                  author=j, step=t)
+            s.add(
+                [f"{j}{t}{i}" for i in range(per_step)],
+                rng.normal(size=(per_step, 2)),
+                author=j,
+                step=t,
+            )
         stores.append(s)
     assert available_counts(stores, 1).tolist() == [2, 3]  # only step 0 before step 1
     assert available_counts(stores, 3).tolist() == [6, 9]
@@ -308,8 +317,11 @@ def test_quotas_frame():
     W = sp.csr_array(np.array([[0.5, 0.5], [0.0, 1.0]]))
     q = allocate_quotas(W, [0.5, 0.0], [4, 3], [9, 9], 9)
     df = q.to_frame()
-    assert df.to_dict("list") == {"node": [0, 0, 0, 1], "source": [-1, 0, 1, 1],
-                                  "count": [2, 1, 1, 3]}
+    assert df.to_dict("list") == {
+        "node": [0, 0, 0, 1],
+        "source": [-1, 0, 1, 1],
+        "count": [2, 1, 1, 3],
+    }
 
 
 def test_global_numpy_rng_untouched():

@@ -21,8 +21,17 @@ from netcollapse.measures.perspective import perspective_space
 def test_responses_resolve_every_context_to_its_text(tmp_path, stances):
     g = build("ring", n=4, self_weight=0.4, anchoring=0.0 if stances else 0.3)
     st = seed_stances(StanceSpec(posts=3), g, seed=0) if stances else None
-    web = LLMWeb(g, default_corpus(), FakeGenerator(), HashEmbedder(8), L=3, publish=2,
-                 retrieval={"k": 4, "quota": "multinomial"}, stances=st, seed=2)
+    web = LLMWeb(
+        g,
+        default_corpus(),
+        FakeGenerator(),
+        HashEmbedder(8),
+        L=3,
+        publish=2,
+        retrieval={"k": 4, "quota": "multinomial"},
+        stances=st,
+        seed=2,
+    )
     web.run(3, tmp_path / "r", progress=False)
     res = RunResult.load(tmp_path / "r")
     r = res.responses()
@@ -47,8 +56,9 @@ def test_responses_resolve_every_context_to_its_text(tmp_path, stances):
 
 
 def test_accessors_on_a_run_without_answers(tmp_path):
-    GMMWeb(build("ring", n=4), L=2, retrieval={"k": 4}, seed=0).run(2, tmp_path / "g",
-                                                                      progress=False)
+    GMMWeb(build("ring", n=4), L=2, retrieval={"k": 4}, seed=0).run(
+        2, tmp_path / "g", progress=False
+    )
     res = RunResult.load(tmp_path / "g")
     with pytest.raises(SpecError, match=r"^run: got .*expected a finished LLM run folder with"):
         res.embeddings()

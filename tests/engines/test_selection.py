@@ -54,7 +54,7 @@ def test_select_documents_random():
     again = select_documents(stores, human, q, rng=7, before_step=1)
     assert again == picks
     Q2 = q.Q.copy()
-    Q2.data[Q2.indptr[0]:Q2.indptr[1]] = 0
+    Q2.data[Q2.indptr[0] : Q2.indptr[1]] = 0
     other = select_documents(stores, human, Quotas(Q2, q.human), rng=7, before_step=1)
     assert other[1:] == picks[1:]
 

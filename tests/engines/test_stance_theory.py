@@ -54,8 +54,15 @@ def test_fit_recovers_slope_intercept_and_noise_split():
     read = rng.uniform(-0.5, 0.5, m)
     mu = 0.05 + 0.7 * read + rng.normal(0, np.sqrt(0.01), m)  # context variance 0.01
     answers = mu[:, None] + rng.normal(0, np.sqrt(0.04), (m, L))  # answer variance 0.04
-    nodes = pd.DataFrame({"stance": answers.mean(1), "stance_var": answers.var(1, ddof=1),
-                          "read_stance": read, "read_stance_var": 0.08, "k": 4})
+    nodes = pd.DataFrame(
+        {
+            "stance": answers.mean(1),
+            "stance_var": answers.var(1, ddof=1),
+            "read_stance": read,
+            "read_stance_var": 0.08,
+            "k": 4,
+        }
+    )
     r = fit_stance_response(nodes, L)
     assert r.slope == pytest.approx(0.7, abs=3 * r.slope_se)
     assert r.intercept == pytest.approx(0.05, abs=0.01)
@@ -85,6 +92,12 @@ def test_bad_inputs():
     with pytest.raises(DataError, match=r"^nodes: got no 'stance_var' column"):
         fit_stance_response(pd.DataFrame({"stance": [0.1]}), 4)
     with pytest.raises(SpecError, match=r"^L: got 1, expected an integer >= 2"):
-        fit_stance_response(pd.DataFrame({c: [0.0] * 3 for c in
-                                          ("stance", "stance_var", "read_stance",
-                                           "read_stance_var", "k")}), 1)
+        fit_stance_response(
+            pd.DataFrame(
+                {
+                    c: [0.0] * 3
+                    for c in ("stance", "stance_var", "read_stance", "read_stance_var", "k")
+                }
+            ),
+            1,
+        )

@@ -39,8 +39,9 @@ def test_halves_random_and_list():
 
 
 def test_block_follows_the_sbm_blocks():
-    g = RetrievalGraph.from_spec({"family": "sbm", "sizes": [3, 5], "p_in": 0.9, "p_out": 0.1},
-                                 seed=0)
+    g = RetrievalGraph.from_spec(
+        {"family": "sbm", "sizes": [3, 5], "p_in": 0.9, "p_out": 0.1}, seed=0
+    )
     assert assign_stances(StanceSpec(assign="block"), g) == ["bullish"] * 3 + ["bearish"] * 5
     with pytest.raises(SpecError, match=r"^llm.stances.assign: got 'block', expected an SBM"):
         assign_stances(StanceSpec(assign="block"), build("ring", n=4))
@@ -133,8 +134,17 @@ def test_readout_seed_stance_is_the_projection_of_the_seed_posts():
 def stance_web(**kw):
     g = build("ring", n=4, self_weight=0.5)
     st = seed_stances(StanceSpec(posts=3), g, seed=0)
-    return LLMWeb(g, default_corpus(), FakeGenerator(), HashEmbedder(16), L=3,
-                  retrieval={"k": 4, "quota": "multinomial"}, stances=st, seed=1, **kw)
+    return LLMWeb(
+        g,
+        default_corpus(),
+        FakeGenerator(),
+        HashEmbedder(16),
+        L=3,
+        retrieval={"k": 4, "quota": "multinomial"},
+        stances=st,
+        seed=1,
+        **kw,
+    )
 
 
 def test_round_zero_reads_own_seeds_and_rows_split_exactly(tmp_path):
@@ -145,13 +155,16 @@ def test_round_zero_reads_own_seeds_and_rows_split_exactly(tmp_path):
         assert [src for src, _ in ctx] == [node] * 3  # 3 own seed posts (k = 4 > 3)
     m = res.metrics
     np.testing.assert_allclose(m.frobenius**2, m.between_sq + m.noise_sq, rtol=1e-9)
-    np.testing.assert_allclose(m.stance_between_sq, m.stance_within_sq + m.stance_across_sq,
-                               rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(
+        m.stance_between_sq, m.stance_within_sq + m.stance_across_sq, rtol=1e-9, atol=1e-12
+    )
     assert m.synthetic_share.iloc[0] == 0  # seed posts are human-written
     nodes = pd.read_parquet(tmp_path / "r" / "nodes.parquet")
     assert (nodes[nodes.step == 0].read_seeds == 3).all()
-    assert (nodes[nodes.step > 0].synthetic + nodes[nodes.step > 0].read_seeds
-            == nodes[nodes.step > 0].k).all()
+    assert (
+        nodes[nodes.step > 0].synthetic + nodes[nodes.step > 0].read_seeds
+        == nodes[nodes.step > 0].k
+    ).all()
     assert {"stance", "stance_var", "read_stance", "read_stance_var"} <= set(nodes.columns)
     config = json.loads((tmp_path / "r" / "config.json").read_text())
     assert len(config["stances"]["seed_stance"]) == 4
@@ -172,5 +185,11 @@ def test_resume_with_seeds_gives_the_same_numbers(tmp_path):
 
 def test_stances_need_two_answers():
     with pytest.raises(SpecError, match=r"^L: got 1, expected L >= 2 with seeded stances"):
-        LLMWeb(build("ring", n=4), default_corpus(), FakeGenerator(), HashEmbedder(8), L=1,
-               stances=seed_stances(StanceSpec(posts=2), build("ring", n=4), seed=0))
+        LLMWeb(
+            build("ring", n=4),
+            default_corpus(),
+            FakeGenerator(),
+            HashEmbedder(8),
+            L=1,
+            stances=seed_stances(StanceSpec(posts=2), build("ring", n=4), seed=0),
+        )

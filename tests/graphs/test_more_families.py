@@ -88,9 +88,11 @@ def test_random_tree_is_a_spanning_tree():
 
 def test_complete_bipartite():
     g = build("bipartite", sizes=[4, 7])
-    assert g.n == 11 and len(g.edges) == 28 and edge_set(g) == {
-        (i, j) for i in range(4) for j in range(4, 11)
-    }
+    assert (
+        g.n == 11
+        and len(g.edges) == 28
+        and edge_set(g) == {(i, j) for i in range(4) for j in range(4, 11)}
+    )
     assert g.labels[3] == (0, 3) and g.labels[4] == (1, 4)
     assert edge_set(build("bipartite", sizes=[4, 7], seed=1)) == edge_set(g)  # p = 1: no draw
 
@@ -182,8 +184,12 @@ def test_directed_random_follows_the_reading_convention():
 
 @pytest.mark.parametrize(
     "network, n, m",
-    [("karate_club", 34, 78), ("les_miserables", 77, 254), ("florentine_families", 15, 20),
-     ("davis_southern_women", 32, 89)],
+    [
+        ("karate_club", 34, 78),
+        ("les_miserables", 77, 254),
+        ("florentine_families", 15, 20),
+        ("davis_southern_women", 32, 89),
+    ],
 )
 def test_named_networks(network, n, m):
     g = build("named", network=network)
@@ -229,16 +235,24 @@ def test_weighted_networks_list_matches_networkx():
         ({"family": "barbell", "clique_size": 3, "path_length": -1}, r"^path_length: got -1, "),
         ({"family": "caveman", "caves": 3, "cave_size": 2}, r"^cave_size: got 2, expected a val"),
         ({"family": "caveman", "caves": 1, "cave_size": 4}, r"^caves: got 1, expected a value"),
-        ({"family": "core_periphery", "core": 0, "periphery": 3, "p_core": 0.5, "p_link": 0.5},
-         r"^core: got 0, expected a value >= 1$"),
-        ({"family": "core_periphery", "core": 3, "periphery": 3, "p_core": 0.5},
-         r"^p_link: got None, expected a value \(this field is required\)$"),
+        (
+            {"family": "core_periphery", "core": 0, "periphery": 3, "p_core": 0.5, "p_link": 0.5},
+            r"^core: got 0, expected a value >= 1$",
+        ),
+        (
+            {"family": "core_periphery", "core": 3, "periphery": 3, "p_core": 0.5},
+            r"^p_link: got None, expected a value \(this field is required\)$",
+        ),
         ({"family": "directed_random", "n": 5, "reads": 5}, r"^reads: got 5, expected an integer"),
-        ({"family": "directed_random", "n": 6, "reads": 3, "reciprocal": False},
-         r"^reads: got 3, expected 2\*reads < n with reciprocal: false$"),
+        (
+            {"family": "directed_random", "n": 6, "reads": 3, "reciprocal": False},
+            r"^reads: got 3, expected 2\*reads < n with reciprocal: false$",
+        ),
         ({"family": "named", "network": "dolphins"}, r"^network: got 'dolphins', expected one of"),
-        ({"family": "named", "network": "florentine_families", "weighting": "weight"},
-         r"^weighting: got 'weight', expected uniform, degree or dirichlet \(florentine"),
+        (
+            {"family": "named", "network": "florentine_families", "weighting": "weight"},
+            r"^weighting: got 'weight', expected uniform, degree or dirichlet \(florentine",
+        ),
     ],
 )
 def test_bad_specs_give_one_line_errors_naming_the_field(spec, message):

@@ -40,8 +40,14 @@ def test_degree_weighting_prefers_popular_sources():
 
 
 def test_explicit_weights_are_normalised_per_row():
-    W = retrieval_matrix(3, np.array([[0, 1], [2, 1]]), directed=True, weighting="weight",
-                         weights=np.array([1.0, 3.0]), self_weight=0.2)
+    W = retrieval_matrix(
+        3,
+        np.array([[0, 1], [2, 1]]),
+        directed=True,
+        weighting="weight",
+        weights=np.array([1.0, 3.0]),
+        self_weight=0.2,
+    )
     np.testing.assert_allclose(W.toarray()[1], [0.2, 0.2, 0.6])
 
 
@@ -121,8 +127,13 @@ def test_sbm_blocks_are_denser_inside():
 @pytest.mark.parametrize("family", sorted(set(FAMILIES) - {"file"} - set(MORE_FAMILIES)))
 def test_same_seed_same_graph_for_every_family(family):
     spec = __import__("yaml").safe_load(
-        (TOPO / {"watts_strogatz": "small_world.yaml", "barabasi_albert": "scale_free.yaml"}
-         .get(family, f"{family}.yaml")).read_text())
+        (
+            TOPO
+            / {"watts_strogatz": "small_world.yaml", "barabasi_albert": "scale_free.yaml"}.get(
+                family, f"{family}.yaml"
+            )
+        ).read_text()
+    )
     spec["weighting"] = "dirichlet"
     a = RetrievalGraph.from_spec(spec, seed=11)
     b = RetrievalGraph.from_spec(spec, seed=11)
@@ -267,8 +278,10 @@ def test_retrieval_graph_validates_W_and_h(W, h, message):
 
 def test_retrieval_graph_stores_a_frozen_canonical_copy():
     # unsorted indices and a duplicate entry (0.25 + 0.25) in the caller's matrix
-    raw = sp.csr_array((np.array([0.5, 0.25, 0.25, 1.0]), np.array([1, 0, 0, 1]),
-                        np.array([0, 3, 4])), shape=(2, 2))
+    raw = sp.csr_array(
+        (np.array([0.5, 0.25, 0.25, 1.0]), np.array([1, 0, 0, 1]), np.array([0, 3, 4])),
+        shape=(2, 2),
+    )
     h = np.array([0.1, 0.2])
     g = RetrievalGraph(W=raw, h=h)
     assert g.W.has_canonical_format and g.W.dtype == np.float64

@@ -110,8 +110,16 @@ def test_rate_fit_is_frozen():
 def test_collapse_measures_keys_and_values():
     m = M.collapse_measures(GEOM)
     assert set(m) == {
-        "half_life", "time_to_twice_floor", "floor", "area_above_floor", "late_rate",
-        "late_start", "late_stop", "notes", "final_frobenius", "initial_frobenius",
+        "half_life",
+        "time_to_twice_floor",
+        "floor",
+        "area_above_floor",
+        "late_rate",
+        "late_start",
+        "late_stop",
+        "notes",
+        "final_frobenius",
+        "initial_frobenius",
     }
     assert m["half_life"] == 1.0
     assert m["initial_frobenius"] == 5.0 and m["final_frobenius"] == GEOM[-1]
@@ -178,5 +186,3 @@ def test_bad_interpolation_and_eps():
         M.half_life(GEOM, interpolation="cubic")  # type: ignore[arg-type]
     with pytest.raises(SpecError, match=r"eps: got -0.1, expected a finite number >= 0"):
         M.epsilon_time(GEOM, eps=-0.1)
-
-

@@ -143,5 +143,3 @@ def test_node_rows():
         assert r["dist_to_centroid"] == pytest.approx(np.linalg.norm(X[r["node"]] - centre))
     assert [r["within_spread"] for r in rows] == [1.0, 0.0, 1.0]
     assert pd.DataFrame(rows).shape == (3, 4)
-
-

@@ -105,5 +105,3 @@ def test_perspective_space_bad_labels():
         persp.perspective_space(E, pd.DataFrame({"node": [0, 1, 2]}))
     with pytest.raises(SpecError, match=r"labels.columns: got \['dim1'\]"):
         persp.perspective_space(E, pd.DataFrame({"dim1": range(4)}))
-
-

@@ -58,8 +58,9 @@ def test_measured_rate_removes_the_noise_floor_in_quadrature():
 
 def test_theory_check_on_memoryless_gmm_complete_graph():
     graph = build("complete", n=16, self_weight=1 / 16)
-    web = GMMWeb(graph, B=3, means=[-9, 0, 9], L=96, a=0.2, seed=2,
-                 retrieval={"k": 96, "memory": 1})
+    web = GMMWeb(
+        graph, B=3, means=[-9, 0, 9], L=96, a=0.2, seed=2, retrieval={"k": 96, "memory": 1}
+    )
     res = web.run(10, progress=False)
     check = theory_check(res, graph, k=96)
     assert set(check) == {"measured", "predicted"}

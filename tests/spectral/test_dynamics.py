@@ -143,8 +143,13 @@ def test_a_step_may_carry_its_own_anchor():
     n = 2
 
     def step(t):
-        return LinearStep(sp.csr_array((n, n)), np.zeros(n), np.ones(n), np.ones(n),
-                          np.array([[t + 1.0], [-(t + 1.0)]]) / 2)
+        return LinearStep(
+            sp.csr_array((n, n)),
+            np.zeros(n),
+            np.ones(n),
+            np.ones(n),
+            np.array([[t + 1.0], [-(t + 1.0)]]) / 2,
+        )
 
     c = predict_curve(step, np.zeros((n, 1)), 3)
     np.testing.assert_allclose(c["frobenius"], np.sqrt(2) * np.arange(4))

@@ -20,15 +20,18 @@ def test_fiedler_closed_forms(method):
     for n in (6, 40):
         C = cycle_adj(n) / 2
         assert S.fiedler_value(C, method=method, tol=1e-13) == pytest.approx(
-            1 - math.cos(2 * math.pi / n), abs=1e-9)
+            1 - math.cos(2 * math.pi / n), abs=1e-9
+        )
         K = walk(np.ones((n, n)) - np.eye(n))
         assert S.fiedler_value(K, method=method, tol=1e-13) == pytest.approx(n / (n - 1), abs=1e-9)
         P = path_adj(n) / 2  # path with self weight 1/2 at both ends: S = A / 2
         P[0, 0] = P[-1, -1] = 0.5
         assert S.fiedler_value(P, method=method, tol=1e-13) == pytest.approx(
-            1 - math.cos(math.pi / (n - 1)), abs=1e-9)
+            1 - math.cos(math.pi / (n - 1)), abs=1e-9
+        )
         assert S.fiedler_value(P, normalized=False, method=method, tol=1e-13) == pytest.approx(
-            1 - math.cos(math.pi / n), abs=1e-9)
+            1 - math.cos(math.pi / n), abs=1e-9
+        )
 
 
 def fj_reference(W, h):
@@ -84,4 +87,5 @@ def test_fj_unanchored_component_reaches_its_own_consensus():
     Z = np.random.default_rng(2).standard_normal((9, 3))
     np.testing.assert_allclose(P._fj_apply(chain, h, Z), X @ Z, atol=1e-9)
     assert S.fj_floor(W, np.zeros(9), method="sparse") == pytest.approx(
-        S.fj_floor(W, np.zeros(9)), abs=1e-12)  # exact formula for blockdiag(1 pi_c^T)
+        S.fj_floor(W, np.zeros(9)), abs=1e-12
+    )  # exact formula for blockdiag(1 pi_c^T)

@@ -60,8 +60,11 @@ def test_path_walk_spectrum(n):
 
 @pytest.mark.parametrize("which", ["reversible", "directed"])
 def test_top_eigenvalues_sparse_matches_dense(which):
-    W = nx_walk(nx.barabasi_albert_graph(300, 2, seed=6), 1) if which == "reversible" else (
-        directed(300, 8))
+    W = (
+        nx_walk(nx.barabasi_albert_graph(300, 2, seed=6), 1)
+        if which == "reversible"
+        else (directed(300, 8))
+    )
     d = S.top_eigenvalues(W, k=5, method="dense")
     s = S.top_eigenvalues(W, k=5, method="sparse", tol=0.0)
     assert d.dtype.kind == s.dtype.kind == ("f" if which == "reversible" else "c")

@@ -69,10 +69,27 @@ def test_summary_keys_and_duck_typing():
     s = S.spectral_summary(Graph(), g=0.5)
     assert isinstance(s, pd.Series)
     assert list(s.index) == [
-        "n", "n_edges", "n_components", "reversible", "slem", "spectral_gap", "lambda_2",
-        "lambda_min", "lazy_g", "lazy_rate", "relaxation_time", "mixing_time_lower",
-        "mixing_time_upper", "fiedler_value", "fj_rate", "fj_floor", "kemeny_constant",
-        "degree_heterogeneity", "pi_min", "pi_max", "note",
+        "n",
+        "n_edges",
+        "n_components",
+        "reversible",
+        "slem",
+        "spectral_gap",
+        "lambda_2",
+        "lambda_min",
+        "lazy_g",
+        "lazy_rate",
+        "relaxation_time",
+        "mixing_time_lower",
+        "mixing_time_upper",
+        "fiedler_value",
+        "fj_rate",
+        "fj_floor",
+        "kemeny_constant",
+        "degree_heterogeneity",
+        "pi_min",
+        "pi_max",
+        "note",
     ]
     W = Graph.W
     assert s["n"] == 9 and s["n_edges"] == 18 and s["reversible"] is True
@@ -141,8 +158,15 @@ def test_every_public_function_takes_a_retrieval_graph_as_is():
     chain = _markov._Chain(g)
     assert chain.W is g.W  # trusted: neither re-validated nor copied
     W = g.W.toarray()  # the same matrix, raw: validated
-    for fn in (S.slem, S.spectral_gap, S.relaxation_time, S.fiedler_value,
-               S.kemeny_constant, S.degree_heterogeneity, S.n_components):
+    for fn in (
+        S.slem,
+        S.spectral_gap,
+        S.relaxation_time,
+        S.fiedler_value,
+        S.kemeny_constant,
+        S.degree_heterogeneity,
+        S.n_components,
+    ):
         assert fn(g) == pytest.approx(fn(W), abs=1e-12), fn.__name__
     assert S.fj_rate(g, g.h) == pytest.approx(S.fj_rate(W, g.h), abs=1e-12)
     np.testing.assert_allclose(S.stationary_distribution(g), S.stationary_distribution(W))

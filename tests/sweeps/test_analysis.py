@@ -42,14 +42,16 @@ def test_point_estimates_match_scipy_and_the_interval_covers_the_truth():
 
 
 def test_default_columns_error_rows_nans_and_constants():
-    df = pd.DataFrame({
-        "status": ["ok"] * 5 + ["error"],
-        "slem": [0.1, 0.2, 0.3, 0.4, np.nan, 0.9],
-        "n": [8] * 6,  # constant: left out by default
-        "late_rate": [0.2, 0.3, 0.5, 0.6, 0.7, np.nan],
-        "half_life": [1.0, 2.0, 3.0, 5.0, 8.0, np.nan],
-        "other": list("abcdef"),
-    })
+    df = pd.DataFrame(
+        {
+            "status": ["ok"] * 5 + ["error"],
+            "slem": [0.1, 0.2, 0.3, 0.4, np.nan, 0.9],
+            "n": [8] * 6,  # constant: left out by default
+            "late_rate": [0.2, 0.3, 0.5, 0.6, 0.7, np.nan],
+            "half_life": [1.0, 2.0, 3.0, 5.0, 8.0, np.nan],
+            "other": list("abcdef"),
+        }
+    )
     t = predictor_table(df, n_boot=50)
     assert set(t.predictor) == {"slem"} and set(t.measure) == {"late_rate", "half_life"}
     assert (t.n == 4).all()  # the error row and the NaN row are left out

@@ -15,22 +15,34 @@ from netcollapse.errors import DataError
 from netcollapse.sweeps.run import run_sweep
 from netcollapse.sweeps.study import format_study, predict_stance_run, stance_study
 
-LLM = {"L": 3, "backend": "hf", "defaults": {"max_new_tokens": 12},
-       "stances": {"posts": 3}}
+LLM = {"L": 3, "backend": "hf", "defaults": {"max_new_tokens": 12}, "stances": {"posts": 3}}
 RETRIEVAL = {"k": 3, "quota": "multinomial"}
 
 
 @pytest.fixture(scope="module")
 def folders(tmp_path_factory):
     root = tmp_path_factory.mktemp("study")
-    run_spec({"engine": "llm", "T": 3, "seed": 9, "retrieval": RETRIEVAL, "llm": LLM,
-              "graph": {"family": "erdos_renyi", "n": 4, "p": 0.7, "self_weight": 0.5,
-                        "seed": 1}}, root / "calibration", progress=False)
-    sweep = {"base": {"engine": "llm", "T": 3, "retrieval": RETRIEVAL, "llm": LLM},
-             "graphs": {"complete": {"family": "complete", "n": 4, "self_weight": 0.5},
-                        "ring": {"family": "ring", "n": 4, "self_weight": 0.5},
-                        "star": {"family": "star", "n": 4, "self_weight": 0.5}},
-             "seeds": 1}
+    run_spec(
+        {
+            "engine": "llm",
+            "T": 3,
+            "seed": 9,
+            "retrieval": RETRIEVAL,
+            "llm": LLM,
+            "graph": {"family": "erdos_renyi", "n": 4, "p": 0.7, "self_weight": 0.5, "seed": 1},
+        },
+        root / "calibration",
+        progress=False,
+    )
+    sweep = {
+        "base": {"engine": "llm", "T": 3, "retrieval": RETRIEVAL, "llm": LLM},
+        "graphs": {
+            "complete": {"family": "complete", "n": 4, "self_weight": 0.5},
+            "ring": {"family": "ring", "n": 4, "self_weight": 0.5},
+            "star": {"family": "star", "n": 4, "self_weight": 0.5},
+        },
+        "seeds": 1,
+    }
     run_sweep(sweep, root / "sweep", progress=False)
     return root
 
@@ -46,8 +58,9 @@ def test_study_table_curves_and_targets(folders):
         np.testing.assert_allclose(c["measured"], want)
         assert np.isfinite(c["predicted"]).all() and (c["predicted"] > 0).all()
     results = pd.read_parquet(folders / "sweep" / "results.parquet").set_index("task_id")
-    np.testing.assert_allclose(results.loc[study.tasks["task_id"], "stance_retained_share"],
-                               study.tasks["retained_share"])
+    np.testing.assert_allclose(
+        results.loc[study.tasks["task_id"], "stance_retained_share"], study.tasks["retained_share"]
+    )
     assert (study.graphs["n_seeds"] <= 1).all()
     assert study.graphs["lo"].isna().all()  # one seed: no interval
     r = study.targets["response"]
@@ -60,8 +73,16 @@ def test_study_table_curves_and_targets(folders):
 @pytest.mark.slow
 def test_study_command_writes_its_files(folders, capsys):
     out = folders / "report"
-    status = main(["study", str(folders / "sweep"), "--calibration",
-                   str(folders / "calibration"), "--out", str(out)])
+    status = main(
+        [
+            "study",
+            str(folders / "sweep"),
+            "--calibration",
+            str(folders / "calibration"),
+            "--out",
+            str(out),
+        ]
+    )
     assert status == 0, capsys.readouterr().err
     assert "calibrated response: slope" in capsys.readouterr().out
     for name in ("study_tasks.csv", "study_graphs.csv", "study_curves.csv", "study.png"):
@@ -79,11 +100,18 @@ def test_calibration_must_be_a_stance_run(folders, capsys):
 @pytest.mark.slow
 def test_predicted_run_follows_its_graph_schedule(folders):
     """A real LLM run whose ring becomes complete at row 2, predicted from the calibration."""
-    spec = {"engine": "llm", "T": 3, "seed": 4, "retrieval": RETRIEVAL, "llm": LLM,
-            "graph": {"family": "ring", "n": 4, "self_weight": 0.5},
-            "interventions": [{"at": 2, "graph": {"family": "complete", "n": 4,
-                                                  "self_weight": 0.5}},
-                              {"at": 3, "freeze": [0]}]}
+    spec = {
+        "engine": "llm",
+        "T": 3,
+        "seed": 4,
+        "retrieval": RETRIEVAL,
+        "llm": LLM,
+        "graph": {"family": "ring", "n": 4, "self_weight": 0.5},
+        "interventions": [
+            {"at": 2, "graph": {"family": "complete", "n": 4, "self_weight": 0.5}},
+            {"at": 3, "freeze": [0]},
+        ],
+    }
     run_spec(spec, folders / "switch", progress=False)
     pred = predict_stance_run(folders / "switch", folders / "calibration")
     measured = pd.read_parquet(folders / "switch" / "metrics.parquet")["stance_corrected"]

@@ -19,13 +19,22 @@ from netcollapse.sweeps import expand, load_sweep, make_executor, run_sweep, run
 from netcollapse.sweeps.expand import replicate_seeds
 from netcollapse.sweeps.folder import MEASURE_COLUMNS
 
-BASE = {"engine": "gmm", "T": 6, "retrieval": {"k": 6, "memory": 1},
-        "gmm": {"B": 3, "means": [-6.0, 0.0, 6.0], "L": 6}}
+BASE = {
+    "engine": "gmm",
+    "T": 6,
+    "retrieval": {"k": 6, "memory": 1},
+    "gmm": {"B": 3, "means": [-6.0, 0.0, 6.0], "L": 6},
+}
 
 
 def tiny(**extra):
-    spec = {"name": "tiny", "base": BASE, "seeds": 2, "seed": 3,
-            "axes": {"graph.family": ["ring", "complete"], "graph.n": [4, 6]}}
+    spec = {
+        "name": "tiny",
+        "base": BASE,
+        "seeds": 2,
+        "seed": 3,
+        "axes": {"graph.family": ["ring", "complete"], "graph.n": [4, 6]},
+    }
     spec.update(extra)
     return spec
 
@@ -44,8 +53,10 @@ def test_grid_expansion_order_params_and_common_random_numbers():
     ]
     assert [t.replicate for t in tasks] == [0, 1] * 4
     seeds = replicate_seeds(2, seed=3)
-    assert seeds == [int(c.generate_state(1, dtype=np.uint32)[0] >> 1)
-                     for c in np.random.SeedSequence(3).spawn(2)]
+    assert seeds == [
+        int(c.generate_state(1, dtype=np.uint32)[0] >> 1)
+        for c in np.random.SeedSequence(3).spawn(2)
+    ]
     # the same replicate seed in every condition (common random numbers)
     assert {t.seed for t in tasks if t.replicate == 0} == {seeds[0]}
     assert {t.seed for t in tasks if t.replicate == 1} == {seeds[1]}
@@ -68,8 +79,14 @@ def test_task_ids_are_stable_and_depend_on_the_resolved_spec_only():
     a = {t.task_id for t in expand(tiny())}
     assert a == {t.task_id for t in expand(tiny())}
     # a sub-sweep with one of the conditions, written differently, has the same ids
-    sub = expand({"base": {**BASE, "graph": {"family": "ring", "n": 4, "k": 2}}, "seeds": 2,
-                  "seed": 3, "name": "other"})
+    sub = expand(
+        {
+            "base": {**BASE, "graph": {"family": "ring", "n": 4, "k": 2}},
+            "seeds": 2,
+            "seed": 3,
+            "name": "other",
+        }
+    )
     assert {t.task_id for t in sub} < a
     # a different T or sweep seed changes every id
     assert not a & {t.task_id for t in expand(tiny(T=7))}
@@ -78,15 +95,21 @@ def test_task_ids_are_stable_and_depend_on_the_resolved_spec_only():
 
 
 def test_zip_groups_vary_together_and_named_graphs_are_one_axis():
-    spec = {"base": BASE, "seeds": [11, 12],
-            "graphs": {"ring": {"family": "ring", "n": 6}, "star": {"family": "star", "n": 5}},
-            "axes": {"graph.self_weight": [0.0, 0.5], "gmm.L": [4, 8]},
-            "zip": [["graph.self_weight", "gmm.L"]]}
+    spec = {
+        "base": BASE,
+        "seeds": [11, 12],
+        "graphs": {"ring": {"family": "ring", "n": 6}, "star": {"family": "star", "n": 5}},
+        "axes": {"graph.self_weight": [0.0, 0.5], "gmm.L": [4, 8]},
+        "zip": [["graph.self_weight", "gmm.L"]],
+    }
     tasks = expand(spec)
     assert len(tasks) == 2 * 2 * 2
     conds = [t.params for t in tasks[::2]]
-    assert conds == [{"graph": g, "graph.self_weight": w, "gmm.L": L}
-                     for g in ("ring", "star") for w, L in ((0.0, 4), (0.5, 8))]
+    assert conds == [
+        {"graph": g, "graph.self_weight": w, "gmm.L": L}
+        for g in ("ring", "star")
+        for w, L in ((0.0, 4), (0.5, 8))
+    ]
     assert [t.seed for t in tasks[:2]] == [11, 12]
     t = tasks[2]
     assert t.spec["graph"] == {"family": "ring", "n": 6, "self_weight": 0.5}
@@ -94,31 +117,41 @@ def test_zip_groups_vary_together_and_named_graphs_are_one_axis():
 
 
 def test_invalid_combinations_become_error_tasks_unless_all_are_invalid():
-    tasks = expand({"base": BASE, "axes": {"graph.family": ["ring"], "graph.n": [4, 8],
-                                           "graph.k": [2, 4]}})
+    tasks = expand(
+        {"base": BASE, "axes": {"graph.family": ["ring"], "graph.n": [4, 8], "graph.k": [2, 4]}}
+    )
     errors = [t for t in tasks if t.error]
     assert [t.params for t in errors] == [{"graph.family": "ring", "graph.n": 4, "graph.k": 4}]
     assert "k: got 4" in errors[0].error
     with pytest.raises(SpecError, match="graph.k: got 2, expected no such field"):
-        expand({"base": BASE, "axes": {"graph.family": ["complete"], "graph.n": [4],
-                                       "graph.k": [2]}})
+        expand(
+            {"base": BASE, "axes": {"graph.family": ["complete"], "graph.n": [4], "graph.k": [2]}}
+        )
 
 
-@pytest.mark.parametrize("change, message", [
-    ({"axes": {"graph.nn": [3]}}, r"axes: got 'graph.nn', expected a run-spec parameter path"),
-    ({"axes": {"gmm.LL": [3]}}, r"axes: got 'gmm.LL', expected a run-spec parameter path"),
-    ({"axes": {"seed": [1, 2]}}, r"axes: got 'seed', expected no seed axis"),
-    ({"axes": {"graph.n": []}}, r"axes.graph.n: got \[\], expected a non-empty list of values"),
-    ({"axes": {"graph.n": 4}}, r"axes.graph.n: got 4, expected a list"),
-    ({"zip": [["graph.n", "gmm.L"]]}, r"zip.0: got 'gmm.L', expected an axis name"),
-    ({"zip": [["graph.n", "graph.family"]], "axes": {"graph.family": ["ring"], "graph.n": [4, 5]}},
-     r"zip.0: got \['graph.n', 'graph.family'\], expected axes with the same number"),
-    ({"seeds": 0}, r"seeds: got 0, expected a number of replicates >= 1"),
-    ({"seeds": [1, 1]}, r"seeds: got \[1, 1\], expected a non-empty list of distinct"),
-    ({"base": {**BASE, "seed": 4}}, r"base.seed: got 4, expected no seed in base"),
-    ({"colour": "red"}, r"colour: got 'red', expected no such field"),
-    ({"graphs": {"g": {"family": "torus", "n": 4}}}, r"graphs.g.family: got 'torus'"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"axes": {"graph.nn": [3]}}, r"axes: got 'graph.nn', expected a run-spec parameter path"),
+        ({"axes": {"gmm.LL": [3]}}, r"axes: got 'gmm.LL', expected a run-spec parameter path"),
+        ({"axes": {"seed": [1, 2]}}, r"axes: got 'seed', expected no seed axis"),
+        ({"axes": {"graph.n": []}}, r"axes.graph.n: got \[\], expected a non-empty list of values"),
+        ({"axes": {"graph.n": 4}}, r"axes.graph.n: got 4, expected a list"),
+        ({"zip": [["graph.n", "gmm.L"]]}, r"zip.0: got 'gmm.L', expected an axis name"),
+        (
+            {
+                "zip": [["graph.n", "graph.family"]],
+                "axes": {"graph.family": ["ring"], "graph.n": [4, 5]},
+            },
+            r"zip.0: got \['graph.n', 'graph.family'\], expected axes with the same number",
+        ),
+        ({"seeds": 0}, r"seeds: got 0, expected a number of replicates >= 1"),
+        ({"seeds": [1, 1]}, r"seeds: got \[1, 1\], expected a non-empty list of distinct"),
+        ({"base": {**BASE, "seed": 4}}, r"base.seed: got 4, expected no seed in base"),
+        ({"colour": "red"}, r"colour: got 'red', expected no such field"),
+        ({"graphs": {"g": {"family": "torus", "n": 4}}}, r"graphs.g.family: got 'torus'"),
+    ],
+)
 def test_bad_specs_give_one_line_errors(change, message):
     with pytest.raises(SpecError, match=message):
         load_sweep(tiny(**change))
@@ -139,13 +172,37 @@ def test_serial_sweep_writes_one_tidy_table(tmp_path):
     res = run_sweep(tiny(), tmp_path / "s", progress=False)
     r = pd.read_parquet(tmp_path / "s" / "results.parquet")
     assert len(r) == 8 and (r["status"] == "ok").all() and r["task_id"].is_unique
-    for col in ("task_id", "status", "error", "seed", "replicate", "graph.family", "graph.n",
-                "family", "slem", "spectral_gap", "lazy_rate", "fiedler_value", "late_rate",
-                "half_life", "final_frobenius", "predicted_rate", "pred_half_life",
-                "curve_error", "seconds_total"):
+    for col in (
+        "task_id",
+        "status",
+        "error",
+        "seed",
+        "replicate",
+        "graph.family",
+        "graph.n",
+        "family",
+        "slem",
+        "spectral_gap",
+        "lazy_rate",
+        "fiedler_value",
+        "late_rate",
+        "half_life",
+        "final_frobenius",
+        "predicted_rate",
+        "pred_half_life",
+        "curve_error",
+        "seconds_total",
+    ):
         assert col in r.columns, col
-    assert list(r.columns[:7]) == ["task_id", "status", "error", "replicate", "seed",
-                                   "graph.family", "graph.n"]
+    assert list(r.columns[:7]) == [
+        "task_id",
+        "status",
+        "error",
+        "replicate",
+        "seed",
+        "graph.family",
+        "graph.n",
+    ]
     assert (r["family"] == r["graph.family"]).all()
     complete = r[r["family"] == "complete"]
     assert np.allclose(complete["slem"], 1 / (complete["graph.n"] - 1))  # K_n walk: 1/(n-1)
@@ -162,8 +219,10 @@ def test_process_pool_gives_identical_results(tmp_path):
     pool = run_sweep(tiny(), tmp_path / "b", executor="process", workers=2, progress=False)
     pd.testing.assert_frame_equal(measures(serial.results), measures(pool.results))
     key = ["task_id", "step"]
-    pd.testing.assert_frame_equal(serial.steps.sort_values(key).reset_index(drop=True),
-                                  pool.steps.sort_values(key).reset_index(drop=True))
+    pd.testing.assert_frame_equal(
+        serial.steps.sort_values(key).reset_index(drop=True),
+        pool.steps.sort_values(key).reset_index(drop=True),
+    )
     assert pool.results["worker"].nunique() >= 1
 
 
@@ -205,10 +264,14 @@ def test_resume_skips_finished_tasks_and_never_duplicates(tmp_path):
 
 
 def test_failing_tasks_are_recorded_and_do_not_stop_the_sweep(tmp_path):
-    spec = {"base": BASE, "seeds": 2, "graphs": {
-        "ring": {"family": "ring", "n": 5},
-        "lost": {"family": "file", "path": str(tmp_path / "missing.edges")},
-    }}
+    spec = {
+        "base": BASE,
+        "seeds": 2,
+        "graphs": {
+            "ring": {"family": "ring", "n": 5},
+            "lost": {"family": "file", "path": str(tmp_path / "missing.edges")},
+        },
+    }
     res = run_sweep(spec, tmp_path / "s", progress=False)
     r = res.results
     assert len(r) == 4 and res.errors == 2
@@ -224,14 +287,21 @@ def test_failing_tasks_are_recorded_and_do_not_stop_the_sweep(tmp_path):
 
 
 def test_sigkill_midway_then_rerun_completes(tmp_path):
-    spec = {"name": "kill", "base": {**BASE, "T": 30, "gmm": {**BASE["gmm"], "L": 64},
-                                     "retrieval": {"k": 64, "memory": 1}},
-            "axes": {"graph.family": ["ring", "complete"], "graph.n": [8, 16, 24]}, "seeds": 3}
+    spec = {
+        "name": "kill",
+        "base": {
+            **BASE,
+            "T": 30,
+            "gmm": {**BASE["gmm"], "L": 64},
+            "retrieval": {"k": 64, "memory": 1},
+        },
+        "axes": {"graph.family": ["ring", "complete"], "graph.n": [8, 16, 24]},
+        "seeds": 3,
+    }
     path = tmp_path / "kill.yaml"
     path.write_text(yaml.safe_dump(spec))
     out = tmp_path / "s"
-    cmd = [sys.executable, "-m", "netcollapse", "sweep", str(path), "--out", str(out),
-           "--quiet"]
+    cmd = [sys.executable, "-m", "netcollapse", "sweep", str(path), "--out", str(out), "--quiet"]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and proc.poll() is None:
@@ -266,8 +336,7 @@ def test_cli_bad_input_is_one_line_and_exit_2(tmp_path, capsys):
     path.write_text(yaml.safe_dump(tiny()))
     assert main(["sweep", str(path), "--executor", "dask", "--out", str(tmp_path / "o")]) == 2
     err = capsys.readouterr().err.strip()
-    assert err == ("netcollapse: error: executor: got 'dask', expected one of serial, "
-                   "process, ray")
+    assert err == ("netcollapse: error: executor: got 'dask', expected one of serial, process, ray")
     path.write_text(yaml.safe_dump(tiny(axes={"graph.size": [3]})))
     assert main(["sweep", str(path), "--out", str(tmp_path / "o")]) == 2
     assert "axes: got 'graph.size'" in capsys.readouterr().err
@@ -275,20 +344,36 @@ def test_cli_bad_input_is_one_line_and_exit_2(tmp_path, capsys):
 
 def strict_json(text):
     """Parse JSON as any strict parser would: a bare NaN or Infinity is an error."""
+
     def refuse(name):
         raise ValueError(f"not JSON: {name}")
+
     return json.loads(text, parse_constant=refuse)
 
 
 def test_cli_sweep_with_failed_tasks_writes_everything_and_exits_1(tmp_path):
     # ring with n = 4 cannot have k = 4 neighbours: 1 of the 4 tasks is invalid
-    spec = {"name": "partly", "base": BASE, "seeds": 1,
-            "axes": {"graph.family": ["ring"], "graph.n": [4, 8], "graph.k": [2, 4]}}
+    spec = {
+        "name": "partly",
+        "base": BASE,
+        "seeds": 1,
+        "axes": {"graph.family": ["ring"], "graph.n": [4, 8], "graph.k": [2, 4]},
+    }
     path = tmp_path / "partly.yaml"
     path.write_text(yaml.safe_dump(spec))
     out = tmp_path / "o"
-    cmd = [sys.executable, "-m", "netcollapse", "sweep", str(path), "--out", str(out),
-           "--quiet", "--boot", "20"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "netcollapse",
+        "sweep",
+        str(path),
+        "--out",
+        str(out),
+        "--quiet",
+        "--boot",
+        "20",
+    ]
     proc = subprocess.run(cmd, capture_output=True, text=True)
     assert proc.returncode == 1, proc.stderr
     err = proc.stderr.strip().splitlines()
@@ -303,25 +388,33 @@ def test_cli_sweep_with_failed_tasks_writes_everything_and_exits_1(tmp_path):
     # a fully successful sweep exits 0, bad input 2
     good = tmp_path / "good.yaml"
     good.write_text(yaml.safe_dump(tiny(seeds=1)))
-    ok = subprocess.run(cmd[:4] + [str(good), "--out", str(tmp_path / "ok"), "--quiet",
-                                   "--boot", "20"], capture_output=True, text=True)
+    ok = subprocess.run(
+        cmd[:4] + [str(good), "--out", str(tmp_path / "ok"), "--quiet", "--boot", "20"],
+        capture_output=True,
+        text=True,
+    )
     assert ok.returncode == 0 and "0 with errors" in ok.stdout, ok.stderr
-    bad = subprocess.run(cmd[:4] + [str(tmp_path / "missing.yaml")], capture_output=True,
-                         text=True)
+    bad = subprocess.run(cmd[:4] + [str(tmp_path / "missing.yaml")], capture_output=True, text=True)
     assert bad.returncode == 2 and bad.stderr.startswith("netcollapse: error: spec: got ")
 
 
 def test_sweep_files_are_strict_json(tmp_path):
     # no fixed k: predicted_rate is NaN in every row; T = 1: no half-life (NaN)
-    spec = {"base": {"engine": "gmm", "T": 1, "gmm": {"L": 2}},
-            "graphs": {"ring": {"family": "ring", "n": 6, "self_weight": 0.0},
-                       "lost": {"family": "file", "path": str(tmp_path / "missing.txt")}}}
+    spec = {
+        "base": {"engine": "gmm", "T": 1, "gmm": {"L": 2}},
+        "graphs": {
+            "ring": {"family": "ring", "n": 6, "self_weight": 0.0},
+            "lost": {"family": "file", "path": str(tmp_path / "missing.txt")},
+        },
+    }
     res = run_sweep(spec, tmp_path / "s", progress=False)
     assert res.errors == 1
     ok_row = res.results[res.results["status"] == "ok"].iloc[0]
     assert np.isnan(ok_row["predicted_rate"]) and np.isinf(ok_row["relaxation_time"])
-    texts = [p.read_text() for p in [tmp_path / "s" / "sweep.json",
-                                     *(tmp_path / "s" / "tasks").glob("*.json")]]
+    texts = [
+        p.read_text()
+        for p in [tmp_path / "s" / "sweep.json", *(tmp_path / "s" / "tasks").glob("*.json")]
+    ]
     assert len(texts) == 3
     rows = [strict_json(t) for t in texts[1:]]
     ok = next(r for r in rows if r["status"] == "ok")
@@ -359,8 +452,11 @@ def test_shipped_sweep_specs_expand():
 
 
 def test_tidy_steps_carry_the_axis_values(tmp_path):
-    spec = {"base": {"engine": "gmm", "T": 3, "gmm": {"L": 2}}, "seeds": 2,
-            "graphs": {"ring": {"family": "ring", "n": 5}, "star": {"family": "star", "n": 5}}}
+    spec = {
+        "base": {"engine": "gmm", "T": 3, "gmm": {"L": 2}},
+        "seeds": 2,
+        "graphs": {"ring": {"family": "ring", "n": 5}, "star": {"family": "star", "n": 5}},
+    }
     res = run_sweep(spec, tmp_path / "s", progress=False)
     tidy = res.tidy_steps()
     assert len(tidy) == 2 * 2 * 4 and len(tidy) == len(res.steps)
@@ -385,5 +481,12 @@ def test_task_ids_of_the_shipped_study_still_match_its_spec():
     ids = {t.task_id for t in expand(spec, base)}
     assert set(pd.read_parquet(folder / "results.parquet")["task_id"]) == ids
     with_events = {**spec.base, "interventions": [{"at": 1, "h": 0.1}]}
-    assert not {t.task_id for t in expand({**json.loads(
-        (folder / "sweep.json").read_text())["spec"], "base": with_events})} & ids
+    assert (
+        not {
+            t.task_id
+            for t in expand(
+                {**json.loads((folder / "sweep.json").read_text())["spec"], "base": with_events}
+            )
+        }
+        & ids
+    )
