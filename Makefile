@@ -37,6 +37,7 @@ demo: setup
 
 lint: setup
 	$(BIN)/ruff check netcollapse tests benchmarks
+	$(BIN)/ruff format --check netcollapse tests benchmarks
 
 # Headless chromium renders the HTML report in tests/app/test_report.py (apt-get, only if missing).
 chromium:
