@@ -34,7 +34,7 @@ import yaml
 from netcollapse.backends import GenerationRequest, HFGenerator, LlamaCppGenerator
 from netcollapse.backends import hf as hf_module
 from netcollapse.backends.models import torch_threads
-from netcollapse.engines.corpus import DEFAULT_QUERY, default_corpus
+from netcollapse.retrieval.corpus import DEFAULT_QUERY, default_corpus
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -160,7 +160,7 @@ def overhead() -> pd.DataFrame:
 
 
 def end_to_end() -> pd.DataFrame:
-    from netcollapse.engines.runner import run_spec
+    from netcollapse.runs.runner import run_spec
 
     spec = yaml.safe_load((ROOT / "experiments" / "paper_llm.yaml").read_text())
     records = []

@@ -21,8 +21,8 @@ import time
 import numpy as np
 
 from netcollapse.engines.gmm import GMMWeb
-from netcollapse.engines.gmm_theory import predict_gmm
 from netcollapse.graphs.retrieval_graph import build
+from netcollapse.theory.gmm import predict_gmm
 
 
 def _web(n: int, memory: int) -> GMMWeb:

@@ -11,8 +11,9 @@ Wang, Horiguchi, Pang & Priebe, "LLM Web Dynamics: Tracing Model Collapse in a
 Network of LLMs" (arXiv 2506.15690).
 
 The subpackages follow the data flow, each importing only the ones before it:
-``graphs`` -> ``spectral`` -> ``measures`` -> ``backends`` -> ``engines`` ->
-``sweeps`` -> ``app``. They are imported lazily, so ``import netcollapse`` stays
+``graphs`` -> ``spectral`` -> ``measures`` -> ``backends`` -> ``retrieval`` ->
+``scenarios`` -> ``engines`` -> ``theory`` -> ``runs`` -> ``sweeps`` -> ``studies``
+-> ``app``. They are imported lazily, so ``import netcollapse`` stays
 cheap (no torch, no hnswlib).
 """
 
@@ -23,7 +24,20 @@ from typing import Any
 
 __version__ = "0.1.0"
 
-SUBPACKAGES = ("graphs", "spectral", "measures", "backends", "engines", "sweeps", "app")
+SUBPACKAGES = (
+    "graphs",
+    "spectral",
+    "measures",
+    "backends",
+    "retrieval",
+    "scenarios",
+    "engines",
+    "theory",
+    "runs",
+    "sweeps",
+    "studies",
+    "app",
+)
 """The layers, lowest first: a module imports only from its own layer or lower ones."""
 
 _LAZY = {
@@ -33,12 +47,14 @@ _LAZY = {
     "GMMWeb": "netcollapse.engines",
     "LLMWeb": "netcollapse.engines",
     "RunResult": "netcollapse.engines",
-    "Retrieval": "netcollapse.engines",
-    "run_spec": "netcollapse.engines",
-    "Corpus": "netcollapse.engines",
-    "default_corpus": "netcollapse.engines",
-    "load_corpus": "netcollapse.engines",
-    "DocumentStore": "netcollapse.engines",
+    "Retrieval": "netcollapse.retrieval",
+    "run_spec": "netcollapse.runs",
+    "load_run": "netcollapse.runs",
+    "predict_spec": "netcollapse.runs",
+    "Corpus": "netcollapse.retrieval",
+    "default_corpus": "netcollapse.retrieval",
+    "load_corpus": "netcollapse.retrieval",
+    "DocumentStore": "netcollapse.retrieval",
     "run_sweep": "netcollapse.sweeps",
     "NetcollapseError": "netcollapse.errors",
     "SpecError": "netcollapse.errors",

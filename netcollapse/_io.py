@@ -8,7 +8,12 @@ The one home of the package's file helpers:
 - :func:`atomic_write_dir`: the same for a whole folder;
 - :func:`to_jsonable` and :func:`dumps`: numpy scalars and arrays, paths and
   tuples as plain JSON; NaN and infinities become ``null``, so every file is
-  valid JSON (``json.loads`` of any JSON parser, not only Python's).
+  valid JSON (``json.loads`` of any JSON parser, not only Python's);
+- :func:`read_json`, :func:`read_parquet`, :func:`read_npz`, :func:`read_text`:
+  every result file the package reads goes through these, so a missing,
+  truncated or garbled file is one :class:`~netcollapse.errors.DataError` line
+  naming the file and what was expected, never a parser's traceback;
+- :func:`resolve_path`: the one rule for relative paths in specs.
 
 Files and folders get the usual permissions of the process's umask (``0o666``
 and ``0o777`` masked), not the ``0o600`` of :func:`tempfile.mkstemp`, so a run
@@ -29,11 +34,18 @@ from typing import Any
 
 import numpy as np
 
+from netcollapse.errors import DataError
+
 __all__ = [
     "atomic_write_bytes",
     "atomic_write_dir",
     "atomic_write_text",
     "dumps",
+    "read_json",
+    "read_npz",
+    "read_parquet",
+    "read_text",
+    "resolve_path",
     "to_jsonable",
     "write_parquet",
 ]
@@ -219,3 +231,160 @@ def dumps(obj: Any, **kwargs: Any) -> str:
     """
     kwargs.setdefault("default", str)
     return json.dumps(to_jsonable(obj), allow_nan=False, **kwargs)
+
+
+# ----------------------------------------------------------------------------- reading
+def _damaged(path: Path, what: str, exc: BaseException | None = None) -> DataError:
+    why = "missing" if exc is None else f"unreadable ({type(exc).__name__})"
+    return DataError(f"{path.name}: got {str(path)!r} {why}, expected {what}")
+
+
+def read_text(path: str | Path, what: str = "a readable text file") -> str:
+    """Return a UTF-8 file's text, or raise one :class:`DataError` line.
+
+    Parameters
+    ----------
+    path : str or Path
+    what : str
+        What the file should be, for the error message.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> read_text("/no/such/config.json", "the run's configuration")
+    Traceback (most recent call last):
+    ...
+    netcollapse.errors.DataError: config.json: got '/no/such/config.json' missing, \
+expected the run's configuration
+    """
+    p = Path(path)
+    if not p.is_file():
+        raise _damaged(p, what)
+    try:
+        return p.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise _damaged(p, what, exc) from None
+
+
+def read_json(path: str | Path, what: str = "a JSON file", kind: type = dict) -> Any:
+    """Parse a JSON file; a missing, truncated or garbled one raises one DataError line.
+
+    Parameters
+    ----------
+    path : str or Path
+    what : str
+        What the file should be, for the error message.
+    kind : type
+        The type the top-level value must have (``dict`` by default).
+
+    Returns
+    -------
+    Any
+    """
+    p = Path(path)
+    text = read_text(p, what)
+    try:
+        value = json.loads(text)
+    except ValueError as exc:
+        raise _damaged(p, what, exc) from None
+    if not isinstance(value, kind):
+        raise DataError(
+            f"{p.name}: got a JSON {type(value).__name__} in {str(p)!r}, expected {what}"
+        )
+    return value
+
+
+def read_parquet(
+    path: str | Path, what: str = "a parquet table", columns: tuple[str, ...] = ()
+) -> Any:
+    """Read a parquet table; a missing or damaged file raises one DataError line.
+
+    Parameters
+    ----------
+    path : str or Path
+    what : str
+        What the file should be, for the error message.
+    columns : tuple of str
+        Columns the table must have.
+
+    Returns
+    -------
+    pandas.DataFrame
+    """
+    import pandas as pd
+
+    p = Path(path)
+    if not p.is_file():
+        raise _damaged(p, what)
+    try:
+        frame = pd.read_parquet(p)
+    except Exception as exc:  # pyarrow raises many types (ArrowInvalid, OSError, ...)
+        raise _damaged(p, what, exc) from None
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise DataError(f"{p.name}: got no column {missing[0]!r} in {str(p)!r}, expected {what}")
+    return frame
+
+
+def read_npz(path: str | Path, key: str, what: str = "a numpy archive") -> np.ndarray:
+    """Read one array of an ``.npz`` file (no pickle); damage raises one DataError line.
+
+    Parameters
+    ----------
+    path : str or Path
+    key : str
+        The array's name in the archive.
+    what : str
+        What the file should be, for the error message.
+
+    Returns
+    -------
+    numpy.ndarray
+    """
+    p = Path(path)
+    if not p.is_file():
+        raise _damaged(p, what)
+    try:
+        with np.load(p, allow_pickle=False) as data:
+            return np.array(data[key])
+    except Exception as exc:  # zipfile.BadZipFile, KeyError, ValueError, EOFError, OSError
+        raise _damaged(p, what, exc) from None
+
+
+def resolve_path(base_dir: str | Path | None, path: str | Path) -> Path:
+    """Where a path written in a spec points: the one rule, the spec's folder first.
+
+    An absolute path is itself. A relative path is read from ``base_dir`` (the
+    folder of the spec that names it) when a file or folder is there, else from
+    the working folder when one is there; when neither exists it is
+    ``base_dir / path`` (so an error names the place the spec points to).
+
+    Parameters
+    ----------
+    base_dir : str, Path or None
+        The spec's folder (``None``: a spec given as a mapping; the working folder).
+    path : str or Path
+
+    Returns
+    -------
+    Path
+
+    Examples
+    --------
+    >>> str(resolve_path("/specs", "/data/g.txt"))
+    '/data/g.txt'
+    >>> str(resolve_path("/specs", "nowhere/g.txt"))
+    '/specs/nowhere/g.txt'
+    >>> str(resolve_path(None, "g.txt"))
+    'g.txt'
+    """
+    p = Path(path)
+    if p.is_absolute() or base_dir is None:
+        return p
+    local = Path(base_dir) / p
+    if local.exists() or not p.exists():
+        return local
+    return p

@@ -6,7 +6,7 @@ a run spec's predicted collapse curve and its measures before anything is
 simulated; ``run`` runs one simulation spec into a run folder (and prints its
 curve measures beside the predicted ones); ``sweep`` runs a sweep spec into a sweep folder;
 ``study`` compares the measured stance collapse per graph of an LLM sweep with
-its calibrated and spectral predictions (:mod:`netcollapse.sweeps.study`);
+its calibrated and spectral predictions (:mod:`netcollapse.studies.stance`);
 ``report`` writes an HTML report of a run or sweep folder (:mod:`netcollapse.app.report`);
 ``demo`` runs the default experiment (:mod:`netcollapse.app.demo`). A spec argument
 is a path, or the name of a shipped spec (``netcollapse spectral ring``).
@@ -145,7 +145,7 @@ def _check_kind(path: Path, kind: str, given: str) -> None:
 
 def cmd_run(args: argparse.Namespace) -> int:
     """Run a spec into a run folder."""
-    from netcollapse.engines.runner import load_run_spec, run_spec
+    from netcollapse.runs.runner import load_run_spec, run_spec
 
     path = resolve_spec(args.spec, "experiments")
     _check_kind(path, "run", args.spec)
@@ -176,8 +176,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 def _print_measures(path: Path, seed: int | None, T: int, F: Any, out: Path) -> None:
     """Print the curve measures, measured beside predicted where the engine predicts."""
     from netcollapse.app.prediction import format_measures, write_prediction
-    from netcollapse.engines.runner import predict_spec
     from netcollapse.measures.curves import curve_measures
+    from netcollapse.runs.runner import predict_spec
 
     columns = {"measured": curve_measures(F)}
     _, pred = predict_spec(path, seed=seed, T=T)
@@ -201,8 +201,8 @@ def cmd_predict(args: argparse.Namespace) -> int:
     from netcollapse._io import dumps
     from netcollapse.app.plotting import save_figure
     from netcollapse.app.prediction import format_measures, plot_prediction, prediction_record
-    from netcollapse.engines.runner import predict_spec
     from netcollapse.measures.curves import curve_measures
+    from netcollapse.runs.runner import predict_spec
 
     path = resolve_spec(args.spec, "experiments")
     _check_kind(path, "run", args.spec)
@@ -428,7 +428,7 @@ def build_parser() -> argparse.ArgumentParser:
 def cmd_study(args: argparse.Namespace) -> int:
     """Print (and optionally write) the stance topology study of a sweep folder."""
     from netcollapse._io import atomic_write_text, dumps
-    from netcollapse.sweeps.study import format_study, stance_study
+    from netcollapse.studies.stance import format_study, stance_study
 
     study = stance_study(args.sweep, args.calibration, measure=args.measure)
     print(format_study(study))

@@ -372,7 +372,7 @@ def plot_study(study: Any, path: str | os.PathLike[str]) -> Path:
 
     Parameters
     ----------
-    study : netcollapse.sweeps.study.StanceStudy
+    study : netcollapse.studies.stance.StanceStudy
     path : str or os.PathLike
         PNG file.
 

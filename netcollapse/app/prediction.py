@@ -85,7 +85,7 @@ def prediction_record(pred: pd.DataFrame, measures: CurveMeasures) -> dict[str, 
     Parameters
     ----------
     pred : pandas.DataFrame
-        From :func:`netcollapse.engines.runner.predict_web`.
+        From :func:`netcollapse.runs.runner.predict_web`.
     measures : CurveMeasures
 
     Returns

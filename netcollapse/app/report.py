@@ -19,9 +19,9 @@ nothing, a finished one replaces the old one) to ``FOLDER/report/`` or ``--out D
     ``retrieval_composition`` and ``graph``.
 
 Predictions: a GMM run from its own ``config.json`` with
-:func:`netcollapse.engines.runner.predict_spec` (as ``netcollapse predict``); an
+:func:`netcollapse.runs.runner.predict_spec` (as ``netcollapse predict``); an
 LLM stance run or sweep with ``--calibration RUN`` through the calibrated stance
-model (:func:`netcollapse.sweeps.study.stance_study`, as ``netcollapse study``).
+model (:func:`netcollapse.studies.stance.stance_study`, as ``netcollapse study``).
 
 The folder is read by :mod:`netcollapse.app.report_sources`.
 """
@@ -31,7 +31,6 @@ from __future__ import annotations
 import argparse
 import base64
 import html
-import json
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -183,7 +182,6 @@ def _stance_colors(stances: Any) -> dict[str, str]:
 
 def _run(src: Source, rep: Report, steps: list[int], calibration: Path | None) -> None:
     from netcollapse.app import report_figures as rf
-    from netcollapse.graphs.retrieval_graph import RetrievalGraph
     from netcollapse.spectral import spectral_summary
 
     run, cfg = src.run, src.config
@@ -234,7 +232,7 @@ def _run(src: Source, rep: Report, steps: list[int], calibration: Path | None) -
             t, shares, title="Retrieval composition: human vs synthetic", events=src.events
         ),
     )
-    graph = RetrievalGraph.from_spec(cfg["graph"], seed=cfg.get("seed", 0))
+    graph = src.folder.graph  # the run's own graph (load_run: the one rule)
     summary = spectral_summary(graph)
     rep.table(
         "spectral",
@@ -286,27 +284,15 @@ def _run_prediction(src: Source, rep: Report, calibration: Path | None) -> None:
     from netcollapse.app import report_figures as rf
     from netcollapse.measures.curves import curve_measures
 
-    cfg, m = src.config, src.run.metrics
-    columns = {"measured": json.loads((src.path / "summary.json").read_text()).get("measures", {})}
+    m = src.run.metrics
+    columns = {"measured": src.folder.summary.get("measures", {})}
     pred, column, what = None, "frobenius", "$\\|D(t)\\|_F$"
     if src.engine == "gmm":
-        from netcollapse.engines.runner import predict_spec
+        from netcollapse.runs.runner import predict_spec
 
-        keys = ("B", "means", "cov", "a", "L", "alpha", "c", "eps", "A0")
-        events = src.events
-        _, pred = predict_spec(
-            {
-                "engine": "gmm",
-                "T": src.T,
-                "seed": cfg["seed"],
-                "graph": cfg["graph"],
-                "retrieval": cfg["retrieval"],
-                "gmm": {k: cfg[k] for k in keys if k in cfg},
-                **({"interventions": events} if events else {}),
-            }
-        )
+        _, pred = predict_spec(src.folder.gmm_spec())
     elif calibration is not None:
-        from netcollapse.sweeps.study import predict_stance_run  # follows the run's schedule
+        from netcollapse.studies.stance import predict_stance_run  # follows the run's schedule
 
         try:
             pred = predict_stance_run(src.path, calibration).rename(
@@ -473,7 +459,7 @@ def _sweep(src: Source, rep: Report, calibration: Path | None, measure: str) -> 
 
 def _study(src: Source, rep: Report, calibration: Path, measure: str) -> None:
     from netcollapse.app import report_figures as rf
-    from netcollapse.sweeps.study import stance_study
+    from netcollapse.studies.stance import stance_study
 
     try:
         study = stance_study(src.path, calibration, measure=measure)
@@ -510,9 +496,9 @@ def _study(src: Source, rep: Report, calibration: Path, measure: str) -> None:
 
 def _sweep_graphs(src: Source, rep: Report, ok: pd.DataFrame) -> None:
     from netcollapse.app import report_figures as rf
-    from netcollapse.engines.runner import build_graph
-    from netcollapse.engines.spec import parse_run
-    from netcollapse.engines.stances import assign_stances
+    from netcollapse.runs.runner import build_graph
+    from netcollapse.runs.spec import parse_run
+    from netcollapse.scenarios.stances import assign_stances
     from netcollapse.spectral.rates import stationary_distribution
 
     panels, stance = [], {}
@@ -643,7 +629,7 @@ def build_report(
     stance study's measure. Returns the report folder and what is on the page.
     """
     from netcollapse import __version__
-    from netcollapse.sweeps.study import STUDY_MEASURES
+    from netcollapse.studies.stance import STUDY_MEASURES
 
     if measure not in STUDY_MEASURES:
         raise bad("--measure", measure, f"one of {', '.join(STUDY_MEASURES)}")

@@ -527,7 +527,7 @@ def prediction(
     """Draw the predicted beside the measured curve, and their per-step scatter.
 
     ``pred`` has ``step``, ``frobenius`` and optionally ``signal`` (the mean path)
-    and ``noise`` (the floor), as :func:`~netcollapse.engines.runner.predict_spec` gives.
+    and ``noise`` (the floor), as :func:`~netcollapse.runs.runner.predict_spec` gives.
     """
     fig, axes = _figure(1, 2, height=5.0)
     left, right = axes[0]
@@ -564,7 +564,7 @@ def prediction(
 
 @_styled
 def study_figure(study: Any, events: Sequence[dict] = ()) -> Figure:
-    """Draw a :class:`~netcollapse.sweeps.study.StanceStudy`: curves, measure vs calibrated."""
+    """Draw a :class:`~netcollapse.studies.stance.StanceStudy`: curves, measure vs calibrated."""
     fig, axes = _figure(1, 2, height=5.2)
     left, right = axes[0]
     g = study.graphs

@@ -43,6 +43,7 @@ class Source:
     run: Any = None
     results: pd.DataFrame | None = None
     tasks: dict[str, Any] = field(default_factory=dict)  # sweep: task id -> Task
+    folder: Any = None  # run: the RunFolder (netcollapse.runs.folder.load_run)
     legend: str = "topology"
 
     @property
@@ -97,25 +98,20 @@ def load_source(path: str | Path) -> Source:
 
 
 def _load_run(p: Path) -> Source:
-    from netcollapse.engines.result import RunResult
+    from netcollapse.runs.folder import load_run
 
-    if not (p / "summary.json").is_file() or not (p / "config.json").is_file():
-        raise bad(
-            "run",
-            str(p),
-            "a finished run folder (summary.json is written last and is "
-            "missing: the run has not finished; netcollapse run SPEC --resume finishes it)",
-        )
-    run = RunResult.load(p)
-    label = str(run.config.get("graph", {}).get("family", "run"))
+    folder = load_run(p)
+    run = folder.result()
+    label = str(folder.config["graph"].get("family", "run"))
     return Source(
         "run",
         p,
-        str(run.config.get("engine")),
-        run.config,
+        folder.engine,
+        folder.config,
         run.metrics.assign(label=label, task=0),
-        _events(run.config.get("interventions")),
+        _events(folder.events),
         run=run,
+        folder=folder,
     )
 
 

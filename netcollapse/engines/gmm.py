@@ -43,20 +43,19 @@ import pandas as pd
 
 from netcollapse._io import atomic_write_bytes
 from netcollapse._random import SeedLike
-from netcollapse.engines._gmm_kernels import (
-    _rank_major,
-    _zvdh_ragged,
+from netcollapse.engines.gmm_kernels import (
     default_means,
+    rank_major,
     sample_without_replacement,
-    zvdh_update,
+    zvdh_ragged,
 )
 from netcollapse.engines.loop import Row, Web
-from netcollapse.engines.retrieval import Retrieval
 from netcollapse.errors import bad
 from netcollapse.graphs.retrieval_graph import RetrievalGraph
 from netcollapse.measures.disagreement import frobenius_distance, synthetic_share
+from netcollapse.retrieval.settings import Retrieval
 
-__all__ = ["GMMWeb", "default_means", "sample_without_replacement", "zvdh_update"]
+__all__ = ["GMMWeb", "default_means", "sample_without_replacement"]
 
 _INIT = 2**32 - 1  # stream key of the initial state (steps use their index)
 
@@ -99,13 +98,13 @@ class GMMWeb(Web):
         Size of the human seed set (paper leaves it unstated; 20, like the LLM
         experiment's 20 posts), drawn from the mixture with equal weights.
     retrieval : Retrieval or dict, optional
-        How nodes read (see :class:`~netcollapse.engines.retrieval.Retrieval`;
+        How nodes read (see :class:`~netcollapse.retrieval.settings.Retrieval`;
         ``pick`` must be ``"random"``).
     seed : int, numpy.random.Generator or None
         See :class:`~netcollapse.engines.loop.Web`.
     interventions : sequence of Intervention or dict, optional
         Graph schedule, rewiring, anchoring changes, frozen nodes and injected
-        human points (:mod:`netcollapse.engines.interventions`); an ``inject``
+        human points (:mod:`netcollapse.scenarios.interventions`); an ``inject``
         event adds ``count`` points drawn from the mixture with its ``weights``
         (default equal) to the human set.
     record : bool
@@ -352,7 +351,7 @@ class GMMWeb(Web):
         order = np.argsort(readers + order_rng.random(readers.size))  # shuffle within node
         readers = readers[order]
         # which point the update meets at each row of its (point index, node) layout
-        perm, widths, dest = _rank_major(k_i)
+        perm, widths, dest = rank_major(k_i)
         which = np.empty(readers.size, dtype=np.int64)
         which[dest] = order
         row = (slots[pos // L] * n + src) * L + pos % L  # synthetic points: rows of the store
@@ -363,7 +362,7 @@ class GMMWeb(Web):
         # 3. update
         alpha = _rate(self.alpha, k_i, B, "alpha")
         c = _rate(self.c, k_i, B, "c")
-        self.Pi = _zvdh_ragged(self.Pi, lik, perm, widths, alpha, c, self.eps)
+        self.Pi = zvdh_ragged(self.Pi, lik, perm, widths, alpha, c, self.eps)
         return self._row(t + 1, k_i, np.bincount(rd, minlength=n))
 
     def _gather(self, which: np.ndarray, hpos: np.ndarray, row: np.ndarray) -> np.ndarray:

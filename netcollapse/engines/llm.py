@@ -22,7 +22,7 @@ weighted graph. Each round ``t = 0, ..., T`` (row ``t`` of the metrics), every n
 Every row also splits the raw metric into between-node disagreement and sampling
 noise (:mod:`netcollapse.measures.corrected`: ``between_sq``, ``corrected``,
 ``noise_sq``, ``diversity``, with jackknife SEs). With seeded stances
-(:mod:`netcollapse.engines.stances`) every store starts with its node's stance
+(:mod:`netcollapse.scenarios.stances`) every store starts with its node's stance
 posts, in round 0 every node reads only its own seed posts (the same initial
 condition on every graph), and each answer is read as a scalar stance
 (:mod:`netcollapse.measures.stance`); rows then carry the same split for the
@@ -46,22 +46,22 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from netcollapse._io import atomic_write_bytes, atomic_write_text
+from netcollapse._io import atomic_write_bytes, atomic_write_text, resolve_path
 from netcollapse._random import SeedLike
 from netcollapse.backends.generation import DECODING_DEFAULTS, GenerationRequest, Generator
-from netcollapse.engines.corpus import DEFAULT_QUERY, Corpus, default_corpus, load_corpus
-from netcollapse.engines.interventions import inject_texts
 from netcollapse.engines.loop import Row, Web
-from netcollapse.engines.quotas import Quotas
-from netcollapse.engines.retrieval import Retrieval
-from netcollapse.engines.selection import select_documents
-from netcollapse.engines.stances import Readout, Stances, readout, seed_stances
-from netcollapse.engines.store import DocumentStore
 from netcollapse.errors import DataError, bad
 from netcollapse.graphs.retrieval_graph import RetrievalGraph
 from netcollapse.measures.corrected import corrected_row, group_row
 from netcollapse.measures.disagreement import node_rows, step_metrics
 from netcollapse.measures.stance import project
+from netcollapse.retrieval.corpus import DEFAULT_QUERY, Corpus, default_corpus, load_corpus
+from netcollapse.retrieval.quotas import Quotas
+from netcollapse.retrieval.selection import select_documents
+from netcollapse.retrieval.settings import Retrieval
+from netcollapse.retrieval.store import DocumentStore
+from netcollapse.scenarios.interventions import inject_texts
+from netcollapse.scenarios.stances import Readout, Stances, readout, seed_stances
 
 __all__ = ["LLMWeb"]
 
@@ -128,11 +128,11 @@ class LLMWeb(Web):
         ``temperature``, ``top_p``, ``max_new_tokens``: one dict for all nodes or
         one per node.
     retrieval : Retrieval or dict, optional
-        How nodes read (:class:`~netcollapse.engines.retrieval.Retrieval`); its
+        How nodes read (:class:`~netcollapse.retrieval.settings.Retrieval`); its
         ``pick`` chooses documents within a source: uniformly at random (paper)
         or the query's nearest neighbours in the source's HNSW index.
     stances : Stances, optional
-        Seeded stances (:func:`~netcollapse.engines.stances.seed_stances`): each
+        Seeded stances (:func:`~netcollapse.scenarios.stances.seed_stances`): each
         node's store starts with its seed posts, and answers are read as stances.
     seed : int, numpy.random.Generator or None
         See :class:`~netcollapse.engines.loop.Web`.
@@ -282,10 +282,7 @@ class LLMWeb(Web):
         if llm.corpus == "default":
             corpus = default_corpus()
         else:
-            path = Path(llm.corpus)
-            if base_dir is not None and not path.is_absolute() and not path.exists():
-                path = base_dir / path
-            corpus = load_corpus(path, text_column=llm.text_column)
+            corpus = load_corpus(resolve_path(base_dir, llm.corpus), text_column=llm.text_column)
         embedder = SentenceTransformerEmbedder(llm.embedder, device=resolve_device(llm.device))
         for gen in shared.values():  # fail early, before a run folder is touched
             gen.load()
@@ -312,7 +309,7 @@ class LLMWeb(Web):
         Returns
         -------
         Readout
-            See :func:`~netcollapse.engines.stances.readout`.
+            See :func:`~netcollapse.scenarios.stances.readout`.
         """
         if self.stances is None:
             raise DataError("stances: got None, expected a web with seeded stances")

@@ -1,7 +1,7 @@
 """The engine loop shared by every kind of node: rows, run folder, checkpoints, resume.
 
 One loop, two kinds of node. :class:`Web` owns the retrieval graph, the
-retrieval settings (:class:`~netcollapse.engines.retrieval.Retrieval`), per-step
+retrieval settings (:class:`~netcollapse.retrieval.settings.Retrieval`), per-step
 random streams, the metrics rows, checkpoints and the run folder. Subclasses say
 what their nodes do: :class:`netcollapse.engines.gmm.GMMWeb` (the paper's
 interacting Gaussian mixtures, Algorithms 2-3) and
@@ -57,18 +57,18 @@ import pandas as pd
 
 from netcollapse._io import atomic_write_dir, atomic_write_text, dumps, write_parquet
 from netcollapse._random import SeedLike, root_seed
-from netcollapse.engines.interventions import Intervention, Schedule
-from netcollapse.engines.quotas import (
+from netcollapse.engines.result import RunResult
+from netcollapse.errors import SpecError, bad
+from netcollapse.graphs.retrieval_graph import RetrievalGraph
+from netcollapse.retrieval.quotas import (
     Quotas,
     allocate_quotas,
     pooled_quotas,
     reachable_total,
     retrieval_size,
 )
-from netcollapse.engines.result import RunResult
-from netcollapse.engines.retrieval import Retrieval, as_retrieval
-from netcollapse.errors import SpecError, bad
-from netcollapse.graphs.retrieval_graph import RetrievalGraph
+from netcollapse.retrieval.settings import Retrieval, as_retrieval
+from netcollapse.scenarios.interventions import Intervention, Schedule
 
 __all__ = ["Web"]
 
@@ -92,7 +92,7 @@ class Web(ABC):
         :attr:`seed` (and ``config.json``'s ``seed``), so every run can be repeated.
     interventions : sequence of Intervention or dict, optional
         Events that change the graph, the anchoring, who reads, or the human
-        corpus from a given row on (:mod:`netcollapse.engines.interventions`).
+        corpus from a given row on (:mod:`netcollapse.scenarios.interventions`).
         :attr:`graph` is the graph the current row reads with;
         :attr:`base_graph` the one given here.
 

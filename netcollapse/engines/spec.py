@@ -1,7 +1,8 @@
-"""Run specs: engine, graph, retrieval settings, steps, seed and node settings.
+"""The engines' settings: interacting-GMM parameters and LLM nodes.
 
-A run spec is a mapping (usually a YAML file, see ``experiments/``); :func:`parse_run`
-validates it with one-line errors, the graph part as a topology spec.
+:class:`GMMSpec` and :class:`LLMSpec` are the ``gmm:`` and ``llm:`` parts of a run
+spec (:class:`netcollapse.runs.spec.RunSpec`); the engines validate their settings
+with them, so each rule is written once.
 """
 
 from __future__ import annotations
@@ -12,21 +13,15 @@ from typing import Any, Literal
 from pydantic import Field, field_validator, model_validator
 
 from netcollapse._spec import Spec as _Spec
-from netcollapse._spec import validate
 from netcollapse.backends.generation import DECODING_DEFAULTS
 from netcollapse.backends.models import DTYPES
-from netcollapse.engines.interventions import Intervention
-from netcollapse.engines.retrieval import Retrieval
-from netcollapse.engines.stances import StanceSpec
-from netcollapse.errors import bad
-from netcollapse.graphs.spec import parse_topology
+from netcollapse.scenarios.stances import StanceSpec
 
-__all__ = ["GMMSpec", "LLMSpec", "NodeSpec", "RunSpec", "parse_run"]
+__all__ = ["GMMSpec", "LLMSpec", "NodeSpec"]
 
 _DEVICE = re.compile(r"^(auto|cpu|cuda|cuda:\d+)$")
 
 
-# --------------------------------------------------------------------------- run specs
 class GMMSpec(_Spec):
     """Interacting-GMM nodes (the paper's Algorithms 2-3)."""
 
@@ -68,7 +63,7 @@ class LLMSpec(_Spec):
     that holds the key: the key itself is never written anywhere),
     ``concurrency``, ``timeout`` and ``retries`` to servers. ``stances`` seeds
     every node's store with posts of its stance and reads answers as stances
-    (:mod:`netcollapse.engines.stances`).
+    (:mod:`netcollapse.scenarios.stances`).
     """
 
     L: int = Field(default=4, ge=1)
@@ -127,84 +122,3 @@ class LLMSpec(_Spec):
         if self.publish > self.L:
             raise ValueError(f"publish: got {self.publish}, expected at most L = {self.L}")
         return self
-
-
-class RunSpec(_Spec):
-    """A whole run: engine, graph, retrieval, steps, seed, node settings and interventions.
-
-    ``interventions`` is a list of events that change the graph, the anchoring,
-    who reads, or the human corpus from a given row on
-    (:mod:`netcollapse.engines.interventions`).
-    """
-
-    name: str = "run"
-    description: str = ""
-    engine: Literal["gmm", "llm"]
-    T: int = Field(ge=1)
-    seed: int = Field(default=0, ge=0)
-    graph: dict[str, Any]
-    retrieval: Retrieval = Retrieval()
-    gmm: GMMSpec = GMMSpec()
-    llm: LLMSpec = LLMSpec()
-    interventions: list[Intervention] = []
-
-
-def _check_inject(spec: RunSpec, inj: Any, field: str) -> None:
-    if spec.engine == "gmm":
-        if inj.count is None or inj.texts is not None or inj.corpus is not None:
-            raise bad(
-                field,
-                "no count" if inj.count is None else "texts/corpus",
-                "count (and optional weights): GMM nodes inject points",
-            )
-        if inj.weights is not None and len(inj.weights) != spec.gmm.B:
-            raise bad(
-                f"{field}.weights",
-                f"{len(inj.weights)} weights",
-                f"B = {spec.gmm.B} (one per component)",
-            )
-    elif inj.weights is not None or (
-        inj.texts is None and (inj.corpus is None or inj.count is None)
-    ):
-        raise bad(
-            field,
-            "weights" if inj.weights is not None else "no texts",
-            "texts, or corpus with count: LLM nodes inject documents",
-        )
-
-
-def parse_run(data: dict[str, Any]) -> RunSpec:
-    """Validate a run spec mapping; the graph part is checked as a topology spec.
-
-    Parameters
-    ----------
-    data : dict
-
-    Returns
-    -------
-    RunSpec
-
-    Examples
-    --------
-    >>> spec = parse_run({"engine": "gmm", "T": 5, "graph": {"family": "complete", "n": 3}})
-    >>> spec.retrieval.beta, spec.gmm.B
-    (0.5, 2)
-    >>> parse_run({"engine": "gmm", "T": 5, "graph": {"family": "complete", "n": 3},
-    ...            "retrieval": {"beta": 1.5}})
-    Traceback (most recent call last):
-    ...
-    netcollapse.errors.SpecError: retrieval.beta: got 1.5, expected a value <= 1.0
-    """
-    spec = validate(RunSpec, data)
-    parse_topology(spec.graph, prefix="graph.")
-    for i, ev in enumerate(spec.interventions):
-        if ev.at > spec.T:
-            raise bad(f"interventions.{i}.at", ev.at, f"a row <= T = {spec.T}")
-        if ev.graph is not None:
-            parse_topology(ev.graph, prefix=f"interventions.{i}.graph.")
-        if ev.inject is not None:
-            _check_inject(spec, ev.inject, f"interventions.{i}.inject")
-    if spec.engine == "llm" and spec.llm.nodes is not None:
-        for i, node in enumerate(spec.llm.nodes):
-            validate(NodeSpec, {**spec.llm.defaults.model_dump(), **node}, f"llm.nodes.{i}.")
-    return spec

@@ -23,6 +23,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse import csgraph
 
+from netcollapse._io import resolve_path
 from netcollapse._random import as_generator, int_seed, spawn
 from netcollapse._validation import check_h, check_W
 from netcollapse.errors import bad
@@ -383,8 +384,8 @@ class RetrievalGraph:
         from netcollapse.graphs.spec import parse_topology
 
         s = parse_topology(spec)
-        if s.family == "file" and base_dir is not None and not Path(s.path).is_absolute():
-            s = s.model_copy(update={"path": str(Path(base_dir) / s.path)})
+        if s.family == "file" and base_dir is not None:
+            s = s.model_copy(update={"path": str(resolve_path(base_dir, s.path))})
         seed = s.seed if seed is None else seed
         structure_rng, weight_rng = spawn(seed, 2)
         n, edges, directed, weights, labels = FAMILIES[s.family](s, int_seed(structure_rng))

@@ -12,9 +12,7 @@
   predicted curves);
 - :mod:`~netcollapse.measures.levels`: excess half-life and retained share, for
   curves that drop to a level the graph sets;
-- :mod:`~netcollapse.measures.perspective`: classical MDS and perspective space;
-- :mod:`~netcollapse.measures.theory`: the lazy-DeGroot prediction and the
-  measured rate with the noise floor removed.
+- :mod:`~netcollapse.measures.perspective`: classical MDS and perspective space.
 
 The engines call these each step; they depend on nothing above the spectral layer.
 """
@@ -60,12 +58,6 @@ from netcollapse.measures.perspective import (
     perspective_space,
 )
 from netcollapse.measures.stance import StanceAxis, auc, project, stance_axis
-from netcollapse.measures.theory import (
-    g_from_alpha,
-    measured_rate,
-    predicted_rate,
-    theory_check,
-)
 
 __all__ = [
     "CorrectedDisagreement",
@@ -94,17 +86,13 @@ __all__ = [
     "fit_rate",
     "frobenius_distance",
     "frobenius_trajectory",
-    "g_from_alpha",
     "half_life",
-    "measured_rate",
     "node_means",
     "node_rows",
     "perspective_space",
     "plateau",
-    "predicted_rate",
     "spread",
     "step_metrics",
     "synthetic_share",
-    "theory_check",
     "within_spread",
 ]

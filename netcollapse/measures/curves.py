@@ -246,7 +246,7 @@ def fit_rate(F: np.ndarray, window: tuple[int, int] | None = None) -> RateFit:
     is widened to at least 3 steps where ``F`` allows. For pure geometric decay
     ``F(t) = a r^t`` the fit returns ``rate = r`` exactly. The spectral
     prediction for this rate is the SLEM of the lazy DeGroot operator
-    (:mod:`netcollapse.measures.theory`); the paper's complete-graph GMM gives about
+    (:mod:`netcollapse.theory.degroot`); the paper's complete-graph GMM gives about
     ``e^-1``. ``r2`` is 1 for a perfect fit, including a constant curve.
 
     Examples

@@ -283,7 +283,7 @@ def lazy_rate(W: Any, g: float, method: str = "auto", tol: float | None = None) 
     rate ``alpha`` (one per retrieved point) keep ``(1 - alpha)^k`` of the old
     weights, so ``g = 1 - (1 - alpha)^k``; ``alpha = 1/k`` gives the paper's
     Appendix A rate ``(1 - alpha)^k -> e^-1`` (Wang et al., arXiv 2506.15690;
-    see :mod:`netcollapse.measures.theory`). Eigenvalues map
+    see :mod:`netcollapse.theory.degroot`). Eigenvalues map
     as ``lambda -> 1 - g + g lambda``; for reversible ``W`` only ``lambda_2`` and
     ``lambda_min`` matter, otherwise the SLEM is computed on the lazy matrix.
 

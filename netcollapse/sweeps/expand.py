@@ -24,9 +24,9 @@ from typing import Any
 
 import numpy as np
 
-from netcollapse.engines.spec import parse_run
 from netcollapse.errors import SpecError, bad
 from netcollapse.graphs.spec import parse_topology
+from netcollapse.runs.spec import parse_run
 from netcollapse.sweeps.spec import SweepSpec, _axis_values, _check_spec, load_sweep
 
 __all__ = ["Task", "expand", "replicate_seeds"]

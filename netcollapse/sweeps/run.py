@@ -39,7 +39,7 @@ every spectral predictor by its :func:`netcollapse.spectral.spectral_summary` na
 :func:`netcollapse.measures.curves.collapse_measures`, ``predicted_rate`` (the
 lazy-DeGroot slowest mode), for engines with a prediction the same measures of
 the predicted curve (``pred_half_life``, ...), ``curve_error`` (RMS error of
-``log ||D||_F`` against it, :func:`netcollapse.measures.theory.curve_error`) and
+``log ||D||_F`` against it, :func:`netcollapse.theory.degroot.curve_error`) and
 ``prediction_warning``, and timings. ``steps.parquet`` then has a
 ``predicted_frobenius`` column.
 """

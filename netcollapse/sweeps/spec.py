@@ -16,10 +16,10 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from netcollapse._spec import read_yaml, validate
-from netcollapse.engines.retrieval import Retrieval
 from netcollapse.engines.spec import GMMSpec, LLMSpec
 from netcollapse.errors import bad
 from netcollapse.graphs.spec import TOPOLOGY_MODELS, parse_topology
+from netcollapse.retrieval.settings import Retrieval
 
 __all__ = ["SweepSpec", "check_axis_path", "load_sweep"]
 

@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from netcollapse.engines.spec import parse_run
+from netcollapse.runs.spec import parse_run
 from netcollapse.sweeps.expand import Task
 from netcollapse.sweeps.folder import (
     PREDICTED_MEASURES,
@@ -114,7 +114,7 @@ def _predicted(spec: Any, graph: Any) -> float:
     """Lazy-DeGroot prediction when the theory applies: GMM engine with a fixed k."""
     if spec.engine != "gmm" or spec.retrieval.k is None:
         return math.nan
-    from netcollapse.measures.theory import predicted_rate
+    from netcollapse.theory.degroot import predicted_rate
 
     k = (
         spec.retrieval.k
@@ -128,7 +128,7 @@ def _prediction(web: Any, T: int) -> tuple[Any, str | None]:
     """Return the engine's predicted curve (``None``: no linear model) and its warnings."""
     import warnings
 
-    from netcollapse.engines.runner import predict_web
+    from netcollapse.runs.runner import predict_web
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -192,9 +192,9 @@ def run_task(task: Task) -> TaskOutcome:
     >>> out.row["status"], len(out.steps), round(out.row["slem"], 6)
     ('ok', 5, 0.809017)
     """
-    from netcollapse.engines.runner import build_graph, build_web
     from netcollapse.measures.curves import collapse_measures
-    from netcollapse.measures.theory import curve_error
+    from netcollapse.runs.runner import build_graph, build_web
+    from netcollapse.theory.degroot import curve_error
 
     start = time.perf_counter()
     row = _row_head(task, task.error)

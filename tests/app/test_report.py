@@ -21,7 +21,7 @@ import pytest
 
 from netcollapse.app import report_figures as rf
 from netcollapse.app.cli import main
-from netcollapse.engines.runner import run_spec
+from netcollapse.runs.runner import run_spec
 from netcollapse.sweeps.run import run_sweep
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -280,7 +280,7 @@ def test_bad_input_is_one_line_and_writes_nothing(results, capsys, tmp_path):
     shutil.copytree(results / "gmm_run", unfinished, ignore=shutil.ignore_patterns("report"))
     (unfinished / "summary.json").unlink()
     err = bad(capsys, unfinished)
-    assert err.startswith("netcollapse: error: run: got") and "has not finished" in err
+    assert err.startswith("netcollapse: error: summary.json: got") and "has not finished" in err
     run = results / "gmm_run"
     for steps in ("0,99", "x", "1,,2", "-1"):
         err = bad(capsys, run, "--steps", steps, "--out", tmp_path / "never")

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from netcollapse.app.shipped import resolve_spec, shipped_dir, spec_command
-from netcollapse.engines.runner import build_graph, load_run_spec
 from netcollapse.errors import SpecError
+from netcollapse.runs.runner import build_graph, load_run_spec
 from netcollapse.sweeps import expand, load_sweep
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -20,8 +20,9 @@ import numpy as np
 import pandas as pd
 
 from netcollapse.backends import FakeGenerator, HashEmbedder
-from netcollapse.engines import GMMWeb, LLMWeb, RunResult, default_corpus
+from netcollapse.engines import GMMWeb, LLMWeb, RunResult
 from netcollapse.graphs import build
+from netcollapse.retrieval import default_corpus
 
 T = 4
 COMMON_COLUMNS = ("step", "frobenius", "synthetic_share", "k_mean")
@@ -147,7 +148,7 @@ def _strict_json(path: Path) -> dict:
 
 def check_interventions_leave_the_past(make) -> None:
     """A schedule changes rows from its ``at`` on, never before; the config records it."""
-    from netcollapse.engines.interventions import Schedule
+    from netcollapse.scenarios.interventions import Schedule
 
     events = [
         {"at": 2, "graph": {"family": "complete", "n": 4, "self_weight": 0.25, "anchoring": 0.25}},

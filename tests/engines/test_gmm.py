@@ -3,9 +3,9 @@
 import numpy as np
 import pandas as pd
 import pytest
-from gmm_reference import reference_run, reference_sample, reference_update  # noqa: E402
+from gmm_reference import reference_run, reference_sample, reference_update, zvdh_update
 
-from netcollapse.engines.gmm import GMMWeb, sample_without_replacement, zvdh_update
+from netcollapse.engines.gmm import GMMWeb, sample_without_replacement
 from netcollapse.errors import SpecError
 from netcollapse.graphs.retrieval_graph import build
 

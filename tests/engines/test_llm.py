@@ -10,11 +10,11 @@ import pytest
 
 from netcollapse.backends import FakeGenerator
 from netcollapse.backends.embedding import HashEmbedder
-from netcollapse.engines.corpus import Corpus, default_corpus
 from netcollapse.engines.llm import LLMWeb
-from netcollapse.engines.runner import run_spec
 from netcollapse.errors import DataError, SpecError
 from netcollapse.graphs.retrieval_graph import build
+from netcollapse.retrieval.corpus import Corpus, default_corpus
+from netcollapse.runs.runner import run_spec
 
 
 class CountingGenerator(FakeGenerator):

@@ -7,14 +7,14 @@ import pytest
 
 from netcollapse.backends import FakeGenerator
 from netcollapse.backends.embedding import HashEmbedder
-from netcollapse.engines.corpus import default_corpus
 from netcollapse.engines.gmm import GMMWeb
 from netcollapse.engines.llm import LLMWeb
 from netcollapse.engines.result import RunResult
-from netcollapse.engines.stances import StanceSpec, seed_stances
 from netcollapse.errors import SpecError
 from netcollapse.graphs.retrieval_graph import build
 from netcollapse.measures.perspective import perspective_space
+from netcollapse.retrieval.corpus import default_corpus
+from netcollapse.scenarios.stances import StanceSpec, seed_stances
 
 
 @pytest.mark.parametrize("stances", [False, True])

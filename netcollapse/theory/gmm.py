@@ -77,7 +77,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from netcollapse.engines.gmm import GMMWeb, _rate
-from netcollapse.engines.quotas import allocate_quotas, reachable_total, retrieval_size
+from netcollapse.retrieval.quotas import allocate_quotas, reachable_total, retrieval_size
 from netcollapse.spectral.dynamics import PROBES, LinearStep, predict_curve
 
 __all__ = ["OVERLAP_SEPARATION", "GMMLinearModel", "predict_gmm"]

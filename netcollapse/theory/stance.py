@@ -202,7 +202,7 @@ def predict_stance_curve(
     graph : RetrievalGraph or callable
         ``W[i, j]``: share of node *i*'s reads from node *j*'s store; ``h`` must be 0.
         A callable ``row -> RetrievalGraph`` (such as
-        :meth:`netcollapse.engines.interventions.Schedule.graph_at`) gives each
+        :meth:`netcollapse.scenarios.interventions.Schedule.graph_at`) gives each
         round its own graph: round ``t + 1`` reads with ``graph(t + 1)``.
     z : array_like, shape (n,)
         Mean stance of each node's seed posts.

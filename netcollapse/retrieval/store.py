@@ -22,8 +22,6 @@ uses hnswlib's inner-product space.
 from __future__ import annotations
 
 import math
-import os
-from pathlib import Path
 from typing import Any, Sequence
 
 import hnswlib
@@ -32,7 +30,6 @@ import pandas as pd
 
 from netcollapse._random import as_generator
 from netcollapse._validation import check_int, normalize_rows
-from netcollapse.engines._store_files import load_store, save_store
 from netcollapse.errors import bad
 
 __all__ = ["DocumentStore"]
@@ -443,39 +440,3 @@ class DocumentStore:
                 "sample": self._sample[:n].copy(),
             }
         )
-
-    # ------------------------------------------------------------- save/load
-    def save(self, folder: str | os.PathLike) -> Path:
-        """Write the store to ``folder`` atomically (no pickle); an existing folder is replaced.
-
-        The files are described in :mod:`netcollapse.engines._store_files`.
-
-        Parameters
-        ----------
-        folder : str or os.PathLike
-
-        Returns
-        -------
-        pathlib.Path
-            The folder.
-        """
-        return save_store(self, folder)
-
-    @classmethod
-    def load(cls, folder: str | os.PathLike) -> DocumentStore:
-        """Read a store written by :meth:`save`.
-
-        Parameters
-        ----------
-        folder : str or os.PathLike
-
-        Returns
-        -------
-        DocumentStore
-
-        Raises
-        ------
-        DataError
-            If the folder or one of its files is missing or inconsistent.
-        """
-        return load_store(cls, folder)

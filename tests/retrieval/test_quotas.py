@@ -3,9 +3,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from quota_reference import allocate_row_reference
 
-from netcollapse.engines._quota_reference import _allocate_row_reference
-from netcollapse.engines.quotas import (
+from netcollapse.errors import SpecError
+from netcollapse.retrieval.quotas import (
     QUOTAS,
     allocate_quotas,
     available_counts,
@@ -13,8 +14,7 @@ from netcollapse.engines.quotas import (
     reachable_total,
     retrieval_size,
 )
-from netcollapse.engines.store import DocumentStore
-from netcollapse.errors import SpecError
+from netcollapse.retrieval.store import DocumentStore
 
 
 def random_W(n, p, rng, explicit_zeros=False, uniform=False):
@@ -113,7 +113,7 @@ def test_largest_remainder_matches_reference(seed):
     Q = q.Q.toarray()
     for i in range(n):
         shares, caps, cols = row_sources(W, h, avail, human_available, i)
-        ref = _allocate_row_reference(shares, caps, int(k[i]))
+        ref = allocate_row_reference(shares, caps, int(k[i]))
         assert [int(q.human[i])] + Q[i, cols].tolist() == ref
         possible = sum(c for s, c in zip(shares, caps) if s > 0)
         assert q.total[i] == min(k[i], possible)
@@ -171,7 +171,7 @@ def test_multinomial_reference_agrees_in_distribution():
     shares, caps = [0.2, 0.5, 0.3], [100, 100, 2]
     rng = np.random.default_rng(0)
     ref = np.mean(
-        [_allocate_row_reference(shares, caps, 10, "multinomial", rng) for _ in range(2000)], axis=0
+        [allocate_row_reference(shares, caps, 10, "multinomial", rng) for _ in range(2000)], axis=0
     )
     W = sp.csr_array(np.array([[0.625, 0.375], [0.0, 1.0]]))
     got = np.mean(
@@ -265,8 +265,8 @@ def test_quota_values_are_exported_once():
 
 
 def test_a_graph_is_used_as_it_is_and_gives_the_same_numbers(monkeypatch):
-    from netcollapse.engines import quotas as quotas_module
     from netcollapse.graphs import RetrievalGraph, build
+    from netcollapse.retrieval import quotas as quotas_module
 
     g = build("erdos_renyi", n=30, p=0.2, self_weight=0.2, anchoring=0.1, seed=4)
     W = sp.csr_array(g.W)  # the same matrix, not a graph

@@ -1,4 +1,4 @@
-"""Tests for netcollapse.measures.theory: the lazy-DeGroot prediction and the measured rate."""
+"""Tests for netcollapse.theory.degroot: the lazy-DeGroot prediction and the measured rate."""
 
 import math
 
@@ -9,7 +9,7 @@ from netcollapse.engines.gmm import GMMWeb
 from netcollapse.errors import DataError, SpecError
 from netcollapse.graphs.retrieval_graph import build
 from netcollapse.measures.curves import fit_rate
-from netcollapse.measures.theory import g_from_alpha, measured_rate, predicted_rate, theory_check
+from netcollapse.theory.degroot import g_from_alpha, measured_rate, predicted_rate, theory_check
 
 
 # --------------------------------------------------------------------------- theory

@@ -10,10 +10,10 @@ import pandas as pd
 import pytest
 
 from netcollapse.app.cli import main
-from netcollapse.engines.runner import run_spec
 from netcollapse.errors import DataError
+from netcollapse.runs.runner import run_spec
+from netcollapse.studies.stance import format_study, predict_stance_run, stance_study
 from netcollapse.sweeps.run import run_sweep
-from netcollapse.sweeps.study import format_study, predict_stance_run, stance_study
 
 LLM = {"L": 3, "backend": "hf", "defaults": {"max_new_tokens": 12}, "stances": {"posts": 3}}
 RETRIEVAL = {"k": 3, "quota": "multinomial"}

@@ -3,7 +3,7 @@
 Without seeds every store starts empty and every node reads one shared human
 corpus, so nodes differ only by persona, a stubborn anchor that never mixes. With
 seeds, node *i*'s store holds ``posts`` human-written posts of its stance (step
-``-1``: they never expire, see :mod:`netcollapse.engines.store`), which its
+``-1``: they never expire, see :mod:`netcollapse.retrieval.store`), which its
 readers see next to its published answers; the graph then decides how fast the
 stances mix.
 
@@ -40,10 +40,11 @@ from typing import Any, NamedTuple
 import numpy as np
 from pydantic import Field, field_validator
 
+from netcollapse._io import resolve_path
 from netcollapse._spec import Spec
-from netcollapse.engines.corpus import Corpus, load_corpus
 from netcollapse.errors import DataError, bad
 from netcollapse.measures.stance import StanceAxis, auc, project, stance_axis
+from netcollapse.retrieval.corpus import Corpus, load_corpus
 
 __all__ = [
     "ASSIGN",
@@ -138,10 +139,7 @@ def stance_corpus(corpus: str, column: str = "stance", base_dir: Path | None = N
         with resources.as_file(ref) as path:
             out = load_corpus(path)
     else:
-        path = Path(corpus)
-        if base_dir is not None and not path.is_absolute() and not path.exists():
-            path = base_dir / path
-        out = load_corpus(path)
+        out = load_corpus(resolve_path(base_dir, corpus))
     missing = [i for i, m in enumerate(out.metadata) if m.get(column) in (None, "")]
     if missing:
         raise DataError(
@@ -157,9 +155,7 @@ def _graph_attribute(graph: Any, attribute: str, base_dir: Path | None) -> list[
     params = getattr(graph, "params", {}) or {}
     if getattr(graph, "family", None) != "file" or "path" not in params:
         raise bad("llm.stances.assign", "attribute", "a graph read from a file (family: file)")
-    path = Path(params["path"])
-    if base_dir is not None and not path.is_absolute() and not path.exists():
-        path = base_dir / path
+    path = resolve_path(base_dir, params["path"])
     G = read_graph_file(path, params.get("format"), directed=params.get("directed"))
     values = []
     for label in graph.labels:

@@ -10,9 +10,14 @@ import pytest
 
 from netcollapse.backends import FakeGenerator
 from netcollapse.backends.embedding import HashEmbedder
-from netcollapse.engines.corpus import default_corpus
 from netcollapse.engines.gmm import GMMWeb
-from netcollapse.engines.interventions import (
+from netcollapse.engines.llm import LLMWeb
+from netcollapse.errors import SpecError
+from netcollapse.graphs.retrieval_graph import build
+from netcollapse.retrieval.corpus import default_corpus
+from netcollapse.runs.runner import predict_spec, run_spec
+from netcollapse.runs.spec import parse_run
+from netcollapse.scenarios.interventions import (
     Inject,
     Schedule,
     freeze_nodes,
@@ -20,12 +25,7 @@ from netcollapse.engines.interventions import (
     rewire_step,
     with_h,
 )
-from netcollapse.engines.llm import LLMWeb
-from netcollapse.engines.runner import predict_spec, run_spec
-from netcollapse.engines.spec import parse_run
-from netcollapse.engines.stances import StanceSpec, seed_stances
-from netcollapse.errors import SpecError
-from netcollapse.graphs.retrieval_graph import build
+from netcollapse.scenarios.stances import StanceSpec, seed_stances
 
 
 # ----------------------------------------------------------------- graph operations
@@ -114,7 +114,7 @@ def test_inject_texts_from_a_filtered_corpus_are_seeded():
     ev = Inject(corpus="stances", column="stance", value="bearish", count=4)
     a = inject_texts(ev, np.random.default_rng(0))
     assert a == inject_texts(ev, np.random.default_rng(0)) and len(set(a)) == 4
-    from netcollapse.engines.stances import stance_corpus
+    from netcollapse.scenarios.stances import stance_corpus
 
     c = stance_corpus("stances")
     bearish = {t for t, m in zip(c.texts, c.metadata) if m["stance"] == "bearish"}
@@ -158,7 +158,7 @@ def test_injected_points_join_the_human_set_and_pull_the_weights():
             ],
         }
     )
-    from netcollapse.engines.runner import build_web
+    from netcollapse.runs.runner import build_web
 
     web = build_web(spec)
     res = web.run(spec.T, progress=False)
@@ -191,7 +191,7 @@ def test_resume_replays_rewiring_and_injections(tmp_path):
         ],
     }
     full = run_spec(spec, progress=False)
-    from netcollapse.engines.runner import build_web
+    from netcollapse.runs.runner import build_web
 
     def crash(t):
         if t == 8:

@@ -19,9 +19,9 @@ The pipeline of one step is
 2. :func:`allocate_quotas` (split ``k_i`` over sources by the row of ``W`` and
    ``h_i``) or :func:`pooled_quotas` (the paper's uniform draw from the union of
    the sources);
-3. :func:`netcollapse.engines.selection.select_documents`: the actual documents,
+3. :func:`netcollapse.retrieval.selection.select_documents`: the actual documents,
    at random or nearest to a query, from each source's
-   :class:`~netcollapse.engines.store.DocumentStore`.
+   :class:`~netcollapse.retrieval.store.DocumentStore`.
 
 Steps 1 and 2 are vectorised over nodes (``n`` may be 10,000 and they run every
 step); step 3 loops over nodes.
@@ -38,9 +38,9 @@ import scipy.sparse as sp
 
 from netcollapse._random import as_generator
 from netcollapse._validation import check_counts, check_h, check_int, check_W
-from netcollapse.engines.store import DocumentStore
 from netcollapse.errors import bad
 from netcollapse.graphs.retrieval_graph import RetrievalGraph
+from netcollapse.retrieval.store import DocumentStore
 
 __all__ = [
     "QUOTAS",

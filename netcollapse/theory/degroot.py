@@ -33,7 +33,7 @@ Where the prediction holds, and how it bends
   19 generators) the one number ranks poorly (Spearman 0.27 against the measured
   half-life); the whole predicted curve
   (:func:`netcollapse.spectral.predict_curve`, for the GMM engine
-  :func:`netcollapse.engines.gmm_theory.predict_gmm`) ranks it at 0.999.
+  :func:`netcollapse.theory.gmm.predict_gmm`) ranks it at 0.999.
 * **Memory** (``memory = R > 1`` or keep-all): stores still hold posts sampled
   from older, more dispersed weights, so each step pulls a node toward a lagged
   average of its sources; that is a higher-order recursion whose contraction is
@@ -45,7 +45,7 @@ Where the prediction holds, and how it bends
   (and its rise with ``h``) is for nodes anchored to their *own* initial states
   (classic Friedkin-Johnsen); in the engines every node reads the *same* human
   corpus, which pulls all nodes toward one point, so the measured floor of
-  ``||D||_F`` falls as ``h`` grows (:func:`netcollapse.engines.runner.predict_spec`
+  ``||D||_F`` falls as ``h`` grows (:func:`netcollapse.runs.runner.predict_spec`
   predicts it).
 * **Overlapping components**: ownerships are computed with the reader's own
   weights, which adds a pull toward itself (more laziness, a slower rate).

@@ -1,4 +1,4 @@
-"""Plain-loop reference of :func:`netcollapse.engines.quotas.allocate_quotas`, one row at a time.
+"""Plain-loop reference of :func:`netcollapse.retrieval.quotas.allocate_quotas`, one row at a time.
 
 Slow and obvious on purpose: the tests compare the vectorised allocator with it
 row by row (largest remainder) and in distribution (multinomial), and the GMM
@@ -12,12 +12,12 @@ from typing import Sequence
 
 import numpy as np
 
-from netcollapse.engines.quotas import _FLOOR_EPS, _REM_DECIMALS
+from netcollapse.retrieval.quotas import _FLOOR_EPS, _REM_DECIMALS
 
 __all__: list[str] = []
 
 
-def _allocate_row_reference(
+def allocate_row_reference(
     shares: Sequence[float],
     caps: Sequence[int],
     k: int,

@@ -1,10 +1,10 @@
 """Selection: picking documents within sources, random or nearest.
 
-Step 3 of the retrieval pipeline of :mod:`netcollapse.engines.quotas`: given each node's
-quotas per source (a :class:`~netcollapse.engines.quotas.Quotas`, from
-:func:`~netcollapse.engines.quotas.allocate_quotas` or
-:func:`~netcollapse.engines.quotas.pooled_quotas`), :func:`select_documents` picks the
-actual documents from each source's :class:`~netcollapse.engines.store.DocumentStore`,
+Step 3 of the retrieval pipeline of :mod:`netcollapse.retrieval.quotas`: given each node's
+quotas per source (a :class:`~netcollapse.retrieval.quotas.Quotas`, from
+:func:`~netcollapse.retrieval.quotas.allocate_quotas` or
+:func:`~netcollapse.retrieval.quotas.pooled_quotas`), :func:`select_documents` picks the
+actual documents from each source's :class:`~netcollapse.retrieval.store.DocumentStore`,
 uniformly at random (the paper) or nearest to a query. Source ``-1`` is the human
 seed corpus ``H``. It loops over nodes.
 """
@@ -16,11 +16,11 @@ from typing import TYPE_CHECKING, Sequence
 import numpy as np
 
 from netcollapse._random import spawn
-from netcollapse.engines.store import DocumentStore
 from netcollapse.errors import bad
+from netcollapse.retrieval.store import DocumentStore
 
 if TYPE_CHECKING:
-    from netcollapse.engines.quotas import Quotas
+    from netcollapse.retrieval.quotas import Quotas
 
 __all__ = ["PICKS", "select_documents"]
 
@@ -71,7 +71,7 @@ def select_documents(
     Examples
     --------
     >>> import scipy.sparse as sp
-    >>> from netcollapse.engines.quotas import allocate_quotas
+    >>> from netcollapse.retrieval.quotas import allocate_quotas
     >>> rng = np.random.default_rng(0)
     >>> stores = [DocumentStore(dim=3) for _ in range(2)]
     >>> for j, s in enumerate(stores):

@@ -1,4 +1,4 @@
-"""Tests for netcollapse.engines.selection: picking documents within sources."""
+"""Tests for netcollapse.retrieval.selection: picking documents within sources."""
 
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from netcollapse.engines.quotas import Quotas, allocate_quotas, available_counts
-from netcollapse.engines.selection import PICKS, select_documents
-from netcollapse.engines.store import DocumentStore
 from netcollapse.errors import SpecError
+from netcollapse.retrieval.quotas import Quotas, allocate_quotas, available_counts
+from netcollapse.retrieval.selection import PICKS, select_documents
+from netcollapse.retrieval.store import DocumentStore
 
 
 def random_W(n, p, rng):

@@ -6,8 +6,8 @@ from collections import Counter
 
 import pytest
 
-from netcollapse.engines.corpus import DEFAULT_QUERY, Corpus, default_corpus, load_corpus
 from netcollapse.errors import DataError, SpecError
+from netcollapse.retrieval.corpus import DEFAULT_QUERY, Corpus, default_corpus, load_corpus
 
 
 def test_default_corpus():

@@ -6,7 +6,7 @@ as ``experiments/llm_topology_study.yaml``) and one calibration run, and builds:
 - per task: the measured curve of the corrected stance disagreement
   (``stance_corrected``), its half-life and time to twice its floor, and the same
   measures of the curve predicted from the calibration run's response
-  (:mod:`netcollapse.engines.stance_theory`) on the task's graph and seeds;
+  (:mod:`netcollapse.theory.stance`) on the task's graph and seeds;
 - per graph: the mean measure with a 95% t-interval over replicate seeds, the
   calibrated prediction, and the graph's SLEM (the one-number spectral
   predictor);
@@ -129,34 +129,20 @@ def _measures(F: np.ndarray) -> dict[str, Any]:
 
 def _calibration(folder: Path) -> Any:
     """Fit the response on a run folder, then its per-round variance on the run's own curve."""
-    from netcollapse.engines.stance_theory import fit_read_var, fit_stance_response
-    from netcollapse.graphs.retrieval_graph import RetrievalGraph
+    from netcollapse.runs.folder import load_run
+    from netcollapse.theory.stance import fit_read_var, fit_stance_response
 
-    files = [folder / f for f in ("nodes.parquet", "config.json", "metrics.parquet")]
-    if not all(f.is_file() for f in files):
-        raise DataError(
-            f"calibration: got {str(folder)!r}, expected a finished run folder "
-            "(nodes.parquet, metrics.parquet, config.json) of an LLM run with "
-            "llm.stances"
-        )
-    config = json.loads(files[1].read_text())
-    stances = config.get("stances") or {}
-    if "seed_stance" not in stances:
-        raise DataError(
-            f"calibration: got {str(folder)!r}, expected an LLM run with llm.stances "
-            "(config.json stances.seed_stance)"
-        )
-    response = fit_stance_response(pd.read_parquet(files[0]), int(config["L"]))
-    graph = RetrievalGraph.from_spec(config["graph"], seed=config["seed"])
-    measured = pd.read_parquet(files[2])["stance_corrected"].to_numpy(float)
+    run = load_run(folder)
+    seed_stance = run.seed_stance()
+    response = fit_stance_response(run.nodes, int(run.config["L"]))
     return fit_read_var(
-        graph,
-        np.asarray(stances["seed_stance"]),
+        run.graph,
+        seed_stance,
         response,
-        measured,
-        seeds=int(stances["posts"]),
-        memory=config["retrieval"]["memory"],
-        publish=int(config["publish"]),
+        run.column("stance_corrected"),
+        seeds=int(run.stances["posts"]),
+        memory=run.config["retrieval"]["memory"],
+        publish=int(run.config["publish"]),
     )
 
 
@@ -167,13 +153,13 @@ def predict_stance_run(run: str | Path, calibration: str | Path) -> pd.DataFrame
     seed stances (``config.json``'s ``stances.seed_stance``) and interventions
     give the schedule, so a graph that changes during the run is predicted as it
     changed (interventions that add a human corpus, ``h`` or ``inject``, are
-    outside the model: :func:`~netcollapse.engines.stance_theory.predict_stance_curve`
+    outside the model: :func:`~netcollapse.theory.stance.predict_stance_curve`
     raises).
 
     Parameters
     ----------
     run, calibration : str or Path
-        Finished run folders.
+        Finished run folders (read by :func:`netcollapse.runs.folder.load_run`).
 
     Returns
     -------
@@ -181,37 +167,26 @@ def predict_stance_run(run: str | Path, calibration: str | Path) -> pd.DataFrame
         ``step``, ``predicted``, ``measured`` (the run's ``stance_corrected``) and
         :func:`~netcollapse.spectral.predict_curve`'s ``signal`` and ``noise``.
     """
-    from netcollapse.engines.interventions import Schedule
-    from netcollapse.engines.stance_theory import predict_stance_curve
-    from netcollapse.graphs.retrieval_graph import RetrievalGraph
+    from netcollapse.runs.folder import load_run
+    from netcollapse.theory.stance import predict_stance_curve
 
-    folder = Path(run)
-    cfg_file, metrics_file = folder / "config.json", folder / "metrics.parquet"
-    if not cfg_file.is_file() or not metrics_file.is_file():
-        raise DataError(f"run: got {str(folder)!r}, expected a finished LLM run folder")
-    config = json.loads(cfg_file.read_text())
-    stances = config.get("stances") or {}
-    if "seed_stance" not in stances:
-        raise DataError(f"run: got {str(folder)!r}, expected an LLM run with llm.stances")
-    if any("inject" in e or "h" in e for e in config.get("interventions", [])):
+    folder = load_run(run)
+    seed_stance = folder.seed_stance()
+    if any("inject" in e or "h" in e for e in folder.events):
         raise DataError(
-            f"run: got {str(folder)!r} with an h or inject intervention, expected "
+            f"run: got {str(folder.path)!r} with an h or inject intervention, expected "
             "graph, rewire or freeze only (the stance model reads no human corpus)"
         )
+    measured = folder.column("stance_corrected")
     response = _calibration(Path(calibration))
-    graph = RetrievalGraph.from_spec(
-        config["graph"], seed=config["graph"].get("seed", config["seed"])
-    )
-    schedule = Schedule(graph, config.get("interventions", []), seed=config["seed"])
-    measured = pd.read_parquet(metrics_file)["stance_corrected"].to_numpy(float)
     pred = predict_stance_curve(
-        schedule.graph_at,
-        np.asarray(stances["seed_stance"]),
+        folder.schedule.graph_at,
+        seed_stance,
         response,
         len(measured) - 1,
-        seeds=int(stances["posts"]),
-        memory=config["retrieval"]["memory"],
-        publish=int(config["publish"]),
+        seeds=int(folder.stances["posts"]),
+        memory=folder.config["retrieval"]["memory"],
+        publish=int(folder.config["publish"]),
     )
     return pd.DataFrame(
         {
@@ -247,13 +222,13 @@ def stance_study(
     StanceStudy
     """
     from netcollapse.backends.embedding import SentenceTransformerEmbedder
-    from netcollapse.engines.interventions import Schedule
-    from netcollapse.engines.runner import build_graph
-    from netcollapse.engines.spec import parse_run
-    from netcollapse.engines.stance_theory import predict_stance_curve
-    from netcollapse.engines.stances import readout, seed_stances
+    from netcollapse.runs.runner import build_graph
+    from netcollapse.runs.spec import parse_run
+    from netcollapse.scenarios.interventions import Schedule
+    from netcollapse.scenarios.stances import readout, seed_stances
     from netcollapse.sweeps.expand import expand
     from netcollapse.sweeps.spec import load_sweep
+    from netcollapse.theory.stance import predict_stance_curve
 
     if measure not in STUDY_MEASURES:
         raise bad("measure", measure, f"one of {', '.join(STUDY_MEASURES)}")

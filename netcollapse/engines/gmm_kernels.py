@@ -1,13 +1,13 @@
-"""Array kernels of the GMM engine (:mod:`netcollapse.engines.gmm`), kept apart for room.
+"""Array kernels of the GMM engine (:mod:`netcollapse.engines.gmm`).
 
-The public ones (:func:`default_means`, :func:`sample_without_replacement`,
-:func:`zvdh_update`) are documented and exported by :mod:`netcollapse.engines.gmm`.
-The engine itself updates through :func:`_zvdh_ragged`, which gives the same
-numbers as :func:`zvdh_update` without the dense ``(n, P, B)`` tensor and its mask:
+:func:`default_means` and :func:`sample_without_replacement` are re-exported by
+:mod:`netcollapse.engines.gmm`. The engine updates through :func:`zvdh_ragged`, which
+gives the same numbers as a plain dense update over an ``(n, P, B)`` tensor with a mask
+(the tests' reference, ``tests/gmm_reference.py``) without building that tensor:
 nodes are ordered by how many points they read (most first), so the nodes still
 updating at point ``p`` are a prefix of that order and their ``p``-th points one
-contiguous block (:func:`_rank_major`). Both run the same per-point arithmetic
-(:func:`_zvdh_point`), row by row, so they agree bit for bit.
+contiguous block (:func:`rank_major`). Both run the same per-point arithmetic
+(:func:`zvdh_point`), row by row, so they agree bit for bit.
 """
 
 from __future__ import annotations
@@ -16,7 +16,13 @@ import numpy as np
 
 from netcollapse.errors import bad
 
-__all__ = ["default_means", "sample_without_replacement", "zvdh_update"]
+__all__ = [
+    "default_means",
+    "rank_major",
+    "sample_without_replacement",
+    "zvdh_point",
+    "zvdh_ragged",
+]
 
 
 def default_means(B: int) -> np.ndarray:
@@ -117,70 +123,7 @@ def sample_without_replacement(
     return out
 
 
-def zvdh_update(
-    Pi: np.ndarray,
-    lik: np.ndarray,
-    mask: np.ndarray,
-    alpha: np.ndarray,
-    c: np.ndarray,
-    eps: float,
-) -> np.ndarray:
-    """Apply the Zivkovic-van der Heijden recursive weight update, point by point.
-
-    Parameters
-    ----------
-    Pi : ndarray, shape (n, B)
-        Mixture weights of every node (not modified).
-    lik : ndarray, shape (n, P, B)
-        Component likelihoods ``N(u_p; mu_b, Sigma)`` (up to a positive factor per
-        point) of each node's ``P`` retrieved points, in update order.
-    mask : ndarray of bool, shape (n, P)
-        Which of the ``P`` slots hold a point (nodes retrieve different numbers).
-    alpha, c : ndarray, shape (n,)
-        Learning rate and the Dirichlet-prior constant of each node.
-    eps : float
-        Value a non-positive weight is reset to (positivity step).
-
-    Returns
-    -------
-    ndarray, shape (n, B)
-        Updated weights.
-
-    Notes
-    -----
-    Zivkovic & van der Heijden, "Recursive unsupervised learning of finite mixture
-    models", IEEE TPAMI 26(5), 2004; used as the GMM update in Wang et al. (2025),
-    Algorithm 2. The positivity step, per component ``b`` in order: if
-    ``pi_b <= 0``, every other weight is multiplied by ``1 / (1 + eps - pi_b)`` and
-    ``pi_b`` is set to ``eps``.
-
-    Examples
-    --------
-    >>> Pi = np.array([[0.5, 0.5]])
-    >>> lik = np.array([[[1.0, 0.0]]])           # one point, owned by component 0
-    >>> zvdh_update(Pi, lik, np.ones((1, 1), bool), np.array([0.5]), np.array([0.0]), 1e-4)
-    array([[0.75, 0.25]])
-    """
-    Pi = np.array(Pi, dtype=float, copy=True)
-    B = Pi.shape[1]
-    gain = (alpha / (1.0 - B * c))[:, None]
-    keep = (1.0 - alpha)[:, None]
-    cc = np.asarray(c)[:, None]
-    scratch = np.empty_like(Pi)
-    for p in range(lik.shape[1]):
-        rows = mask[:, p]
-        if not rows.any():
-            break
-        if rows.all():
-            _zvdh_point(Pi, lik[:, p], gain, keep, cc, eps, scratch)
-        else:
-            P = Pi[rows]
-            _zvdh_point(P, lik[rows, p], gain[rows], keep[rows], cc[rows], eps, scratch[: len(P)])
-            Pi[rows] = P
-    return Pi
-
-
-def _zvdh_point(
+def zvdh_point(
     P: np.ndarray,
     lik: np.ndarray,
     gain: np.ndarray,
@@ -229,7 +172,7 @@ def _positivity(P: np.ndarray, eps: float) -> np.ndarray:
     return X.T
 
 
-def _rank_major(k: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def rank_major(k: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Lay out ragged per-node points by point index first, nodes by ``k`` (most first).
 
     Parameters
@@ -262,7 +205,7 @@ def _rank_major(k: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return perm, widths, offset[rank] + where[node]
 
 
-def _zvdh_ragged(
+def zvdh_ragged(
     Pi: np.ndarray,
     lik: np.ndarray,
     perm: np.ndarray,
@@ -271,10 +214,10 @@ def _zvdh_ragged(
     c: np.ndarray,
     eps: float,
 ) -> np.ndarray:
-    """:func:`zvdh_update` on points laid out by :func:`_rank_major` (same numbers).
+    """:func:`zvdh_update` on points laid out by :func:`rank_major` (same numbers).
 
     ``lik`` (k.sum(), B) holds the likelihoods in rank-major order; ``perm`` and
-    ``widths`` come from :func:`_rank_major`.
+    ``widths`` come from :func:`rank_major`.
     """
     B = Pi.shape[1]
     gain = (alpha / (1.0 - B * c))[perm, None]
@@ -285,7 +228,7 @@ def _zvdh_ragged(
     start = 0
     for m in widths.tolist():
         stop = start + m
-        _zvdh_point(P[:m], lik[start:stop], gain[:m], keep[:m], cc[:m], eps, scratch[:m])
+        zvdh_point(P[:m], lik[start:stop], gain[:m], keep[:m], cc[:m], eps, scratch[:m])
         start = stop
     out = np.empty_like(P)
     out[perm] = P

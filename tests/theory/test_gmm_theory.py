@@ -1,4 +1,4 @@
-"""Tests for netcollapse.engines.gmm_theory: the GMM engine's linear model against the engine."""
+"""Tests for netcollapse.theory.gmm: the GMM engine's linear model against the engine."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 from netcollapse.engines.gmm import GMMWeb
-from netcollapse.engines.gmm_theory import GMMLinearModel, predict_gmm
 from netcollapse.graphs.retrieval_graph import build
-from netcollapse.measures.theory import g_from_alpha
+from netcollapse.theory.degroot import g_from_alpha
+from netcollapse.theory.gmm import GMMLinearModel, predict_gmm
 
 
 def _rms_over_seeds(make, T: int, seeds: range) -> tuple[np.ndarray, np.ndarray]:

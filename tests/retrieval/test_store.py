@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from netcollapse._validation import normalize_rows
-from netcollapse.engines.store import DocumentStore
-from netcollapse.errors import DataError, SpecError
+from netcollapse.errors import SpecError
+from netcollapse.retrieval.store import DocumentStore
 
 
 def unit(rng, m, d):
@@ -128,36 +128,6 @@ def test_pick_nearest_hnsw_with_filter():
         assert full.pick_nearest(emb[i], 3, before_step=1)[0] == i
 
 
-def test_save_load_roundtrip(tmp_path):
-    store = make_store(n_steps=4, per_step=6, d=8, memory=2, brute_force_below=0)
-    folder = tmp_path / "store"
-    store.save(folder)
-    store.save(folder)  # overwriting an existing folder works
-    loaded = DocumentStore.load(folder)
-    assert len(loaded) == len(store) and loaded.memory == 2 and loaded.dim == 8
-    assert loaded.to_frame().equals(store.to_frame())
-    np.testing.assert_array_equal(
-        loaded.embeddings_of(np.arange(len(store))), store.embeddings_of(np.arange(len(store)))
-    )
-    rng = np.random.default_rng(0)
-    for _ in range(5):
-        q = rng.normal(size=8)
-        for t in (0, 2, 4):
-            assert loaded.pick_nearest(q, 3, t).tolist() == store.pick_nearest(q, 3, t).tolist()
-    # the loaded store keeps growing
-    loaded.add(["new"], unit(rng, 1, 8), author=2, step=4)
-    assert loaded.texts_of([len(loaded) - 1]) == ["new"]
-    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temp left
-
-
-def test_save_load_empty(tmp_path):
-    store = DocumentStore(dim=3, name="empty")
-    store.save(tmp_path / "e")
-    loaded = DocumentStore.load(tmp_path / "e")
-    assert len(loaded) == 0 and loaded.name == "empty"
-    assert loaded.pick_random(3, 0).size == 0
-
-
 def test_errors(tmp_path):
     store = DocumentStore(dim=4)
     msg = r"embeddings: got 'shape \(2, 3\)', expected shape \(2, 4\)"
@@ -173,8 +143,6 @@ def test_errors(tmp_path):
         store.visible(-1)
     with pytest.raises(SpecError, match=r"query: got 'shape \(3,\)', expected shape \(4,\)"):
         store.pick_nearest(np.ones(3), 1, 0)
-    with pytest.raises(DataError, match=r"store.path: got .*nowhere.*expected a saved"):
-        DocumentStore.load(tmp_path / "nowhere")
     assert len(store) == 0  # failed adds leave the store unchanged
 
 

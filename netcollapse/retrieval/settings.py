@@ -13,9 +13,9 @@
 ``k_max``  a cap on the number of documents
 ``memory`` stores keep only the last ``memory`` steps of posts (``None``: keep all)
 ``quota``  how ``k_i`` is split over sources in weighted mode
-           (:data:`~netcollapse.engines.quotas.QUOTAS`)
+           (:data:`~netcollapse.retrieval.quotas.QUOTAS`)
 ``pick``   documents within a source: at random (the paper) or nearest to the query
-           in the source's HNSW index (:data:`~netcollapse.engines.selection.PICKS`;
+           in the source's HNSW index (:data:`~netcollapse.retrieval.selection.PICKS`;
            the GMM engine has no query and accepts only ``"random"``)
 =========  ===========================================================================
 """
@@ -27,8 +27,8 @@ from typing import Any, Literal
 from pydantic import Field, model_validator
 
 from netcollapse._spec import Spec, validate
-from netcollapse.engines.quotas import QUOTAS
-from netcollapse.engines.selection import PICKS
+from netcollapse.retrieval.quotas import QUOTAS
+from netcollapse.retrieval.selection import PICKS
 
 __all__ = ["MODES", "Retrieval", "as_retrieval"]
 

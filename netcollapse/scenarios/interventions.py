@@ -433,8 +433,8 @@ def inject_texts(event: Inject, rng: np.random.Generator, field: str = "inject")
     >>> len(inject_texts(ev, np.random.default_rng(0)))
     3
     """
-    from netcollapse.engines.corpus import default_corpus, load_corpus
-    from netcollapse.engines.stances import stance_corpus
+    from netcollapse.retrieval.corpus import default_corpus, load_corpus
+    from netcollapse.scenarios.stances import stance_corpus
 
     if event.texts is not None:
         return list(event.texts)
@@ -446,7 +446,7 @@ def inject_texts(event: Inject, rng: np.random.Generator, field: str = "inject")
         corpus = stance_corpus("stances")
     else:
         corpus = load_corpus(Path(event.corpus))  # a spec's relative path: made absolute by
-        # netcollapse.engines.runner (the one place that knows the spec's folder)
+        # netcollapse.runs.runner (the one place that knows the spec's folder)
     pool = list(range(len(corpus)))
     if event.column is not None:
         pool = [i for i in pool if str(corpus.metadata[i].get(event.column)) == event.value]

@@ -3,7 +3,7 @@
 ``netcollapse run SPEC`` and the sweeps go through :func:`run_spec`; the engine
 (``gmm`` or ``llm``) is chosen by the spec's ``engine`` field. :func:`predict_web`
 and :func:`predict_spec` give an engine's predicted ``||D(t)||_F`` curve where it
-has one (the GMM engine, :mod:`~netcollapse.engines.gmm_theory`).
+has one (the GMM engine, :mod:`~netcollapse.theory.gmm`).
 """
 
 from __future__ import annotations
@@ -11,11 +11,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from netcollapse._io import resolve_path
 from netcollapse._spec import read_yaml
-from netcollapse.engines.interventions import Intervention
 from netcollapse.engines.loop import RunResult, Web
-from netcollapse.engines.spec import RunSpec, parse_run
 from netcollapse.graphs.retrieval_graph import RetrievalGraph
+from netcollapse.runs.spec import RunSpec, parse_run, run_graph
+from netcollapse.scenarios.interventions import Intervention
 
 __all__ = ["build_graph", "build_web", "load_run_spec", "predict_spec", "predict_web", "run_spec"]
 
@@ -52,10 +53,7 @@ def build_graph(spec: RunSpec, base_dir: Path | None = None) -> RetrievalGraph:
     -------
     RetrievalGraph
     """
-    seed = spec.graph.get("seed")
-    return RetrievalGraph.from_spec(
-        spec.graph, seed=spec.seed if seed is None else seed, base_dir=base_dir
-    )
+    return run_graph(spec.graph, spec.seed, base_dir)
 
 
 def build_web(
@@ -112,8 +110,7 @@ def _resolve_paths(event: Intervention, base_dir: Path | None) -> Intervention:
         return event
 
     def local(p: str) -> str:
-        path = Path(p)
-        return p if path.is_absolute() or path.exists() else str(base_dir / path)
+        return str(resolve_path(base_dir, p))
 
     g, inj = event.graph, event.inject
     if g is not None and g.get("family") == "file" and "path" in g:
@@ -175,7 +172,7 @@ def predict_web(web: Web, T: int, **kwargs: Any) -> Any:
         A configured engine (its seed fixes the initial state the prediction starts from).
     T : int
     **kwargs
-        Passed to :func:`netcollapse.engines.gmm_theory.predict_gmm`.
+        Passed to :func:`netcollapse.theory.gmm.predict_gmm`.
 
     Returns
     -------
@@ -190,7 +187,7 @@ def predict_web(web: Web, T: int, **kwargs: Any) -> Any:
 def _predictor(engine: str) -> Any:
     """Return the prediction function of an engine kind, or ``None`` (registered here only)."""
     if engine == "gmm":
-        from netcollapse.engines.gmm_theory import predict_gmm
+        from netcollapse.theory.gmm import predict_gmm
 
         return predict_gmm
     return None

@@ -11,18 +11,18 @@ import pytest
 
 from netcollapse.backends import FakeGenerator
 from netcollapse.backends.embedding import HashEmbedder, SentenceTransformerEmbedder
-from netcollapse.engines.corpus import default_corpus
 from netcollapse.engines.llm import LLMWeb
-from netcollapse.engines.stances import (
+from netcollapse.errors import DataError, SpecError
+from netcollapse.graphs.retrieval_graph import RetrievalGraph, build
+from netcollapse.measures.stance import auc, project
+from netcollapse.retrieval.corpus import default_corpus
+from netcollapse.scenarios.stances import (
     StanceSpec,
     assign_stances,
     readout,
     seed_stances,
     stance_corpus,
 )
-from netcollapse.errors import DataError, SpecError
-from netcollapse.graphs.retrieval_graph import RetrievalGraph, build
-from netcollapse.measures.stance import auc, project
 
 
 # ----------------------------------------------------------------- assignment

@@ -6,15 +6,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from netcollapse.engines.stance_theory import (
+from netcollapse.errors import DataError, SpecError
+from netcollapse.graphs.retrieval_graph import build
+from netcollapse.theory.stance import (
     StanceResponse,
     fit_read_var,
     fit_stance_response,
     predict_stance_curve,
     seed_share,
 )
-from netcollapse.errors import DataError, SpecError
-from netcollapse.graphs.retrieval_graph import build
 
 
 def simulate(W, z, r, T, seeds, memory, reps, rng):
