@@ -2,10 +2,13 @@
 
 All random paths in netcollapse take ``seed: int | numpy.random.Generator | None``.
 They convert it once with :func:`as_generator` and spawn independent child streams
-with :func:`spawn`; the global NumPy RNG is never touched.
+with :func:`spawn`; the global NumPy RNG is never touched. A run's streams are
+named by :class:`Stream` and drawn with :func:`stream_rng`.
 """
 
 from __future__ import annotations
+
+import enum
 
 import numpy as np
 
@@ -13,6 +16,96 @@ from netcollapse.errors import bad
 
 SeedLike = int | np.random.Generator | np.random.SeedSequence | None
 """Anything netcollapse accepts as a seed."""
+
+
+class Stream(enum.IntEnum):
+    """The named keys of a run's random streams (spawn keys of its root seed).
+
+    A run spawns every stream from its root seed (:func:`root_seed`) as
+    ``SeedSequence(root, spawn_key=key)``, so a stream does not depend on how many
+    numbers any other stream drew, and a run resumed at row ``t`` draws the same
+    numbers. The values are part of every run's results: changing one changes
+    every run that draws from it.
+
+    **Whole-run streams** are the first spawn key, above any row index (rows
+    count from 0; a run has fewer than ``2**32 - 4`` of them):
+
+    - ``GMM_INIT`` (``2**32 - 1``): a GMM web's initial state, ``(GMM_INIT, sub)``
+      with ``sub`` one of ``INIT_WEIGHTS``, ``INIT_SEED_SET``;
+    - ``STANCE_POSTS`` (``2**32 - 2``): which corpus posts seed the nodes and
+      which are held out (:func:`netcollapse.scenarios.stances.seed_stances`);
+    - ``REWIRE`` (``2**32 - 3``): the rewiring of round ``t``, ``(REWIRE, t)``;
+    - ``INJECT`` (``2**32 - 4``): the draws of the ``i``-th ``inject`` event,
+      ``(INJECT, i)``.
+
+    **Per-round streams** are the second key of ``(t, stream)`` for round ``t``
+    (:meth:`netcollapse.engines.loop.Web.rng`): a GMM web samples its points
+    (``GMM_SAMPLE``), allots quotas (``GMM_QUOTAS``), picks documents
+    (``GMM_PICKS``) and orders each node's points (``GMM_ORDER``); an LLM web
+    allots quotas (``LLM_QUOTAS``), picks documents (``LLM_PICKS``) and draws
+    one generation seed per node (``LLM_GENERATION``).
+
+    Members of equal value are aliases (``Stream.LLM_QUOTAS is
+    Stream.GMM_SAMPLE``): they key streams of different engines, or under
+    different first keys, which never meet.
+
+    Examples
+    --------
+    >>> int(Stream.GMM_INIT) == 2**32 - 1, int(Stream.LLM_GENERATION)
+    (True, 2)
+    """
+
+    GMM_SAMPLE = 0
+    """Round ``t`` of a GMM web: the points each node samples and publishes."""
+    GMM_QUOTAS = 1
+    """Round ``t`` of a GMM web: the per-source quotas (multinomial allocation)."""
+    GMM_PICKS = 2
+    """Round ``t`` of a GMM web: which documents each node reads."""
+    GMM_ORDER = 3
+    """Round ``t`` of a GMM web: the order in which each node updates on its points."""
+    LLM_QUOTAS = 0
+    """Round ``t`` of an LLM web: the per-source quotas."""
+    LLM_PICKS = 1
+    """Round ``t`` of an LLM web: which documents each node reads."""
+    LLM_GENERATION = 2
+    """Round ``t`` of an LLM web: one generation seed per node."""
+    INIT_WEIGHTS = 0
+    """Under ``GMM_INIT``: the initial weights ``Pi(0)`` (Dirichlet draws)."""
+    INIT_SEED_SET = 1
+    """Under ``GMM_INIT``: the human seed set ``A(0)``."""
+    GMM_INIT = 2**32 - 1
+    """A GMM web's initial state (first key; second key ``INIT_WEIGHTS`` or ``INIT_SEED_SET``)."""
+    STANCE_POSTS = 2**32 - 2
+    """Seeded stances: the permutation that deals seed posts and held-out posts."""
+    REWIRE = 2**32 - 3
+    """Rewiring interventions: ``(REWIRE, t)`` draws the rewiring of round ``t``."""
+    INJECT = 2**32 - 4
+    """Inject interventions: ``(INJECT, i)`` draws the ``i``-th inject event's documents."""
+
+
+def stream_rng(seed: int, *key: int) -> np.random.Generator:
+    """Return the generator of the stream ``key`` of a root seed.
+
+    Parameters
+    ----------
+    seed : int
+        The run's root seed (:func:`root_seed`).
+    *key : int
+        The spawn key, e.g. ``(Stream.REWIRE, t)`` or ``(t, Stream.GMM_SAMPLE)``.
+
+    Returns
+    -------
+    numpy.random.Generator
+        ``default_rng(SeedSequence(seed, spawn_key=key))``: independent of every
+        other key, and the same numbers each time.
+
+    Examples
+    --------
+    >>> a = stream_rng(7, Stream.REWIRE, 3).random()
+    >>> a == stream_rng(7, 2**32 - 3, 3).random() != stream_rng(7, Stream.REWIRE, 4).random()
+    True
+    """
+    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=tuple(map(int, key))))
 
 
 def as_generator(seed: SeedLike) -> np.random.Generator:

@@ -63,3 +63,50 @@ def bad(field: str, value: Any, expected: str) -> SpecError:
     if len(text) > 80:
         text = text[:77] + "..."
     return SpecError(f"{field}: got {text}, expected {expected}")
+
+
+def one_line(text: Any, limit: int | None = None) -> str:
+    r"""Return ``text`` on one line: every run of whitespace one space, ends stripped.
+
+    Parameters
+    ----------
+    text : object
+        Shown with ``str``.
+    limit : int, optional
+        Longest result; a longer one keeps its first ``limit - 3`` characters and
+        ends in ``...``. ``None``: no limit.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> one_line("  a\n  b\tc ")
+    'a b c'
+    >>> one_line("abcdefgh", limit=6)
+    'abc...'
+    """
+    text = " ".join(str(text).split())
+    return text if limit is None or len(text) <= limit else text[: limit - 3] + "..."
+
+
+def exception_line(exc: BaseException, limit: int | None = 500) -> str:
+    r"""Return ``Type: message`` of an exception on one line (:func:`one_line`).
+
+    Parameters
+    ----------
+    exc : BaseException
+    limit : int, optional
+        Longest result (default 500); ``None``: no limit.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> exception_line(OSError("disk\n  full"))
+    'OSError: disk full'
+    """
+    return one_line(f"{type(exc).__name__}: {exc}", limit)

@@ -12,10 +12,18 @@ literal. ``from netcollapse import __version__`` (or ``SUBPACKAGES``) is allowed
 anywhere (:data:`ROOT_METADATA`).
 
 Cycles are checked on what runs at import time: statements at module level and
-in class bodies, not in functions or ``if TYPE_CHECKING:`` blocks. Importing
-``a.b.c`` first runs the ``__init__`` of ``a.b``, so an import of a module of
-another package also depends on that package's ``__init__`` (cycles through
-package ``__init__`` files are cycles too).
+in class bodies, not in functions or ``if TYPE_CHECKING:`` blocks; and again with
+the ``TYPE_CHECKING`` imports counted as edges (a type checker's view), so the
+modules form no cycle even in their annotations. Importing ``a.b.c`` first runs
+the ``__init__`` of ``a.b``, so an import of a module of another package also
+depends on that package's ``__init__`` (cycles through package ``__init__`` files
+are cycles too).
+
+No module imports another module's private name: ``from netcollapse.x import _y``
+(also relative, and whatever ``as`` renames it to) fails unless ``_y`` is a module;
+a helper used across modules gets a public name (a private module such as
+``spectral/_linalg.py`` may hold public names, kept out of its subpackage's
+``__all__``). Attribute access (``import netcollapse.x as m; m._y``) is not checked.
 """
 
 from __future__ import annotations
@@ -46,6 +54,7 @@ class Edge:
     target: str  # imported module (or package)
     line: int
     runtime: bool  # runs when ``source`` is imported
+    module_level: bool = False  # at module or class level, ``TYPE_CHECKING`` blocks included
 
 
 # ----------------------------------------------------------------------------- the modules
@@ -84,22 +93,23 @@ def _is_type_checking(test: ast.expr) -> bool:
     )
 
 
-def _walk(node: ast.AST, runtime: bool) -> Iterator[tuple[ast.AST, bool]]:
-    """Every node with whether it runs at import time."""
+def _walk(node: ast.AST, runtime: bool, module_level: bool) -> Iterator[tuple[ast.AST, bool, bool]]:
+    """Every node with whether it runs at import time, and whether it would if
+    ``TYPE_CHECKING`` were true (not inside a function)."""
     for child in ast.iter_child_nodes(node):
-        here = runtime
+        here, level = runtime, module_level
         if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
-            here = False
-        yield child, here
+            here = level = False
+        yield child, here, level
         if isinstance(child, ast.If) and _is_type_checking(child.test):
             for stmt in child.body:
-                yield stmt, False
-                yield from _walk(stmt, False)
+                yield stmt, False, level
+                yield from _walk(stmt, False, level)
             for stmt in child.orelse:
-                yield stmt, here
-                yield from _walk(stmt, here)
+                yield stmt, here, level
+                yield from _walk(stmt, here, level)
             continue
-        yield from _walk(child, here)
+        yield from _walk(child, here, level)
 
 
 def _resolve(source: str, is_package: bool, level: int, module: str | None) -> str:
@@ -118,21 +128,21 @@ def imports(source: str, path: Path, known: set[str]) -> list[Edge]:
     root = source.split(".")[0]
     edges = []
 
-    def add(target: str, node: ast.AST, runtime: bool) -> None:
+    def add(target: str, node: ast.AST, runtime: bool, level: bool) -> None:
         if target == root or target.startswith(root + "."):
-            edges.append(Edge(source, target, node.lineno, runtime))
+            edges.append(Edge(source, target, node.lineno, runtime, level))
 
-    for node, runtime in _walk(tree, True):
+    for node, runtime, level in _walk(tree, True, True):
         if isinstance(node, ast.Import):
             for alias in node.names:
-                add(alias.name, node, runtime)
+                add(alias.name, node, runtime, level)
         elif isinstance(node, ast.ImportFrom):
             base = _resolve(source, is_package, node.level, node.module)
             for alias in node.names:
                 if base == root and alias.name in ROOT_METADATA:
                     continue
                 sub = f"{base}.{alias.name}"
-                add(sub if sub in known else base, node, runtime)
+                add(sub if sub in known else base, node, runtime, level)
         elif isinstance(node, ast.Call) and node.args:
             func = node.func
             name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
@@ -142,8 +152,30 @@ def imports(source: str, path: Path, known: set[str]) -> list[Edge]:
                 and isinstance(arg, ast.Constant)
                 and isinstance(arg.value, str)
             ):
-                add(arg.value, node, runtime)
+                add(arg.value, node, runtime, level)
     return edges
+
+
+def private_imports(root: Path = ROOT) -> list[str]:
+    """Readable lines, one per ``from netcollapse.x import _name`` (``_name`` not a module)."""
+    found = modules(root)
+    out = []
+    for source, path in found.items():
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        is_package = path.name == "__init__.py"
+        root_name = source.split(".")[0]
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.ImportFrom):
+                continue
+            base = _resolve(source, is_package, node.level, node.module)
+            if base != root_name and not base.startswith(root_name + "."):
+                continue
+            for alias in node.names:
+                name = alias.name
+                private = name.startswith("_") and not name.startswith("__")
+                if private and f"{base}.{name}" not in found:
+                    out.append(f"{source} imports {base}.{name}, line {node.lineno}")
+    return sorted(out)
 
 
 def all_edges(root: Path = ROOT) -> list[Edge]:
@@ -167,11 +199,15 @@ def upward(edges: list[Edge]) -> list[str]:
     )
 
 
-def runtime_graph(edges: list[Edge]) -> dict[str, set[str]]:
-    """Import-time dependencies, with the ``__init__`` of every package entered on the way."""
+def runtime_graph(edges: list[Edge], type_checking: bool = False) -> dict[str, set[str]]:
+    """Import-time dependencies, with the ``__init__`` of every package entered on the way.
+
+    ``type_checking=True`` also counts the imports under ``if TYPE_CHECKING:``.
+    """
     graph: dict[str, set[str]] = {}
     for e in edges:
-        if not e.runtime or e.target == e.source:
+        counted = e.runtime or (type_checking and e.module_level)
+        if not counted or e.target == e.source:
             continue
         mine = {".".join(e.source.split(".")[:i]) for i in range(1, e.source.count(".") + 2)}
         parts = e.target.split(".")
@@ -252,6 +288,23 @@ def test_no_import_cycles():
     assert not found, "import cycles:\n  " + "\n  ".join(" -> ".join(c) for c in found)
 
 
+def test_no_import_cycles_counting_type_checking_imports():
+    edges = all_edges()
+    assert any(not e.runtime and e.module_level for e in edges)  # the walk saw some
+    found = cycles(runtime_graph(edges, type_checking=True))
+    assert not found, "import cycles (TYPE_CHECKING imports counted):\n  " + "\n  ".join(
+        " -> ".join(c) for c in found
+    )
+
+
+def test_no_module_imports_another_modules_private_name():
+    offending = private_imports()
+    assert not offending, (
+        "imports of private names (give the helper a public name, or move it):\n  "
+        + "\n  ".join(offending)
+    )
+
+
 @pytest.mark.parametrize("sub", netcollapse.SUBPACKAGES)
 def test_public_names_live_in_public_modules(sub):
     package = importlib.import_module(f"netcollapse.{sub}")
@@ -317,4 +370,47 @@ def test_checks_catch_an_upward_import_and_cycles(tmp_path):
             "netcollapse.measures.m",
             "netcollapse.engines.x",
         ]
+    ]
+
+
+def test_checks_catch_a_private_import_and_a_type_checking_cycle(tmp_path):
+    root = _tree(
+        tmp_path,
+        {
+            "__init__.py": "",
+            "errors.py": "_HIDDEN = 1\n",
+            "graphs/__init__.py": "",
+            "graphs/_kernels.py": "def solve():\n    pass\n",
+            "graphs/a.py": (
+                "from netcollapse.graphs._kernels import solve\n"  # public name, private module
+                "from netcollapse.graphs import _kernels\n"  # a private module: allowed
+                "from netcollapse import __version__\n"
+                "from typing import TYPE_CHECKING\n"
+                "if TYPE_CHECKING:\n"
+                "    from netcollapse.graphs.b import B\n"
+                "def f():\n"
+                "    from netcollapse.graphs.c import C\n"  # lazy: no edge in either graph
+            ),
+            "graphs/b.py": (
+                "import netcollapse.graphs.a\n"
+                "from ..errors import _HIDDEN as hidden\n"  # relative, renamed: still caught
+            ),
+            "graphs/c.py": (
+                "from netcollapse.graphs.a import solve\n"
+                "def g():\n"
+                "    from netcollapse.graphs._kernels import (\n"
+                "        solve,\n"
+                "        _step,\n"  # in a multi-line list, inside a function: caught
+                "    )\n"
+            ),
+        },
+    )
+    assert private_imports(root) == [
+        "netcollapse.graphs.b imports netcollapse.errors._HIDDEN, line 2",
+        "netcollapse.graphs.c imports netcollapse.graphs._kernels._step, line 3",
+    ]
+    edges = all_edges(root)
+    assert cycles(runtime_graph(edges)) == []  # a -> b only under TYPE_CHECKING
+    assert cycles(runtime_graph(edges, type_checking=True)) == [
+        ["netcollapse.graphs.a", "netcollapse.graphs.b", "netcollapse.graphs.a"]
     ]

@@ -1,25 +1,30 @@
 """Reading one OpenAI-compatible HTTP exchange: failures, their causes, reply texts.
 
-Used by :class:`~netcollapse.backends.openai_api.OpenAIGenerator`. A :class:`_Failure`
+Used by :class:`~netcollapse.backends.openai_api.OpenAIGenerator`. A :class:`Failure`
 says whether a request may be retried (connection errors, timeouts, 408, 429,
-5xx and malformed replies) and carries a one-line cause for the final error.
+5xx and malformed replies) and carries a one-line cause for the final error. The
+names here are public to the backends, not to users (none is in
+``netcollapse.backends.__all__``).
 """
 
 from __future__ import annotations
 
 import http.client
 import json
-import re
 import socket
 import urllib.error
 from typing import Any
 
+from netcollapse.errors import exception_line, one_line
+
 _RETRY_STATUS = frozenset({408, 429})
-_MAX_DELAY = 60.0
-_WS = re.compile(r"\s+")
+MAX_DELAY = 60.0
+"""Longest wait between two tries of a request, in seconds (also caps ``Retry-After``)."""
+CAUSE_LIMIT = 160
+"""Longest one-line cause of a failure, in characters."""
 
 
-class _Failure(Exception):
+class Failure(Exception):
     """A failed HTTP request: ``cause`` a one-line reason, ``status`` the HTTP status."""
 
     def __init__(self, cause: str, status: int = 0, delay: float | None = None) -> None:
@@ -28,16 +33,11 @@ class _Failure(Exception):
         self.retry = status == 0 or status in _RETRY_STATUS or status >= 500
 
 
-class _Aborted(Exception):
+class Aborted(Exception):
     """Another request of the call failed for good; this one stops retrying."""
 
 
-def _one_line(text: str, limit: int = 160) -> str:
-    text = _WS.sub(" ", str(text)).strip()
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-def _server_message(raw: bytes) -> str:
+def server_message(raw: bytes) -> str:
     """Return the ``message`` of an error body (OpenAI, vLLM, FastAPI styles) or its text."""
     text = raw.decode("utf-8", "replace")
     try:
@@ -54,7 +54,7 @@ def _server_message(raw: bytes) -> str:
     return text
 
 
-def _cause(exc: BaseException, timeout: float) -> str:
+def connection_cause(exc: BaseException, timeout: float) -> str:
     """Return a short reason for a connection-level failure."""
     if isinstance(exc, urllib.error.URLError) and not isinstance(exc, urllib.error.HTTPError):
         exc = exc.reason if isinstance(exc.reason, BaseException) else OSError(str(exc.reason))
@@ -68,29 +68,30 @@ def _cause(exc: BaseException, timeout: float) -> str:
         return "connection reset"
     if isinstance(exc, socket.gaierror):
         return f"unknown host ({exc.strerror or exc})"
-    return _one_line(f"{type(exc).__name__}: {exc}")
+    return exception_line(exc, CAUSE_LIMIT)
 
 
-def _retry_after(headers: Any) -> float | None:
+def retry_after(headers: Any) -> float | None:
+    """Return a reply's ``Retry-After`` delay in seconds, within ``[0, MAX_DELAY]``; else None."""
     try:
-        return min(max(float(headers.get("Retry-After")), 0.0), _MAX_DELAY)
+        return min(max(float(headers.get("Retry-After")), 0.0), MAX_DELAY)
     except (TypeError, ValueError):
         return None
 
 
-def _texts(raw: bytes) -> list[str]:
+def reply_texts(raw: bytes) -> list[str]:
     """Return the choices' texts of a chat-completion reply, in ``index`` order."""
     try:
         body = json.loads(raw.decode("utf-8"))
     except ValueError:
-        raise _Failure("malformed reply: not JSON") from None
+        raise Failure("malformed reply: not JSON") from None
     if not isinstance(body, dict):
-        raise _Failure("malformed reply: not a JSON object")
+        raise Failure("malformed reply: not a JSON object")
     choices = body.get("choices")
     if not isinstance(choices, list) or not choices:
         if body.get("error"):
-            raise _Failure(_one_line("error in reply: " + _server_message(raw)))
-        raise _Failure("malformed reply: no choices")
+            raise Failure(one_line("error in reply: " + server_message(raw), CAUSE_LIMIT))
+        raise Failure("malformed reply: no choices")
     if all(isinstance(c, dict) and isinstance(c.get("index"), int) for c in choices):
         choices = sorted(choices, key=lambda c: c["index"])
     texts = []
@@ -98,6 +99,6 @@ def _texts(raw: bytes) -> list[str]:
         message = choice.get("message") if isinstance(choice, dict) else None
         content = message.get("content") if isinstance(message, dict) else None
         if not isinstance(content, str):
-            raise _Failure("malformed reply: a choice without message content")
+            raise Failure("malformed reply: a choice without message content")
         texts.append(content)
     return texts

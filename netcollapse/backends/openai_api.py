@@ -72,17 +72,17 @@ from typing import Any, Sequence
 import numpy as np
 
 from netcollapse.backends._http import (
-    _MAX_DELAY,
-    _Aborted,
-    _cause,
-    _Failure,
-    _one_line,
-    _retry_after,
-    _server_message,
-    _texts,
+    CAUSE_LIMIT,
+    MAX_DELAY,
+    Aborted,
+    Failure,
+    connection_cause,
+    reply_texts,
+    retry_after,
+    server_message,
 )
 from netcollapse.backends.generation import GenerationRequest, build_prompt_messages, postprocess
-from netcollapse.errors import ModelError, ServerError, SpecError, bad
+from netcollapse.errors import ModelError, ServerError, SpecError, bad, one_line
 
 __all__ = ["N_MODES", "OpenAIGenerator", "sample_seed"]
 
@@ -268,7 +268,7 @@ class OpenAIGenerator:
         return text.replace(key, "***") if key else text
 
     def _open(self, path: str, payload: dict[str, Any] | None, timeout: float) -> bytes:
-        """Send one HTTP request, return the reply body; raise :class:`_Failure`."""
+        """Send one HTTP request, return the reply body; raise :class:`Failure`."""
         headers = {"Accept": "application/json"}
         key = self._key()
         if key is not None:
@@ -283,14 +283,14 @@ class OpenAIGenerator:
                 return reply.read()
         except urllib.error.HTTPError as exc:
             try:
-                message = _one_line(self._scrub(_server_message(exc.read())))
+                message = one_line(self._scrub(server_message(exc.read())), CAUSE_LIMIT)
             except (OSError, http.client.HTTPException):
                 message = exc.reason or "no message"
-            raise _Failure(
-                f"HTTP {exc.code}: {message}", exc.code, _retry_after(exc.headers)
+            raise Failure(
+                f"HTTP {exc.code}: {message}", exc.code, retry_after(exc.headers)
             ) from None
         except (OSError, http.client.HTTPException) as exc:
-            raise _Failure(_cause(exc, timeout)) from None
+            raise Failure(connection_cause(exc, timeout)) from None
 
     def _complete(
         self, request: GenerationRequest, n: int, seed: int, stop: threading.Event
@@ -304,13 +304,13 @@ class OpenAIGenerator:
         tries = self.retries + 1
         for attempt in range(tries):
             if stop.is_set():
-                raise _Aborted
+                raise Aborted
             try:
                 return [
                     postprocess(t)
-                    for t in _texts(self._open("/chat/completions", payload, self.timeout))
+                    for t in reply_texts(self._open("/chat/completions", payload, self.timeout))
                 ]
-            except _Failure as exc:
+            except Failure as exc:
                 if not exc.retry:
                     raise ModelError(
                         f"llm.base_url: {self.base_url} refused the request for model "
@@ -322,12 +322,12 @@ class OpenAIGenerator:
                         f"{'try' if tries == 1 else 'tries'} ({self._scrub(exc.cause)}); the run "
                         "stopped at its last finished step, resume it once the server is back"
                     ) from None
-                delay = min(self.backoff * 2**attempt, _MAX_DELAY)
+                delay = min(self.backoff * 2**attempt, MAX_DELAY)
                 delay *= 1 + 0.25 * self._jitter.random()
                 if exc.delay is not None:
                     delay = max(delay, exc.delay)
                 if stop.wait(delay):
-                    raise _Aborted from None
+                    raise Aborted from None
         raise AssertionError("unreachable")  # pragma: no cover
 
     # -- public --------------------------------------------------------------------------
@@ -352,7 +352,7 @@ class OpenAIGenerator:
         for attempt in range(_LOAD_TRIES):
             try:
                 raw = self._open("/models", None, timeout)
-            except _Failure as exc:
+            except Failure as exc:
                 cause = self._scrub(exc.cause)
                 if exc.status in (401, 403):
                     raise bad(

@@ -150,7 +150,7 @@ def _random_regular(s: Any, seed: int) -> tuple:
 
 def _file(s: Any, seed: int) -> tuple:
     G = read_graph_file(s.path, s.format, directed=s.directed)
-    n, edges, weights, labels = _networkx_edges(G, s.weight_attribute)
+    n, edges, weights, labels = networkx_edges(G, s.weight_attribute)
     return n, edges, G.is_directed(), weights, labels
 
 
@@ -242,7 +242,23 @@ def _read_edgelist(p: Path, directed: bool) -> nx.Graph:
     return G
 
 
-def _networkx_edges(G: nx.Graph, weight: str = "weight") -> tuple:
+def networkx_edges(G: nx.Graph, weight: str = "weight") -> tuple:
+    """Read a networkx graph into index space.
+
+    Parameters
+    ----------
+    G : networkx.Graph or networkx.DiGraph
+        Any node labels; an edge's ``weight`` attribute, where present, must be a number.
+    weight : str
+        Name of the edge attribute that holds the weight.
+
+    Returns
+    -------
+    tuple
+        ``(n, edges, weights, labels)``: ``edges`` an ``(m, 2)`` int64 array of
+        node indices in the order of ``labels = tuple(G.nodes)``; ``weights`` a
+        float array (1 where an edge has no weight) or ``None`` when no edge has one.
+    """
     labels = tuple(G.nodes)
     index = {v: i for i, v in enumerate(labels)}
     m = G.number_of_edges()

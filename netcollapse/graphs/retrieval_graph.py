@@ -27,7 +27,7 @@ from netcollapse._io import resolve_path
 from netcollapse._random import as_generator, int_seed, spawn
 from netcollapse._validation import check_h, check_W
 from netcollapse.errors import bad
-from netcollapse.graphs.families import FAMILIES, _networkx_edges
+from netcollapse.graphs.families import FAMILIES, networkx_edges
 
 WEIGHTINGS = ("uniform", "degree", "dirichlet", "weight")
 """Weighting schemes: how a node splits its retrieval over its sources.
@@ -341,7 +341,7 @@ class RetrievalGraph:
         """
         if G.number_of_nodes() < 2:
             raise bad("n", G.number_of_nodes(), "a graph with at least 2 nodes")
-        n, edges, weights, labels = _networkx_edges(G, weight)
+        n, edges, weights, labels = networkx_edges(G, weight)
         if weighting == "weight" and weights is None:
             raise bad("weighting", "weight", f"edges with a {weight!r} attribute")
         return cls.from_edges(

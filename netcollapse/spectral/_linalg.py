@@ -4,9 +4,10 @@ Plain Lanczos for the two ends of a symmetric spectrum, block conjugate
 gradients, column-wise GMRES, ARPACK ``eigs`` within a matvec budget, a
 power-iteration rate, Rademacher probes, and the one-BLAS-thread wrapper of the
 public spectral functions. Every start vector is drawn from the fixed seed
-``_V0_SEED``, so the results do not depend on any global state. The operators
+``V0_SEED``, so the results do not depend on any global state. The operators
 are plain callables (matvecs) or scipy sparse arrays; nothing here knows about
-Markov chains (see :mod:`netcollapse.spectral._markov`).
+Markov chains (see :mod:`netcollapse.spectral._markov`). The names here are
+public to the spectral modules, not to users (none is in ``netcollapse.spectral.__all__``).
 """
 
 from __future__ import annotations
@@ -40,7 +41,8 @@ On a bulk spectrum (random directed graphs) ARPACK needed 2,000-20,000 matvecs
 Past the budget the converged eigenvalues are used, or, if none, a power-iteration
 estimate for ``slem`` / ``lazy_rate`` (0.3 % low there) and NaN for ``lambda_2``.
 """
-_V0_SEED = 20250615  # fixed start vectors: results do not depend on any global state
+V0_SEED = 20250615
+"""Seed of every start vector: results do not depend on any global state."""
 
 
 # ----------------------------------------------------------------------------- BLAS threads
@@ -50,7 +52,7 @@ def _blas1() -> contextlib.AbstractContextManager:
     return threadpool_limits(1, user_api="blas")
 
 
-def _single_blas(fn: Callable) -> Callable:
+def single_blas(fn: Callable) -> Callable:
     """Run ``fn`` with one BLAS thread (see the :mod:`netcollapse.spectral` docstring)."""
 
     @functools.wraps(fn)
@@ -62,7 +64,7 @@ def _single_blas(fn: Callable) -> Callable:
 
 
 # ----------------------------------------------------------------------------- solvers
-def _lanczos_ends(
+def lanczos_ends(
     matvec: Callable[[np.ndarray], np.ndarray],
     n: int,
     tol: float = TOL,
@@ -81,7 +83,7 @@ def _lanczos_ends(
     the others, inside their range, so that it cannot become an end. ``matvec``
     must return a new array (it is reused as the next Lanczos vector).
     """
-    q = np.random.default_rng(_V0_SEED).standard_normal(n)
+    q = np.random.default_rng(V0_SEED).standard_normal(n)
     q /= np.linalg.norm(q)
     q_prev, beta, scale = np.zeros(n), 0.0, 0.0
     tmp = np.empty(n)  # vector updates in place: no temporaries of size n per step
@@ -134,7 +136,7 @@ def _lanczos_ends(
     return float(ends[0]), float(ends[1])
 
 
-def _block_cg(matvec: Callable, B: np.ndarray, tol: float, maxiter: int = 5000) -> np.ndarray:
+def block_cg(matvec: Callable, B: np.ndarray, tol: float, maxiter: int = 5000) -> np.ndarray:
     """Conjugate gradients, one independent run per column of ``B`` (SPD operator).
 
     ``matvec`` must return a new array (it is overwritten).
@@ -160,7 +162,8 @@ def _block_cg(matvec: Callable, B: np.ndarray, tol: float, maxiter: int = 5000) 
     return X
 
 
-def _gmres_columns(matvec: Callable, B: np.ndarray, tol: float) -> np.ndarray:
+def gmres_columns(matvec: Callable, B: np.ndarray, tol: float) -> np.ndarray:
+    """Solve ``A X = B`` column by column with restarted GMRES (relative residual ``tol``)."""
     n = B.shape[0]
     op = spla.LinearOperator((n, n), matvec=matvec, dtype=float)
     cols = [
@@ -170,13 +173,13 @@ def _gmres_columns(matvec: Callable, B: np.ndarray, tol: float) -> np.ndarray:
     return np.column_stack(cols)
 
 
-def _power_rate(matvec: Callable, n: int, steps: int = 600) -> float:
+def power_rate(matvec: Callable, n: int, steps: int = 600) -> float:
     """Geometric-mean growth of ``||A^t x||`` over the second half of ``steps``.
 
     Converges to the spectral radius of ``A`` (from below, up to non-normal transients;
     slowly on a bulk spectrum).
     """
-    x = np.random.default_rng(_V0_SEED).standard_normal(n)
+    x = np.random.default_rng(V0_SEED).standard_normal(n)
     x /= np.linalg.norm(x)
     logs = []
     for _ in range(steps):
@@ -189,15 +192,17 @@ def _power_rate(matvec: Callable, n: int, steps: int = 600) -> float:
     return math.exp(float(np.mean(logs[steps // 2 :])))
 
 
-def _rademacher(rng: np.random.Generator, n: int, p: int) -> np.ndarray:
+def rademacher(rng: np.random.Generator, n: int, p: int) -> np.ndarray:
+    """Draw an ``(n, p)`` matrix of independent random signs +-1 (Hutchinson probes)."""
     return rng.integers(0, 2, size=(n, p)).astype(float) * 2.0 - 1.0
 
 
-def _remove_perron(ev: np.ndarray) -> np.ndarray:
+def remove_perron(ev: np.ndarray) -> np.ndarray:
+    """``ev`` without the one eigenvalue closest to 1 (the Perron eigenvalue)."""
     return np.delete(ev, int(np.argmin(np.abs(ev - 1.0))))
 
 
-def _deflated(A: sp.csr_array, u: np.ndarray, lam: float) -> Callable:
+def deflated(A: sp.csr_array, u: np.ndarray, lam: float) -> Callable:
     """Matvec of ``A`` with eigenpair ``(lam, u)`` moved to the mean of the other eigenvalues."""
     u = u / np.linalg.norm(u)
     n = A.shape[0]
@@ -213,11 +218,11 @@ def _deflated(A: sp.csr_array, u: np.ndarray, lam: float) -> Callable:
     return matvec
 
 
-def _arpack(matvec: Callable, n: int, which: str, tol: float, k: int = 2) -> np.ndarray:
+def arpack_eigenvalues(matvec: Callable, n: int, which: str, tol: float, k: int = 2) -> np.ndarray:
     """Converged eigenvalues of ARPACK ``eigs`` within :data:`ARPACK_MATVECS` (maybe none)."""
     op = spla.LinearOperator((n, n), matvec=matvec, dtype=float)
     ncv = min(n - 1, 20)
-    v0 = np.random.default_rng(_V0_SEED).random(n) + 0.5
+    v0 = np.random.default_rng(V0_SEED).random(n) + 0.5
     try:
         return spla.eigs(
             op,
@@ -233,7 +238,7 @@ def _arpack(matvec: Callable, n: int, which: str, tol: float, k: int = 2) -> np.
         return np.asarray(err.eigenvalues, dtype=complex)
 
 
-def _eigs(A: Any, k: int, which: str, tol: float) -> np.ndarray:
+def eigs_fixed_start(A: Any, k: int, which: str, tol: float) -> np.ndarray:
     """ARPACK ``eigs`` eigenvalues of ``A`` from the fixed start vector (no budget)."""
-    v0 = np.random.default_rng(_V0_SEED).random(A.shape[0]) + 0.5
+    v0 = np.random.default_rng(V0_SEED).random(A.shape[0]) + 0.5
     return spla.eigs(A, k=k, which=which, v0=v0, tol=tol, return_eigenvectors=False)

@@ -2,7 +2,7 @@
 
 Internal to :mod:`netcollapse.spectral`. ``W`` follows the convention of
 :mod:`netcollapse.graphs` (``W[i, j]`` is the share of node *i*'s retrieval drawn
-from node *j*'s store, rows sum to 1, directed). :class:`_Chain` takes a
+from node *j*'s store, rows sum to 1, directed). :class:`Chain` takes a
 :class:`~netcollapse.graphs.RetrievalGraph` as it is (validated when built) or
 validates a raw matrix with :func:`netcollapse._validation.check_W`, and
 computes, lazily and at most once, the pieces every predictor shares: the
@@ -28,12 +28,12 @@ from netcollapse.graphs.retrieval_graph import RetrievalGraph
 from netcollapse.spectral._linalg import (
     ARPACK_TOL,
     TOL,
-    _arpack,
-    _deflated,
-    _eigs,
-    _lanczos_ends,
-    _power_rate,
-    _remove_perron,
+    arpack_eigenvalues,
+    deflated,
+    eigs_fixed_start,
+    lanczos_ends,
+    power_rate,
+    remove_perron,
 )
 
 DENSE_MAX = 1500
@@ -41,7 +41,7 @@ DENSE_MAX = 1500
 _ONE = 1e-12  # a modulus within this of 1 is 1 (round-off)
 
 
-class _Ends(NamedTuple):
+class Ends(NamedTuple):
     lambda_2: float  # largest real part among non-Perron eigenvalues
     lambda_min: float  # smallest real part among all eigenvalues
     slem: float  # largest modulus among non-Perron eigenvalues
@@ -49,7 +49,7 @@ class _Ends(NamedTuple):
 
 
 # ----------------------------------------------------------------------------- validation
-def _as_matrix(W: Any) -> sp.csr_array:
+def as_matrix(W: Any) -> sp.csr_array:
     """Return the chain's matrix: a RetrievalGraph's ``W`` as it is, else ``check_W(W)``.
 
     A :class:`RetrievalGraph` was validated when it was built, so its frozen
@@ -64,7 +64,7 @@ def _as_matrix(W: Any) -> sp.csr_array:
     return M
 
 
-def _int32(M: sp.csr_array) -> sp.csr_array:
+def int32_indices(M: sp.csr_array) -> sp.csr_array:
     """``M`` with 32-bit indices (sharing its values) when they fit, else ``M``.
 
     For the matrices the iterative solvers multiply by, again and again: products
@@ -87,7 +87,8 @@ def _resolve(method: str, n: int) -> str:
     return method
 
 
-def _check_g(g: Any) -> float:
+def check_g(g: Any) -> float:
+    """Return the lazy pull ``g`` as a float in ``(0, 1]`` (SpecError otherwise)."""
     if isinstance(g, bool) or not isinstance(g, (int, float, np.integer, np.floating)):
         raise bad("g", g, "a number in (0, 1]")
     if not 0.0 < float(g) <= 1.0:
@@ -100,11 +101,11 @@ def _snap(x: float) -> float:
 
 
 # ----------------------------------------------------------------------------- the chain
-class _Chain:
+class Chain:
     """Validated W plus lazily computed, shared pieces (pi, classes, spectrum ends)."""
 
     def __init__(self, W: Any, method: str = "auto", tol: float | None = None) -> None:
-        self.W = _as_matrix(W)
+        self.W = as_matrix(W)
         self.n = self.W.shape[0]
         self.dense = _resolve(method, self.n) == "dense"
         self.tol = TOL if tol is None else float(tol)
@@ -138,7 +139,7 @@ class _Chain:
     @cached_property
     def _pi_rev(self) -> tuple[np.ndarray, bool]:
         pi = _tree_pi(self) if _pattern_symmetric(self.W) else None
-        if pi is not None and _balanced(self.W, pi, 1e-10, self.rows):
+        if pi is not None and balanced(self.W, pi, 1e-10, self.rows):
             return pi, True
         return _general_pi(self), False
 
@@ -156,7 +157,7 @@ class _Chain:
         s = np.sqrt(self.pi)
         S = self.W.copy()
         S.data = S.data * s[self.rows] / s[S.indices]
-        return _int32(sp.csr_array((S + S.T) * 0.5))
+        return int32_indices(sp.csr_array((S + S.T) * 0.5))
 
     @cached_property
     def spectrum(self) -> np.ndarray:
@@ -166,17 +167,17 @@ class _Chain:
         return np.linalg.eigvals(self.Wd)
 
     @cached_property
-    def ends(self) -> _Ends:
+    def ends(self) -> Ends:
         multi = self.n_closed > 1
         if self.dense or (not self.reversible and self.n < 8):
             ev = self.spectrum
-            rest = _remove_perron(ev)
+            rest = remove_perron(ev)
             lam2 = 1.0 if multi else float(np.max(rest.real))
             lmin = float(np.min(ev.real))
             slem_ = 1.0 if multi else float(np.max(np.abs(rest)))
             keep = None if self.reversible else rest
         elif self.reversible:
-            lmin, lam2 = _lanczos_ends(_deflated(self.S, np.sqrt(self.pi), 1.0), self.n, self.tol)
+            lmin, lam2 = lanczos_ends(deflated(self.S, np.sqrt(self.pi), 1.0), self.n, self.tol)
             lam2 = 1.0 if multi else lam2
             slem_ = max(abs(lam2), abs(lmin))
             keep = None
@@ -186,8 +187,8 @@ class _Chain:
             if multi:
                 lam2 = slem_ = 1.0
             else:
-                lm = self._arpack(self._moved, "LM") if self.period == 1 else keep
-                lr = self._arpack(self._moved, "LR")
+                lm = self.arpack(self._moved, "LM") if self.period == 1 else keep
+                lr = self.arpack(self._moved, "LR")
                 keep = np.concatenate([lm, lr])
                 lam2 = float(np.max(lr.real)) if lr.size else math.nan
                 if self.period > 1:
@@ -196,9 +197,9 @@ class _Chain:
                     slem_ = float(np.max(np.abs(keep)))
                 else:  # ARPACK out of budget: power-iteration estimate
                     slem_ = max(
-                        _power_rate(self._moved, self.n), float(np.max(np.abs(keep), initial=0.0))
+                        power_rate(self._moved, self.n), float(np.max(np.abs(keep), initial=0.0))
                     )
-        return _Ends(_snap(lam2), _snap(lmin), _snap(slem_), keep)
+        return Ends(_snap(lam2), _snap(lmin), _snap(slem_), keep)
 
     @cached_property
     def _mean_other(self) -> float:
@@ -209,9 +210,9 @@ class _Chain:
         """Matvec of W with its Perron eigenvalue (one closed class) moved to the mean."""
         return self.W @ x + (self._mean_other - 1.0) * float(self.pi @ x)
 
-    def _arpack(self, matvec: Callable, which: str, k: int = 2) -> np.ndarray:
+    def arpack(self, matvec: Callable, which: str, k: int = 2) -> np.ndarray:
         """Converged eigenvalues of ARPACK ``eigs`` within ``ARPACK_MATVECS`` (maybe none)."""
-        return _arpack(matvec, self.n, which, self.arpack_tol, k)
+        return arpack_eigenvalues(matvec, self.n, which, self.arpack_tol, k)
 
     @cached_property
     def period(self) -> int:
@@ -225,8 +226,9 @@ class _Chain:
         r = np.repeat(np.arange(idx.size), np.diff(sub.indptr))
         return int(np.gcd.reduce(np.abs(lev[r] + 1 - lev[sub.indices]).astype(np.int64)))
 
-    def _eigs(self, A: Any, k: int, which: str) -> np.ndarray:
-        return _eigs(A, k, which, self.arpack_tol)
+    def eigs(self, A: Any, k: int, which: str) -> np.ndarray:
+        """ARPACK ``eigs`` eigenvalues of ``A`` at the chain's ARPACK tolerance (no budget)."""
+        return eigs_fixed_start(A, k, which, self.arpack_tol)
 
     def lazy(self, g: float) -> float:
         if self.n_closed > 1:
@@ -242,8 +244,8 @@ class _Chain:
         def mv(x: np.ndarray) -> np.ndarray:
             return (1.0 - g) * x + g * self._moved(x)
 
-        ev = self._arpack(mv, "LM")
-        rate = float(np.max(np.abs(ev))) if ev.size else _power_rate(mv, self.n)
+        ev = self.arpack(mv, "LM")
+        rate = float(np.max(np.abs(ev))) if ev.size else power_rate(mv, self.n)
         return _snap(max(rate, float(np.max(np.abs(1 - g + g * e.rest), initial=0.0))))
 
 
@@ -253,7 +255,7 @@ def _pattern_symmetric(W: sp.csr_array) -> bool:
     return np.array_equal(T.indptr, W.indptr) and np.array_equal(T.indices, W.indices)
 
 
-def _balanced(W: sp.csr_array, pi: np.ndarray, tol: float, rows: np.ndarray) -> bool:
+def balanced(W: sp.csr_array, pi: np.ndarray, tol: float, rows: np.ndarray) -> bool:
     """Detailed balance pi_i W_ij = pi_j W_ji, entrywise relative, with pi > 0."""
     if not np.all(np.isfinite(pi)) or pi.min() <= 0:
         return False
@@ -263,7 +265,7 @@ def _balanced(W: sp.csr_array, pi: np.ndarray, tol: float, rows: np.ndarray) -> 
     return V.nnz == 0 or bool(V.data.max() <= 0)
 
 
-def _tree_pi(chain: _Chain) -> np.ndarray | None:
+def _tree_pi(chain: Chain) -> np.ndarray | None:
     """Stationary law from ratios W_pj / W_jp along a BFS spanning forest (valid iff reversible)."""
     W, n = chain.W, chain.n
     k, labels = csgraph.connected_components(W, directed=True, connection="weak")
@@ -294,7 +296,7 @@ def _tree_pi(chain: _Chain) -> np.ndarray | None:
     return pi / sums[labels] * sizes[labels] / n
 
 
-def _general_pi(chain: _Chain) -> np.ndarray:
+def _general_pi(chain: Chain) -> np.ndarray:
     labels, closed = chain.classes
     order = np.argsort(labels, kind="stable")
     bounds = np.concatenate([[0], np.cumsum(np.bincount(labels, minlength=closed.size))])

@@ -71,7 +71,7 @@ import scipy.sparse as sp
 from netcollapse._random import SeedLike, as_generator
 from netcollapse._validation import as_array, check_h
 from netcollapse.errors import bad
-from netcollapse.spectral._markov import _as_matrix
+from netcollapse.spectral._markov import as_matrix
 from netcollapse.spectral.rates import DEFAULT_G
 
 __all__ = ["DENSE_COV_MAX", "PROBES", "LinearStep", "linear_step", "predict_curve"]
@@ -143,7 +143,7 @@ def linear_step(
     >>> st.S.toarray().tolist(), st.keep.tolist(), st.a.tolist()
     ([[0.375, 0.375], [0.375, 0.375]], [0.4, 0.4], [0.25, 0.25])
     """
-    M = _as_matrix(W)
+    M = as_matrix(W)
     n = M.shape[0]
     if isinstance(g, bool) or not isinstance(g, (int, float, np.number)) or not 0 < g <= 1:
         raise bad("g", g, "a number in (0, 1]")
@@ -366,8 +366,8 @@ def predict_curve(
             Sig[np.arange(n), np.arange(n)] += rv  # reading noise enters y alone, independently
         elif Y is not None:
             p = Y.shape[1]
-            xi = np.sqrt(pv)[:, None] * _rademacher(rng, n, p)
-            eta = np.sqrt(rv)[:, None] * _rademacher(rng, n, p)
+            xi = np.sqrt(pv)[:, None] * rademacher(rng, n, p)
+            eta = np.sqrt(rv)[:, None] * rademacher(rng, n, p)
             Y = stack.apply(st, t, Y) + stack.inject(st, t, xi, eta)
         Zm = Znew
     out = pd.DataFrame(rows, columns=["step", "frobenius", "signal", "noise", "noise_se"])
@@ -388,7 +388,7 @@ def _anchor(anchor: Any, X: np.ndarray, one_d: bool) -> np.ndarray:
     raise bad("anchor", f"shape {a.shape}", f"shape ({d},) (shared) or {X.shape} (per node)")
 
 
-def _rademacher(rng: np.random.Generator, n: int, p: int) -> np.ndarray:
+def rademacher(rng: np.random.Generator, n: int, p: int) -> np.ndarray:
     return rng.integers(0, 2, size=(n, p), dtype=np.int8).astype(float) * 2.0 - 1.0
 
 

@@ -3,9 +3,10 @@
 The public functions here are re-exported by :mod:`netcollapse.spectral`, whose
 module docstring states the matrix convention (``W[i, j]`` is the share of node
 *i*'s retrieval drawn from node *j*'s store; rows sum to 1; directed) and the
-``method`` / ``tol`` conventions; import them from there. The underscore helpers take a validated
-:class:`netcollapse.spectral._markov._Chain` so that :func:`netcollapse.spectral.spectral_summary`
-solves every shared eigen-problem once.
+``method`` / ``tol`` conventions; import them from there. The ``chain_*`` helpers
+(not in ``__all__``) take a validated :class:`netcollapse.spectral._markov.Chain`
+so that :func:`netcollapse.spectral.spectral_summary` solves every shared
+eigen-problem once.
 """
 
 from __future__ import annotations
@@ -20,15 +21,26 @@ from scipy.sparse import csgraph
 from netcollapse._random import as_generator
 from netcollapse._validation import check_h
 from netcollapse.spectral._linalg import (
-    _block_cg,
-    _deflated,
-    _gmres_columns,
-    _lanczos_ends,
-    _rademacher,
-    _remove_perron,
-    _single_blas,
+    block_cg,
+    deflated,
+    gmres_columns,
+    lanczos_ends,
+    rademacher,
+    remove_perron,
+    single_blas,
 )
-from netcollapse.spectral._markov import _as_matrix, _Chain, _int32
+from netcollapse.spectral._markov import Chain, as_matrix, int32_indices
+
+__all__ = [
+    "FJ_PROBES",
+    "KEMENY_PROBES",
+    "degree_heterogeneity",
+    "fiedler_value",
+    "fj_floor",
+    "fj_rate",
+    "kemeny_constant",
+    "n_components",
+]
 
 KEMENY_PROBES = 16
 """Rademacher probes of the Hutchinson estimate in :func:`kemeny_constant` (sparse)."""
@@ -44,7 +56,8 @@ def _offdiag_sym(W: sp.csr_array) -> sp.csr_array:
     return S
 
 
-def _fiedler(chain: _Chain, normalized: bool) -> float:
+def chain_fiedler(chain: Chain, normalized: bool) -> float:
+    """:func:`fiedler_value` of a validated chain (its ``method`` and ``tol``)."""
     if chain.n_components > 1:
         return 0.0
     S = _offdiag_sym(chain.W)
@@ -60,22 +73,23 @@ def _fiedler(chain: _Chain, normalized: bool) -> float:
         return max(0.0, float(np.linalg.eigvalsh(L)[1]))
     if normalized:
         isq = sp.diags_array(1.0 / np.sqrt(d))
-        N = _int32(sp.csr_array(isq @ S @ isq))
-        _, hi = _lanczos_ends(_deflated(N, np.sqrt(d), 1.0), n, chain.tol, which="max")
+        N = int32_indices(sp.csr_array(isq @ S @ isq))
+        _, hi = lanczos_ends(deflated(N, np.sqrt(d), 1.0), n, chain.tol, which="max")
         return max(0.0, 1.0 - hi)
-    L = _int32(sp.csr_array(sp.diags_array(d) - S))
-    lo, _ = _lanczos_ends(_deflated(L, np.ones(n), 0.0), n, chain.tol, which="min")
+    L = int32_indices(sp.csr_array(sp.diags_array(d) - S))
+    lo, _ = lanczos_ends(deflated(L, np.ones(n), 0.0), n, chain.tol, which="min")
     return max(0.0, lo)
 
 
-def _unanchored(chain: _Chain, h: np.ndarray) -> np.ndarray:
+def _unanchored(chain: Chain, h: np.ndarray) -> np.ndarray:
     """Mask of nodes in closed classes with h = 0 on the whole class."""
     labels, closed = chain.classes
     anchored = np.bincount(labels, weights=(h > 0).astype(float), minlength=closed.size) > 0
     return (closed & ~anchored)[labels]
 
 
-def _fj_rate(chain: _Chain, h: np.ndarray) -> float:
+def chain_fj_rate(chain: Chain, h: np.ndarray) -> float:
+    """:func:`fj_rate` of a validated chain and validated anchoring shares ``h``."""
     if np.any(_unanchored(chain, h)):
         return 1.0
     if np.all(h == 1.0):
@@ -86,16 +100,16 @@ def _fj_rate(chain: _Chain, h: np.ndarray) -> float:
         T.data = T.data * a[np.repeat(np.arange(chain.n), np.diff(T.indptr))] * a[T.indices]
         if chain.dense:
             return float(np.clip(np.linalg.eigvalsh(T.toarray())[-1], 0.0, 1.0))
-        _, hi = _lanczos_ends(T.__matmul__, chain.n, chain.tol, which="max")
+        _, hi = lanczos_ends(T.__matmul__, chain.n, chain.tol, which="max")
         return float(np.clip(hi, 0.0, 1.0))
     B = chain.W.copy()
     B.data = B.data * (1.0 - h)[chain.rows]
     if chain.dense or chain.n < 8:
         return float(np.max(np.abs(np.linalg.eigvals(B.toarray()))))
-    return float(np.max(np.abs(chain._eigs(B, 1, "LM"))))
+    return float(np.max(np.abs(chain.eigs(B, 1, "LM"))))
 
 
-def _class_average(chain: _Chain, mask: np.ndarray) -> sp.csr_array:
+def _class_average(chain: Chain, mask: np.ndarray) -> sp.csr_array:
     """Rows: closed classes; (A @ z)[c] = pi_c^T z_c, pi_c the class's own stationary law."""
     labels = chain.classes[0]
     k = chain.classes[1].size
@@ -105,7 +119,7 @@ def _class_average(chain: _Chain, mask: np.ndarray) -> sp.csr_array:
     return sp.csr_array((w, (labels[nodes], nodes)), shape=(k, chain.n))
 
 
-def _fj_apply(chain: _Chain, h: np.ndarray, Z: np.ndarray) -> np.ndarray:
+def _fj_apply(chain: Chain, h: np.ndarray, Z: np.ndarray) -> np.ndarray:
     """P @ Z for the FJ limit map P (iterative solves), Z of shape (n, p)."""
     U = _unanchored(chain, h)
     R = np.flatnonzero(~U)
@@ -120,7 +134,7 @@ def _fj_apply(chain: _Chain, h: np.ndarray, Z: np.ndarray) -> np.ndarray:
         rhs += (1.0 - h[R])[:, None] * (W[R][:, np.flatnonzero(U)] @ Y[U])
     if not chain.reversible:  # general: GMRES on I - (I - Theta) W restricted to R
         B = sp.csr_array(sp.diags_array(1.0 - h[R]) @ W[R][:, R])
-        Y[R] = _gmres_columns(lambda x: x - B @ x, rhs, chain.tol)
+        Y[R] = gmres_columns(lambda x: x - B @ x, rhs, chain.tol)
         return Y
     # reversible: components decouple; nodes with h = 1 keep rhs; the rest is SPD after scaling
     hr = h[R]
@@ -130,12 +144,13 @@ def _fj_apply(chain: _Chain, h: np.ndarray, Z: np.ndarray) -> np.ndarray:
         r = rhs[hr < 1.0] + (1.0 - h[free])[:, None] * (W[free][:, fixed] @ Y[fixed])
         a, s = np.sqrt(1.0 - h[free]), np.sqrt(chain.pi[free])
         T = sp.csr_array(sp.diags_array(a) @ chain.S[free][:, free] @ sp.diags_array(a))
-        X = _block_cg(lambda V: V - T @ V, (s / a)[:, None] * r, chain.tol)
+        X = block_cg(lambda V: V - T @ V, (s / a)[:, None] * r, chain.tol)
         Y[free] = (a / s)[:, None] * X
     return Y
 
 
-def _fj_floor(chain: _Chain, h: np.ndarray, seed: Any) -> float:
+def chain_fj_floor(chain: Chain, h: np.ndarray, seed: Any) -> float:
+    """:func:`fj_floor` of a validated chain and validated anchoring shares ``h``."""
     n = chain.n
     U = _unanchored(chain, h)
     if U.all():  # every node in an unanchored closed class: P = blockdiag(1 pi_c^T), exact
@@ -156,18 +171,19 @@ def _fj_floor(chain: _Chain, h: np.ndarray, seed: Any) -> float:
             rhs += (1.0 - h[R])[:, None] * (Wd[np.ix_(R, U)] @ P[U])
             P[R] = np.linalg.solve(np.eye(int(R.sum())) - BRR, rhs)
         return math.sqrt(float(np.sum((P - P.mean(axis=0)) ** 2)) / (n - 1))
-    Z = _rademacher(as_generator(seed), n, FJ_PROBES)
+    Z = rademacher(as_generator(seed), n, FJ_PROBES)
     Y = _fj_apply(chain, h, Z)
     return math.sqrt(float(np.mean(np.sum((Y - Y.mean(axis=0)) ** 2, axis=0))) / (n - 1))
 
 
-def _kemeny(chain: _Chain, seed: Any) -> float:
+def chain_kemeny(chain: Chain, seed: Any) -> float:
+    """:func:`kemeny_constant` of a validated chain."""
     if chain.n_closed > 1:
         return math.inf
     if chain.dense:
-        return float(np.sum(1.0 / (1.0 - _remove_perron(chain.spectrum))).real)
+        return float(np.sum(1.0 / (1.0 - remove_perron(chain.spectrum))).real)
     n = chain.n
-    Z = _rademacher(as_generator(seed), n, KEMENY_PROBES)
+    Z = rademacher(as_generator(seed), n, KEMENY_PROBES)
     if chain.reversible:  # tr of (I - S)^-1 on the complement of u = sqrt(pi)
         u = np.sqrt(chain.pi)
         u /= np.linalg.norm(u)
@@ -181,15 +197,15 @@ def _kemeny(chain: _Chain, seed: Any) -> float:
             Y += np.multiply(u[:, None], u @ X, out=outer)
             return Y
 
-        Y = _block_cg(op, Z, chain.tol)
+        Y = block_cg(op, Z, chain.tol)
         return float(np.mean(np.einsum("ij,ij->j", Z, Y)))
     W, pi = chain.W, chain.pi
-    Y = _gmres_columns(lambda x: x - W @ x + (pi @ x), Z, chain.tol)
+    Y = gmres_columns(lambda x: x - W @ x + (pi @ x), Z, chain.tol)
     return float(np.mean(np.einsum("ij,ij->j", Z, Y))) - 1.0
 
 
 # ----------------------------------------------------------------------------- public API
-@_single_blas
+@single_blas
 def fiedler_value(
     W: Any, normalized: bool = True, method: str = "auto", tol: float | None = None
 ) -> float:
@@ -228,10 +244,10 @@ def fiedler_value(
     >>> round(fiedler_value(W), 6)  # 1 - cos(2 pi / 5)
     0.690983
     """
-    return _fiedler(_Chain(W, method, tol), normalized)
+    return chain_fiedler(Chain(W, method, tol), normalized)
 
 
-@_single_blas
+@single_blas
 def fj_rate(W: Any, h: Any, method: str = "auto", tol: float | None = None) -> float:
     """Friedkin-Johnsen convergence rate: spectral radius of ``(I - Theta) W``.
 
@@ -266,11 +282,11 @@ def fj_rate(W: Any, h: Any, method: str = "auto", tol: float | None = None) -> f
     >>> fj_rate(W, np.zeros(5)), round(fj_rate(W, np.full(5, 0.1)), 6)
     (1.0, 0.9)
     """
-    chain = _Chain(W, method, tol)
-    return _fj_rate(chain, check_h(h, chain.n))
+    chain = Chain(W, method, tol)
+    return chain_fj_rate(chain, check_h(h, chain.n))
 
 
-@_single_blas
+@single_blas
 def fj_floor(
     W: Any, h: Any, method: str = "auto", seed: Any = 0, tol: float | None = None
 ) -> float:
@@ -316,11 +332,11 @@ def fj_floor(
     >>> fj_floor(W, np.zeros(5)), round(fj_floor(W, np.ones(5)), 6)
     (0.0, 1.0)
     """
-    chain = _Chain(W, method, tol)
-    return _fj_floor(chain, check_h(h, chain.n), seed)
+    chain = Chain(W, method, tol)
+    return chain_fj_floor(chain, check_h(h, chain.n), seed)
 
 
-@_single_blas
+@single_blas
 def kemeny_constant(W: Any, method: str = "auto", seed: Any = 0, tol: float | None = None) -> float:
     """Kemeny's constant ``sum_k 1 / (1 - lambda_k)`` over non-Perron eigenvalues.
 
@@ -357,7 +373,7 @@ def kemeny_constant(W: Any, method: str = "auto", seed: Any = 0, tol: float | No
     >>> round(kemeny_constant(W), 6)
     4.0
     """
-    return _kemeny(_Chain(W, method, tol), seed)
+    return chain_kemeny(Chain(W, method, tol), seed)
 
 
 def degree_heterogeneity(W: Any) -> float:
@@ -386,11 +402,12 @@ def degree_heterogeneity(W: Any) -> float:
     >>> degree_heterogeneity(W)
     2.0
     """
-    k = _source_counts(_as_matrix(W))
+    k = source_counts(as_matrix(W))
     return float(np.mean(k**2) / np.mean(k)) if k.sum() else math.nan
 
 
-def _source_counts(W: sp.csr_array) -> np.ndarray:
+def source_counts(W: sp.csr_array) -> np.ndarray:
+    """Count the sources of each node: non-zero off-diagonal entries per row (floats)."""
     return (np.diff(W.indptr) - (W.diagonal() != 0)).astype(float)
 
 
@@ -419,4 +436,4 @@ def n_components(W: Any) -> int:
     >>> n_components(W), n_components(np.eye(3))
     (1, 3)
     """
-    return int(csgraph.connected_components(_as_matrix(W), directed=True, connection="weak")[0])
+    return int(csgraph.connected_components(as_matrix(W), directed=True, connection="weak")[0])

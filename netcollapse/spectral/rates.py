@@ -13,8 +13,8 @@ import numpy as np
 from scipy.sparse import linalg as spla
 
 from netcollapse.errors import bad
-from netcollapse.spectral._linalg import _V0_SEED, _single_blas
-from netcollapse.spectral._markov import _balanced, _Chain, _check_g
+from netcollapse.spectral._linalg import V0_SEED, single_blas
+from netcollapse.spectral._markov import Chain, balanced, check_g
 
 __all__ = [
     "DEFAULT_G",
@@ -41,7 +41,7 @@ class MixingBounds(NamedTuple):
 
 
 # ----------------------------------------------------------------------------- public API
-@_single_blas
+@single_blas
 def top_eigenvalues(
     W: Any, k: int = 6, method: str = "auto", tol: float | None = None
 ) -> np.ndarray:
@@ -79,25 +79,25 @@ def top_eigenvalues(
     >>> np.round(top_eigenvalues(W, k=3), 6)
     array([ 1.      , -0.809017, -0.809017])
     """
-    chain = _Chain(W, method, tol)
+    chain = Chain(W, method, tol)
     n = chain.n
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 1 <= k <= n:
         raise bad("k", k, f"an integer in [1, n={n}]")
     if chain.dense or k >= n - 2:
         ev = chain.spectrum
     elif chain.reversible:
-        v0 = np.random.default_rng(_V0_SEED).random(n) + 0.5
+        v0 = np.random.default_rng(V0_SEED).random(n) + 0.5
         ev = spla.eigsh(
             chain.S, k=k, which="LM", v0=v0, tol=chain.arpack_tol, return_eigenvectors=False
         )
     else:
-        ev = chain._eigs(chain.W, k, "LM")
+        ev = chain.eigs(chain.W, k, "LM")
     ev = np.real(ev) if chain.reversible else np.asarray(ev, dtype=complex)
     order = np.lexsort((-np.round(ev.real, 12), -np.round(np.abs(ev), 12)))
     return ev[order][:k]
 
 
-@_single_blas
+@single_blas
 def stationary_distribution(W: Any, method: str = "auto") -> np.ndarray:
     """Stationary distribution ``pi`` (left Perron vector, ``pi W = pi``, sums to 1).
 
@@ -133,10 +133,10 @@ def stationary_distribution(W: Any, method: str = "auto") -> np.ndarray:
     >>> stationary_distribution(W).round(6)  # degree / 2m
     array([0.5 , 0.25, 0.25])
     """
-    return _Chain(W, method).pi.copy()
+    return Chain(W, method).pi.copy()
 
 
-@_single_blas
+@single_blas
 def is_reversible(W: Any, pi: np.ndarray | None = None, tol: float = 1e-10) -> bool:
     """Whether ``W`` satisfies detailed balance ``pi_i W_ij = pi_j W_ji`` with ``pi > 0``.
 
@@ -170,7 +170,7 @@ def is_reversible(W: Any, pi: np.ndarray | None = None, tol: float = 1e-10) -> b
     >>> is_reversible(W), is_reversible(np.roll(I, 1, axis=1))  # walk vs directed cycle
     (True, False)
     """
-    chain = _Chain(W)
+    chain = Chain(W)
     if pi is None:
         if tol == 1e-10:
             return chain.reversible
@@ -178,10 +178,10 @@ def is_reversible(W: Any, pi: np.ndarray | None = None, tol: float = 1e-10) -> b
     p = np.asarray(pi, dtype=float).ravel()
     if p.shape != (chain.n,):
         raise bad("pi.shape", np.shape(pi), f"({chain.n},)")
-    return _balanced(chain.W, p, tol, chain.rows)
+    return balanced(chain.W, p, tol, chain.rows)
 
 
-@_single_blas
+@single_blas
 def slem(W: Any, method: str = "auto", tol: float | None = None) -> float:
     """Second-largest eigenvalue modulus of ``W``.
 
@@ -219,10 +219,10 @@ def slem(W: Any, method: str = "auto", tol: float | None = None) -> float:
     >>> round(slem(W), 6)  # odd cycle: cos(pi / 5)
     0.809017
     """
-    return _Chain(W, method, tol).ends.slem
+    return Chain(W, method, tol).ends.slem
 
 
-@_single_blas
+@single_blas
 def spectral_gap(W: Any, method: str = "auto", tol: float | None = None) -> float:
     """Absolute spectral gap ``1 - slem(W)``.
 
@@ -252,10 +252,10 @@ def spectral_gap(W: Any, method: str = "auto", tol: float | None = None) -> floa
     >>> round(spectral_gap(W), 6)
     0.190983
     """
-    return 1.0 - _Chain(W, method, tol).ends.slem
+    return 1.0 - Chain(W, method, tol).ends.slem
 
 
-@_single_blas
+@single_blas
 def lazy_rate(W: Any, g: float, method: str = "auto", tol: float | None = None) -> float:
     """Predicted per-step contraction of disagreement: the SLEM of ``(1 - g) I + g W``.
 
@@ -293,11 +293,11 @@ def lazy_rate(W: Any, g: float, method: str = "auto", tol: float | None = None) 
     >>> round(lazy_rate(np.full((4, 4), 0.25), DEFAULT_G), 6)  # e^-1
     0.367879
     """
-    g = _check_g(g)
-    return _Chain(W, method, tol).lazy(g)
+    g = check_g(g)
+    return Chain(W, method, tol).lazy(g)
 
 
-@_single_blas
+@single_blas
 def relaxation_time(W: Any, method: str = "auto", tol: float | None = None) -> float:
     """Relaxation time ``t_rel = 1 / (1 - slem)`` in steps.
 
@@ -328,17 +328,19 @@ def relaxation_time(W: Any, method: str = "auto", tol: float | None = None) -> f
     >>> round(relaxation_time(W), 4)
     5.2361
     """
-    return _t_rel(_Chain(W, method, tol).ends.slem)
+    return t_rel(Chain(W, method, tol).ends.slem)
 
 
-def _t_rel(s: float) -> float:
+def t_rel(s: float) -> float:
+    """Relaxation time ``1 / (1 - s)`` of a SLEM ``s``; ``inf`` when ``s >= 1``."""
     return math.inf if s >= 1.0 else 1.0 / (1.0 - s)
 
 
-def _mixing(chain: _Chain, eps: float) -> MixingBounds:
+def chain_mixing(chain: Chain, eps: float) -> MixingBounds:
+    """:func:`mixing_time_bounds` of a validated chain (``eps`` checked here)."""
     if isinstance(eps, bool) or not isinstance(eps, (int, float)) or not 0 < eps < 0.5:
         raise bad("eps", eps, "a number in (0, 0.5)")
-    t = _t_rel(chain.ends.slem)
+    t = t_rel(chain.ends.slem)
     lower = (t - 1.0) * math.log(1.0 / (2.0 * eps))
     pmin = float(chain.pi.min())
     if not chain.reversible:
@@ -348,7 +350,7 @@ def _mixing(chain: _Chain, eps: float) -> MixingBounds:
     return MixingBounds(lower, upper)
 
 
-@_single_blas
+@single_blas
 def mixing_time_bounds(
     W: Any, eps: float = 0.25, method: str = "auto", tol: float | None = None
 ) -> MixingBounds:
@@ -385,4 +387,4 @@ def mixing_time_bounds(
     >>> [round(x, 3) for x in mixing_time_bounds(W)]
     [2.936, 15.686]
     """
-    return _mixing(_Chain(W, method, tol), eps)
+    return chain_mixing(Chain(W, method, tol), eps)

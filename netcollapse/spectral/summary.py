@@ -10,10 +10,16 @@ import pandas as pd
 
 from netcollapse._validation import check_h
 from netcollapse.graphs.retrieval_graph import RetrievalGraph
-from netcollapse.spectral._linalg import _single_blas
-from netcollapse.spectral._markov import _Chain, _check_g, _Ends
-from netcollapse.spectral.predictors import _fiedler, _fj_floor, _fj_rate, _kemeny, _source_counts
-from netcollapse.spectral.rates import DEFAULT_G, _mixing, _t_rel
+from netcollapse.spectral._linalg import single_blas
+from netcollapse.spectral._markov import Chain, Ends, check_g
+from netcollapse.spectral.predictors import (
+    chain_fiedler,
+    chain_fj_floor,
+    chain_fj_rate,
+    chain_kemeny,
+    source_counts,
+)
+from netcollapse.spectral.rates import DEFAULT_G, chain_mixing, t_rel
 
 __all__ = ["PERIODIC_NOTE", "PERIODIC_ODD", "SUMMARY_KEYS", "spectral_summary"]
 
@@ -54,7 +60,7 @@ PERIODIC_ODD = (
 )
 
 
-def _note(chain: _Chain, e: _Ends) -> str:
+def _note(chain: Chain, e: Ends) -> str:
     if chain.n_components > 1:
         return f"disconnected: {chain.n_components} components (gap 0)"
     if chain.n_closed > 1:
@@ -69,7 +75,7 @@ def _note(chain: _Chain, e: _Ends) -> str:
     return ""
 
 
-@_single_blas
+@single_blas
 def spectral_summary(
     graph: Any,
     g: float | None = None,
@@ -125,16 +131,16 @@ def spectral_summary(
     (0.809017, 1, '')
     """
     if isinstance(graph, RetrievalGraph):  # validated when built: W and h are used as they are
-        chain, h = _Chain(graph, method, tol), graph.h
+        chain, h = Chain(graph, method, tol), graph.h
     else:
         has_w = hasattr(graph, "W")
-        chain = _Chain(graph.W if has_w else graph, method, tol)
+        chain = Chain(graph.W if has_w else graph, method, tol)
         h_raw = getattr(graph, "h", None) if has_w else None
         h = np.zeros(chain.n) if h_raw is None else check_h(h_raw, chain.n)
-    g = DEFAULT_G if g is None else _check_g(g)
+    g = DEFAULT_G if g is None else check_g(g)
     e = chain.ends
-    mix = _mixing(chain, eps)
-    k = _source_counts(chain.W)
+    mix = chain_mixing(chain, eps)
+    k = source_counts(chain.W)
     pi = chain.pi
     values = [
         chain.n,
@@ -147,13 +153,13 @@ def spectral_summary(
         e.lambda_min,
         g,
         chain.lazy(g),
-        _t_rel(e.slem),
+        t_rel(e.slem),
         mix.lower,
         mix.upper,
-        _fiedler(chain, True),
-        _fj_rate(chain, h),
-        _fj_floor(chain, h, seed),
-        _kemeny(chain, seed),
+        chain_fiedler(chain, True),
+        chain_fj_rate(chain, h),
+        chain_fj_floor(chain, h, seed),
+        chain_kemeny(chain, seed),
         float(np.mean(k**2) / np.mean(k)) if k.sum() else math.nan,
         float(pi.min()),
         float(pi.max()),

@@ -35,8 +35,8 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from netcollapse.errors import SpecError, bad
-from netcollapse.sweeps.task import _one_line, worker_init
+from netcollapse.errors import SpecError, bad, exception_line
+from netcollapse.sweeps.task import worker_init
 
 __all__ = ["EXECUTORS", "ProcessExecutor", "RayExecutor", "SerialExecutor", "make_executor"]
 
@@ -229,7 +229,7 @@ class RayExecutor:
             except (ConnectionError, RuntimeError, ValueError) as exc:
                 _restore_environ(self._environ)
                 raise bad(
-                    "address", self.address, f"a reachable Ray cluster ({_one_line(exc)[:120]})"
+                    "address", self.address, f"a reachable Ray cluster ({exception_line(exc, 120)})"
                 ) from None
         else:
             with _environ(RAY_LOCAL_ENV):

@@ -27,7 +27,7 @@ import numpy as np
 from netcollapse.errors import SpecError, bad
 from netcollapse.graphs.spec import parse_topology
 from netcollapse.runs.spec import parse_run
-from netcollapse.sweeps.spec import SweepSpec, _axis_values, _check_spec, load_sweep
+from netcollapse.sweeps.spec import SweepSpec, axis_values, check_sweep, load_sweep
 
 __all__ = ["Task", "expand", "replicate_seeds"]
 
@@ -118,7 +118,7 @@ def _factors(sweep: SweepSpec) -> list[list[dict[str, Any]]]:
         if group in done:
             continue
         done.add(group)
-        columns = [_axis_values(sweep, g) for g in group]
+        columns = [axis_values(sweep, g) for g in group]
         factors.append([dict(zip(group, vals)) for vals in zip(*columns)])
     return factors
 
@@ -169,7 +169,7 @@ def expand(sweep: SweepSpec | dict[str, Any], base_dir: Path | None = None) -> l
     if not isinstance(sweep, SweepSpec):
         sweep, _ = load_sweep(sweep)
     else:
-        _check_spec(sweep)
+        check_sweep(sweep)
     seeds = replicate_seeds(sweep.seeds, sweep.seed)
     tasks: list[Task] = []
     seen: dict[str, dict[str, Any]] = {}

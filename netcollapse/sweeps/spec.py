@@ -21,7 +21,7 @@ from netcollapse.errors import bad
 from netcollapse.graphs.spec import TOPOLOGY_MODELS, parse_topology
 from netcollapse.retrieval.settings import Retrieval
 
-__all__ = ["SweepSpec", "check_axis_path", "load_sweep"]
+__all__ = ["SweepSpec", "axis_values", "check_axis_path", "check_sweep", "load_sweep"]
 
 _SECTIONS: dict[str, type[BaseModel]] = {
     "retrieval": Retrieval,
@@ -120,7 +120,18 @@ such as graph.family, graph.n, graph.p, retrieval.memory, retrieval.beta, gmm.L,
     raise bad("axes", path, _PATH_HINT)
 
 
-def _check_spec(sweep: SweepSpec) -> None:
+def check_sweep(sweep: SweepSpec) -> None:
+    """Check what the model alone cannot: axis paths, zip groups, seeds, named graphs.
+
+    Parameters
+    ----------
+    sweep : SweepSpec
+
+    Raises
+    ------
+    SpecError
+        One line naming the field.
+    """
     for path, values in sweep.axes.items():
         check_axis_path(path)
         if not values:
@@ -143,7 +154,7 @@ def _check_spec(sweep: SweepSpec) -> None:
             if name in seen:
                 raise bad(f"zip.{i}", name, "each axis in at most one zip group")
             seen.add(name)
-        sizes = {len(_axis_values(sweep, name)) for name in group}
+        sizes = {len(axis_values(sweep, name)) for name in group}
         if len(sizes) > 1:
             raise bad(f"zip.{i}", group, "axes with the same number of values")
     if isinstance(sweep.seeds, int):
@@ -159,7 +170,8 @@ def _check_spec(sweep: SweepSpec) -> None:
         )
 
 
-def _axis_values(sweep: SweepSpec, name: str) -> list[Any]:
+def axis_values(sweep: SweepSpec, name: str) -> list[Any]:
+    """Return the values of one axis (``"graph"``: the names of the named graphs)."""
     if name == "graph" and sweep.graphs is not None:
         return list(sweep.graphs)
     return list(sweep.axes[name])
@@ -202,5 +214,5 @@ def load_sweep(spec: str | Path | dict[str, Any] | SweepSpec) -> tuple[SweepSpec
             base_dir = Path(spec).resolve().parent
             spec = read_yaml(spec)
         sweep = validate(SweepSpec, spec)
-    _check_spec(sweep)
+    check_sweep(sweep)
     return sweep, base_dir

@@ -65,7 +65,7 @@ from typing import Any
 import numpy as np
 
 from netcollapse.errors import DataError, bad
-from netcollapse.measures.curves import _as_curve, plateau
+from netcollapse.measures.curves import as_curve, plateau
 
 __all__ = ["curve_error", "g_from_alpha", "measured_rate", "predicted_rate", "theory_check"]
 
@@ -255,7 +255,7 @@ def curve_error(F: Any, P: Any, above: float = 1.5, tail: float = 0.2) -> tuple[
     >>> round(err, 12), steps
     (0.1, 10)
     """
-    f, p = _as_curve(F), _as_curve(P)
+    f, p = as_curve(F), as_curve(P)
     if f.shape != p.shape:
         raise bad("P", f"{p.size} steps", f"{f.size} steps (as many as F)")
     mask = f > above * plateau(f, tail)

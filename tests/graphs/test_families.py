@@ -87,10 +87,10 @@ def test_networkx_edges_indexes_labels_and_weights():
     G = nx.DiGraph()
     G.add_edge("x", "y", weight=2.0)
     G.add_edge("y", "z")
-    n, edges, weights, labels = F._networkx_edges(G)
+    n, edges, weights, labels = F.networkx_edges(G)
     assert (n, labels) == (3, ("x", "y", "z"))
     assert edges.tolist() == [[0, 1], [1, 2]] and weights.tolist() == [2.0, 1.0]
-    assert F._networkx_edges(nx.path_graph(3))[2] is None
+    assert F.networkx_edges(nx.path_graph(3))[2] is None
     G.add_edge("z", "x", weight="heavy")
     with pytest.raises(SpecError, match=r"edge \('z', 'x'\).weight: got 'heavy', expected a num"):
-        F._networkx_edges(G)
+        F.networkx_edges(G)

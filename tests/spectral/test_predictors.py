@@ -63,7 +63,7 @@ def test_fj_matches_explicit_dense(which):
     assert S.fj_rate(W, h) == pytest.approx(rate, abs=1e-12)
     assert S.fj_rate(W, h, method="sparse", tol=1e-14) == pytest.approx(rate, abs=1e-9)
     assert S.fj_floor(W, h) == pytest.approx(floor, abs=1e-12)
-    chain = _markov._Chain(W, "sparse", 1e-12)
+    chain = _markov.Chain(W, "sparse", 1e-12)
     Z = np.random.default_rng(1).standard_normal((n, 4))
     np.testing.assert_allclose(P._fj_apply(chain, h, Z), limit @ Z, atol=1e-8)
     est = S.fj_floor(W, h, method="sparse", seed=3)
@@ -83,7 +83,7 @@ def test_fj_unanchored_component_reaches_its_own_consensus():
     ref = math.sqrt(np.sum((C @ X) ** 2) / np.sum(C**2))
     assert S.fj_rate(W, h) == 1.0
     assert S.fj_floor(W, h) == pytest.approx(ref, abs=1e-10)
-    chain = _markov._Chain(W, "sparse", 1e-12)
+    chain = _markov.Chain(W, "sparse", 1e-12)
     Z = np.random.default_rng(2).standard_normal((9, 3))
     np.testing.assert_allclose(P._fj_apply(chain, h, Z), X @ Z, atol=1e-9)
     assert S.fj_floor(W, np.zeros(9), method="sparse") == pytest.approx(

@@ -127,8 +127,8 @@ def test_arpack_budget_fallback(monkeypatch):
     exact = float(np.max(np.abs(rest)))
     lazy = float(np.max(np.abs(0.5 + 0.5 * rest)))
     monkeypatch.setattr(_linalg, "ARPACK_MATVECS", 1)  # ARPACK gives up at once
-    chain = _markov._Chain(W, "sparse")
-    assert chain._arpack(chain._moved, "LM").size == 0
+    chain = _markov.Chain(W, "sparse")
+    assert chain.arpack(chain._moved, "LM").size == 0
     e = chain.ends
     assert math.isnan(e.lambda_2)
     assert e.slem == pytest.approx(exact, rel=0.03)  # power-iteration estimate

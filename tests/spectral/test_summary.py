@@ -27,8 +27,8 @@ def test_sparse_matches_dense(kind):
     else:
         W = nx_walk(nx.barabasi_albert_graph(n, 3, seed=3), 5 if kind == "ba_weighted" else None)
     h = np.random.default_rng(4).uniform(0.05, 0.5, n)
-    d = _markov._Chain(W, "dense")
-    s = _markov._Chain(W, "sparse", tol=1e-13)
+    d = _markov.Chain(W, "dense")
+    s = _markov.Chain(W, "sparse", tol=1e-13)
     for name in ("slem", "lambda_2", "lambda_min"):
         if name == "lambda_min" and kind == "directed":  # not computed there (aperiodic)
             assert math.isnan(s.ends.lambda_min) and d.ends.lambda_min > -1
@@ -37,13 +37,13 @@ def test_sparse_matches_dense(kind):
     assert s.lazy(0.4) == pytest.approx(d.lazy(0.4), abs=1e-8)
     np.testing.assert_allclose(s.pi, d.pi, atol=1e-12)
     assert s.reversible == d.reversible == (kind != "directed")
-    assert P._fj_rate(s, h) == pytest.approx(P._fj_rate(d, h), abs=1e-8)
+    assert P.chain_fj_rate(s, h) == pytest.approx(P.chain_fj_rate(d, h), abs=1e-8)
     if kind != "directed":  # the graph may be disconnected for ER
-        assert P._fiedler(s, True) == pytest.approx(P._fiedler(d, True), abs=1e-8)
+        assert P.chain_fiedler(s, True) == pytest.approx(P.chain_fiedler(d, True), abs=1e-8)
     if kind in ("ba", "directed"):
-        assert P._kemeny(s, 0) == pytest.approx(P._kemeny(d, 0), rel=0.02)
+        assert P.chain_kemeny(s, 0) == pytest.approx(P.chain_kemeny(d, 0), rel=0.02)
     if kind == "ba_weighted":
-        assert P._fiedler(s, False) == pytest.approx(P._fiedler(d, False), abs=1e-8)
+        assert P.chain_fiedler(s, False) == pytest.approx(P.chain_fiedler(d, False), abs=1e-8)
 
 
 def test_disconnected():
@@ -155,7 +155,7 @@ def test_every_public_function_takes_a_retrieval_graph_as_is():
     from netcollapse.graphs import build
 
     g = build("watts_strogatz", n=40, k=4, p=0.2, self_weight=0.3, anchoring=0.1, seed=2)
-    chain = _markov._Chain(g)
+    chain = _markov.Chain(g)
     assert chain.W is g.W  # trusted: neither re-validated nor copied
     W = g.W.toarray()  # the same matrix, raw: validated
     for fn in (
