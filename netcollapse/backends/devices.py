@@ -6,18 +6,21 @@ The one home of three small decisions that every local backend makes:
   (``auto`` is CUDA when a CUDA device is available, else the CPU);
 * :func:`resolve_dtype`: ``auto`` is float32 on a CPU (bf16 matrix products are
   slow on most CPUs) and bfloat16 on a GPU that supports it (else float16);
-* :func:`free_cores`: how many threads a backend should use now.
+* :func:`free_cores`: how many threads a backend should use now
+  (:func:`check_threads`: the one rule for a backend's ``threads`` setting).
 """
 
 from __future__ import annotations
 
 import os
 import re
+from typing import Any
 
+from netcollapse._validation import check_int
 from netcollapse.backends.models import DTYPES
-from netcollapse.errors import bad
+from netcollapse.errors import SpecError, bad
 
-__all__ = ["DEVICES", "free_cores", "resolve_device", "resolve_dtype"]
+__all__ = ["DEVICES", "check_threads", "free_cores", "resolve_device", "resolve_dtype"]
 
 #: Accepted device names (``cuda:N`` for any N >= 0).
 DEVICES = ("auto", "cpu", "cuda", "cuda:N")
@@ -152,3 +155,32 @@ def free_cores() -> int:
     except AttributeError:  # pragma: no cover - not Linux
         cores = os.cpu_count() or 1
     return max(1, cores - _others_running())
+
+
+def check_threads(threads: Any) -> int | None:
+    """Return a backend's ``threads`` setting if it is ``None`` or an integer >= 1.
+
+    Parameters
+    ----------
+    threads : object
+        ``None`` leaves the choice to the backend.
+
+    Returns
+    -------
+    int or None
+
+    Examples
+    --------
+    >>> check_threads(None), check_threads(2)
+    (None, 2)
+    >>> check_threads(0)
+    Traceback (most recent call last):
+    ...
+    netcollapse.errors.SpecError: threads: got 0, expected None or an integer >= 1
+    """
+    if threads is None:
+        return None
+    try:
+        return check_int(threads, "threads", 1)
+    except SpecError:
+        raise bad("threads", threads, "None or an integer >= 1") from None

@@ -18,7 +18,8 @@ from typing import Any, Protocol, Sequence, runtime_checkable
 
 import numpy as np
 
-from netcollapse._validation import normalize_rows
+from netcollapse._validation import check_int, normalize_rows
+from netcollapse.backends.devices import check_threads
 from netcollapse.backends.models import (
     BUNDLED_EMBEDDER_NAMES,
     load_sentence_transformer,
@@ -41,7 +42,43 @@ class Embedder(Protocol):
         ...
 
 
-class SentenceTransformerEmbedder:
+class _UnitRowEmbedder:
+    """What the embedders share: checking ``texts`` and making the rows unit-norm.
+
+    A subclass gives ``dim`` and ``_embed`` (the raw rows of a non-empty list).
+    """
+
+    dim: int
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """Embed ``texts``.
+
+        Parameters
+        ----------
+        texts : sequence of str
+
+        Returns
+        -------
+        numpy.ndarray of float32, shape (len(texts), dim)
+            Unit-norm rows (an all-zero row stays zero); ``(0, dim)`` for no texts.
+
+        Raises
+        ------
+        SpecError
+            ``texts`` is one string, or a row is not finite.
+        """
+        if isinstance(texts, str):
+            raise bad("texts", texts, "a sequence of strings, not one string")
+        texts = list(texts)
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return normalize_rows(self._embed(texts), "embeddings", zero_rows="keep")
+
+    def _embed(self, texts: list[str]) -> np.ndarray:
+        raise NotImplementedError
+
+
+class SentenceTransformerEmbedder(_UnitRowEmbedder):
     """Embed texts with a sentence-transformers model, batched.
 
     Parameters
@@ -77,14 +114,10 @@ class SentenceTransformerEmbedder:
         device: str = "cpu",
         threads: int | None = None,
     ) -> None:
-        if not isinstance(batch_size, int) or batch_size < 1:
-            raise bad("batch_size", batch_size, "an integer >= 1")
-        if threads is not None and (not isinstance(threads, int) or threads < 1):
-            raise bad("threads", threads, "None or an integer >= 1")
+        self.batch_size = check_int(batch_size, "batch_size", 1)
+        self.threads = check_threads(threads)
         self.model = model
-        self.batch_size = batch_size
         self.device = device
-        self.threads = threads
         bundled = model is None or str(model).lower() in BUNDLED_EMBEDDER_NAMES
         self.name = "minilm" if bundled else str(model)
 
@@ -104,40 +137,23 @@ class SentenceTransformerEmbedder:
             getter = model.get_sentence_embedding_dimension
         return int(getter())
 
-    def encode(self, texts: Sequence[str]) -> np.ndarray:
-        """Embed ``texts``.
-
-        Parameters
-        ----------
-        texts : sequence of str
-
-        Returns
-        -------
-        numpy.ndarray of float32, shape (len(texts), dim)
-            Unit-norm rows; ``(0, dim)`` for no texts.
-        """
-        if isinstance(texts, str):
-            raise bad("texts", texts, "a sequence of strings, not one string")
-        texts = list(texts)
-        if not texts:
-            return np.zeros((0, self.dim), dtype=np.float32)
+    def _embed(self, texts: list[str]) -> np.ndarray:
         model = self.load()
         with torch_threads(self.threads):
-            x = model.encode(
+            return model.encode(
                 texts,
                 batch_size=self.batch_size,
                 convert_to_numpy=True,
                 normalize_embeddings=True,
                 show_progress_bar=False,
             )
-        return normalize_rows(x, "embeddings", zero_rows="keep")
 
 
 def _digest(text: str, salt: str = "") -> bytes:
     return hashlib.blake2b((salt + "\x00" + text).encode("utf-8"), digest_size=16).digest()
 
 
-class HashEmbedder:
+class HashEmbedder(_UnitRowEmbedder):
     """Deterministic fake embedder (no model), for bookkeeping tests only.
 
     Feature hashing of lower-cased words with random signs, so texts that share
@@ -157,9 +173,7 @@ class HashEmbedder:
     """
 
     def __init__(self, dim: int = 32) -> None:
-        if not isinstance(dim, int) or dim < 1:
-            raise bad("dim", dim, "an integer >= 1")
-        self.dim = dim
+        self.dim = check_int(dim, "dim", 1)
         self.name = f"hash{dim}"
 
     def __repr__(self) -> str:
@@ -176,22 +190,5 @@ class HashEmbedder:
             )
         return v
 
-    def encode(self, texts: Sequence[str]) -> np.ndarray:
-        """Embed ``texts``; float32 ``(len(texts), dim)`` with unit rows.
-
-        Parameters
-        ----------
-        texts : sequence of str
-
-        Returns
-        -------
-        numpy.ndarray of float32
-        """
-        if isinstance(texts, str):
-            raise bad("texts", texts, "a sequence of strings, not one string")
-        texts = list(texts)
-        if not texts:
-            return np.zeros((0, self.dim), dtype=np.float32)
-        return normalize_rows(
-            np.stack([self._row(t) for t in texts]), "embeddings", zero_rows="keep"
-        )
+    def _embed(self, texts: list[str]) -> np.ndarray:
+        return np.stack([self._row(t) for t in texts])

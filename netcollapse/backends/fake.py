@@ -94,14 +94,5 @@ class FakeGenerator:
         self.name = name
 
     def generate(self, requests: Sequence[GenerationRequest]) -> list[list[str]]:
-        """Answer every request; one list of ``n_samples`` strings each, in order.
-
-        Parameters
-        ----------
-        requests : sequence of GenerationRequest
-
-        Returns
-        -------
-        list of list of str
-        """
+        """Answer every request with :func:`fake_answer` (the ``Generator`` contract)."""
         return [[fake_answer(r, j) for j in range(r.n_samples)] for r in requests]

@@ -13,7 +13,9 @@ Prompt layout (defined once here, used by every backend):
   :data:`CONTEXT_HEADER`, a blank line, then the query.
 
 :func:`postprocess` turns a raw completion into the one sentence that is
-published and embedded.
+published and embedded. :class:`TokenGenerator` is what the in-process
+backends (transformers, llama.cpp) share: the prompt-length check, decoding
+ids to text and post-processing.
 """
 
 from __future__ import annotations
@@ -23,13 +25,14 @@ import re
 from dataclasses import dataclass
 from typing import Protocol, Sequence, runtime_checkable
 
-from netcollapse.errors import bad
+from netcollapse.errors import DataError, bad, one_line
 
 __all__ = [
     "CONTEXT_HEADER",
     "DECODING_DEFAULTS",
     "GenerationRequest",
     "Generator",
+    "TokenGenerator",
     "build_plain_prompt",
     "build_prompt_messages",
     "build_user_message",
@@ -42,7 +45,6 @@ CONTEXT_HEADER = "Context:"
 #: Default decoding settings of every node and request (the one home of these numbers).
 DECODING_DEFAULTS = {"temperature": 0.7, "top_p": 0.95, "max_new_tokens": 48}
 
-_WS = re.compile(r"\s+")
 _LIST_MARKER = re.compile(r"^\s*(?:[-*\u2022>]+|\(?\d{1,3}[.)]|#+)\s+")
 _LABEL = re.compile(r"^\s*(?:answer|response|sentence)\s*:\s*", re.IGNORECASE)
 _SENTENCE = re.compile(r"^(.+?[.!?\u3002][\"'\u201d\u2019)\]*]*)(?=\s|$)", re.DOTALL)
@@ -122,10 +124,6 @@ class Generator(Protocol):
         ...
 
 
-def _one_line(text: str) -> str:
-    return _WS.sub(" ", text).strip()
-
-
 def build_user_message(request: GenerationRequest) -> str:
     r"""Return the user message: numbered context documents, then the query.
 
@@ -151,7 +149,7 @@ def build_user_message(request: GenerationRequest) -> str:
     if not request.context:
         return query
     lines = [CONTEXT_HEADER]
-    lines += [f"{i}. {_one_line(doc)}" for i, doc in enumerate(request.context, start=1)]
+    lines += [f"{i}. {one_line(doc)}" for i, doc in enumerate(request.context, start=1)]
     return "\n".join(lines) + "\n\n" + query
 
 
@@ -237,11 +235,11 @@ def postprocess(text: str) -> str:
     >>> postprocess("   ")
     ''
     """
-    flat = _one_line(text)
+    flat = one_line(text)
     if not flat:
         return ""
     line = next(part for part in text.splitlines() if part.strip())
-    line = _one_line(line)
+    line = one_line(line)
     line = _LIST_MARKER.sub("", line)
     line = _LABEL.sub("", line).strip(_STRIP)
     match = _SENTENCE.match(line)
@@ -249,3 +247,79 @@ def postprocess(text: str) -> str:
         line = match.group(1)
     line = line.strip(_STRIP).replace("**", "")
     return line if line else flat
+
+
+class TokenGenerator:
+    """Base of the generators that decode token ids in process (transformers, llama.cpp).
+
+    A subclass gives :meth:`prompt_ids`, :meth:`detokenize`, :meth:`context_limit`
+    and :meth:`decode_prompts`, and sets ``name``; this class holds what they
+    share: every prompt plus its ``max_new_tokens`` must fit the model's context
+    (else one-line :class:`~netcollapse.errors.DataError`), ids become texts,
+    texts become sentences (:func:`postprocess`).
+    """
+
+    name: str
+
+    def generate(self, requests: Sequence[GenerationRequest]) -> list[list[str]]:
+        """Answer every request (see :class:`Generator`): :meth:`generate_raw`, post-processed."""
+        return [[postprocess(t) for t in texts] for texts in self.generate_raw(requests)]
+
+    def generate_raw(self, requests: Sequence[GenerationRequest]) -> list[list[str]]:
+        """Like :meth:`generate` but return the decoded completions unprocessed."""
+        return [
+            [self.detokenize(ids) for ids in per_request]
+            for per_request in self.generate_ids(requests)
+        ]
+
+    def generate_ids(self, requests: Sequence[GenerationRequest]) -> list[list[list[int]]]:
+        """Return the new token ids of every sample (end of generation excluded), per request.
+
+        Parameters
+        ----------
+        requests : sequence of GenerationRequest
+
+        Returns
+        -------
+        list of list of list of int
+
+        Raises
+        ------
+        DataError
+            A prompt plus its ``max_new_tokens`` exceeds :meth:`context_limit`.
+        """
+        requests = list(requests)
+        if not requests:
+            return []
+        prompts = [self.prompt_ids(r) for r in requests]
+        limit = self.context_limit()
+        for i, (r, p) in enumerate(zip(requests, prompts)):
+            if limit and len(p) + r.max_new_tokens > limit:
+                raise DataError(
+                    f"requests[{i}]: got a prompt of {len(p)} tokens + {r.max_new_tokens} new, "
+                    f"expected at most {limit} in total for model {self.name!r}"
+                )
+        results: list[list[list[int]]] = [[[] for _ in range(r.n_samples)] for r in requests]
+        self.decode_prompts(requests, prompts, results)
+        return results
+
+    def prompt_ids(self, request: GenerationRequest) -> list[int]:
+        """Return the token ids of ``request``'s prompt (chat template, else plain prompt)."""
+        raise NotImplementedError
+
+    def detokenize(self, ids: list[int]) -> str:
+        """Return the text of the new token ids ``ids``."""
+        raise NotImplementedError
+
+    def context_limit(self) -> int | None:
+        """Return the most tokens (prompt + new) a request may take; ``None``: no limit."""
+        raise NotImplementedError
+
+    def decode_prompts(
+        self,
+        requests: list[GenerationRequest],
+        prompts: list[list[int]],
+        results: list[list[list[int]]],
+    ) -> None:
+        """Decode every sample of every request; fill ``results[i][j]`` with its new ids."""
+        raise NotImplementedError

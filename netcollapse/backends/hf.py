@@ -34,14 +34,16 @@ from typing import Any, Sequence
 import numpy as np
 
 from netcollapse._random import spawn
+from netcollapse._validation import check_int
+from netcollapse.backends.devices import check_threads
 from netcollapse.backends.generation import (
     GenerationRequest,
+    TokenGenerator,
     build_plain_prompt,
     build_prompt_messages,
-    postprocess,
 )
 from netcollapse.backends.models import DTYPES, load_causal_lm, torch_threads
-from netcollapse.errors import DataError, bad
+from netcollapse.errors import bad
 
 __all__ = [
     "DEFAULT_BATCH_TOKENS",
@@ -207,7 +209,7 @@ def plan_waves(n_rows: int, tokens_per_row: int, batch_tokens: int, max_batch: i
     return [range(a, min(a + per_wave, n_rows)) for a in range(0, n_rows, per_wave)]
 
 
-class HFGenerator:
+class HFGenerator(TokenGenerator):
     """Batched local generation with a ``transformers`` causal LM.
 
     Parameters
@@ -259,21 +261,13 @@ class HFGenerator:
     ) -> None:
         if dtype not in DTYPES:
             raise bad("dtype", dtype, "one of " + ", ".join(DTYPES))
-        if not isinstance(batch_tokens, int) or batch_tokens < 1:
-            raise bad("batch_tokens", batch_tokens, "an integer >= 1")
-        if not isinstance(max_batch, int) or max_batch < 1:
-            raise bad("max_batch", max_batch, "an integer >= 1")
-        if threads is not None and (not isinstance(threads, int) or threads < 1):
-            raise bad("threads", threads, "None or an integer >= 1")
-        if not isinstance(min_new_tokens, int) or min_new_tokens < 0:
-            raise bad("min_new_tokens", min_new_tokens, "an integer >= 0")
-        self.min_new_tokens = min_new_tokens
+        self.batch_tokens = check_int(batch_tokens, "batch_tokens", 1)
+        self.max_batch = check_int(max_batch, "max_batch", 1)
+        self.threads = check_threads(threads)
+        self.min_new_tokens = check_int(min_new_tokens, "min_new_tokens", 0)
         self.model = model
         self.dtype = dtype
-        self.batch_tokens = batch_tokens
-        self.max_batch = max_batch
         self.device = device
-        self.threads = threads
         self.name = "smollm2" if model is None else str(model)
 
     def __repr__(self) -> str:
@@ -288,14 +282,6 @@ class HFGenerator:
 
         The tokenizer's chat template is used when it has one; otherwise (base
         models) :func:`~netcollapse.backends.generation.build_plain_prompt`.
-
-        Parameters
-        ----------
-        request : GenerationRequest
-
-        Returns
-        -------
-        list of int
         """
         _, tokenizer = self.load()
         if getattr(tokenizer, "chat_template", None):
@@ -305,54 +291,26 @@ class HFGenerator:
             return list(tokenizer(text, add_special_tokens=False)["input_ids"])
         return list(tokenizer(build_plain_prompt(request))["input_ids"])
 
-    def generate(self, requests: Sequence[GenerationRequest]) -> list[list[str]]:
-        """Answer every request; one list of ``n_samples`` sentences each, in order.
-
-        Parameters
-        ----------
-        requests : sequence of GenerationRequest
-
-        Returns
-        -------
-        list of list of str
-            Post-processed (:func:`~netcollapse.backends.generation.postprocess`).
-        """
-        return [[postprocess(t) for t in texts] for texts in self.generate_raw(requests)]
-
-    def generate_raw(self, requests: Sequence[GenerationRequest]) -> list[list[str]]:
-        """Like :meth:`generate` but return the decoded completions unprocessed."""
+    def detokenize(self, ids: list[int]) -> str:
+        """Return the text of new token ids (special tokens skipped)."""
         _, tokenizer = self.load()
-        return [
-            [tokenizer.decode(ids, skip_special_tokens=True) for ids in per_request]
-            for per_request in self.generate_ids(requests)
-        ]
+        return tokenizer.decode(ids, skip_special_tokens=True)
 
-    def generate_ids(self, requests: Sequence[GenerationRequest]) -> list[list[list[int]]]:
-        """Return the new token ids of every sample (EOS excluded), per request.
+    def context_limit(self) -> int | None:
+        """Return the model's ``max_position_embeddings`` (``None`` if it has none)."""
+        model, _ = self.load()
+        return getattr(model.config, "max_position_embeddings", None)
 
-        Parameters
-        ----------
-        requests : sequence of GenerationRequest
-
-        Returns
-        -------
-        list of list of list of int
-        """
+    def decode_prompts(
+        self,
+        requests: list[GenerationRequest],
+        prompts: list[list[int]],
+        results: list[list[list[int]]],
+    ) -> None:
+        """Decode every sample, chunk by chunk (:func:`plan_chunks`), into ``results``."""
         import torch
 
-        requests = list(requests)
-        if not requests:
-            return []
         model, tokenizer = self.load()
-        prompts = [self.prompt_ids(r) for r in requests]
-        limit = getattr(model.config, "max_position_embeddings", None)
-        for i, (r, p) in enumerate(zip(requests, prompts)):
-            if limit and len(p) + r.max_new_tokens > limit:
-                raise DataError(
-                    f"requests[{i}]: got a prompt of {len(p)} tokens + {r.max_new_tokens} new, "
-                    f"expected at most {limit} in total for model {self.name!r}"
-                )
-        results: list[list[list[int]]] = [[[] for _ in range(r.n_samples)] for r in requests]
         chunks = plan_chunks(
             [len(p) for p in prompts],
             [r.max_new_tokens for r in requests],
@@ -362,7 +320,6 @@ class HFGenerator:
         with torch.inference_mode(), torch_threads(self.threads):
             for chunk in chunks:
                 self._run_chunk(model, tokenizer, requests, prompts, chunk, results)
-        return results
 
     # -- internals ---------------------------------------------------------------------------
 

@@ -44,12 +44,13 @@ from typing import Any, Sequence
 import numpy as np
 
 from netcollapse._random import spawn
-from netcollapse.backends.devices import free_cores
+from netcollapse._validation import check_int
+from netcollapse.backends.devices import check_threads, free_cores
 from netcollapse.backends.generation import (
     GenerationRequest,
+    TokenGenerator,
     build_plain_prompt,
     build_prompt_messages,
-    postprocess,
 )
 from netcollapse.backends.gguf import (
     QUANTIZE,
@@ -59,7 +60,7 @@ from netcollapse.backends.gguf import (
     render_chat,
     resolve_gguf,
 )
-from netcollapse.errors import DataError, ModelError, bad
+from netcollapse.errors import ModelError, bad
 
 __all__ = ["LlamaCppGenerator", "plan_groups"]
 #: Cells per sequence are rounded up to a multiple of this.
@@ -118,7 +119,7 @@ class _Seq:
     tokens: list[int] = field(default_factory=list)
 
 
-class LlamaCppGenerator:
+class LlamaCppGenerator(TokenGenerator):
     """Batched generation with llama.cpp from a GGUF file.
 
     Parameters
@@ -169,25 +170,15 @@ class LlamaCppGenerator:
         n_batch: int = DEFAULT_N_BATCH,
         min_new_tokens: int = 1,
     ) -> None:
-        for name, value, low in (
-            ("max_seqs", max_seqs, 1),
-            ("n_batch", n_batch, 16),
-            ("min_new_tokens", min_new_tokens, 0),
-        ):
-            if not isinstance(value, int) or isinstance(value, bool) or value < low:
-                raise bad(name, value, f"an integer >= {low}")
-        for name, value in (("threads", threads), ("seq_tokens", seq_tokens)):
-            if value is not None and (not isinstance(value, int) or value < 1):
-                raise bad(name, value, "None or an integer >= 1")
+        self.max_seqs = check_int(max_seqs, "max_seqs", 1)
+        self.n_batch = check_int(n_batch, "n_batch", 16)
+        self.min_new_tokens = check_int(min_new_tokens, "min_new_tokens", 0)
+        self.threads = check_threads(threads)
+        self.seq_tokens = None if seq_tokens is None else check_int(seq_tokens, "seq_tokens", 1)
         if quantize not in QUANTIZE:
             raise bad("quantize", quantize, "None, " + " or ".join(QUANTIZE[1:]))
         self.model = model
-        self.threads = threads
-        self.max_seqs = max_seqs
-        self.seq_tokens = seq_tokens
         self.quantize = quantize
-        self.n_batch = n_batch
-        self.min_new_tokens = min_new_tokens
         self.name = "smollm2" if model is None else str(model)
         self._state: dict[str, Any] | None = None
 
@@ -291,13 +282,8 @@ class LlamaCppGenerator:
     def prompt_ids(self, request: GenerationRequest) -> list[int]:
         """Return the token ids of ``request``'s prompt (chat template from the GGUF file).
 
-        Parameters
-        ----------
-        request : GenerationRequest
-
-        Returns
-        -------
-        list of int
+        Without a template (base models):
+        :func:`~netcollapse.backends.generation.build_plain_prompt`.
         """
         st = self.load()
         if st["template"]:
@@ -326,63 +312,29 @@ class LlamaCppGenerator:
         return self._logits(st, 1)[0]
 
     # ------------------------------------------------------------------ generation
-    def generate(self, requests: Sequence[GenerationRequest]) -> list[list[str]]:
-        """Answer every request; one list of ``n_samples`` sentences each, in order.
+    def detokenize(self, ids: list[int]) -> str:
+        """Return the text of new token ids."""
+        return self.load()["lm"].detokenize(ids).decode("utf-8", errors="replace")
 
-        Parameters
-        ----------
-        requests : sequence of GenerationRequest
+    def context_limit(self) -> int:
+        """Return ``seq_tokens`` when set, else the model's training context."""
+        return self.seq_tokens or self.load()["n_ctx_train"]
 
-        Returns
-        -------
-        list of list of str
-            Post-processed (:func:`~netcollapse.backends.generation.postprocess`).
-        """
-        return [[postprocess(t) for t in texts] for texts in self.generate_raw(requests)]
-
-    def generate_raw(self, requests: Sequence[GenerationRequest]) -> list[list[str]]:
-        """Like :meth:`generate` but return the decoded completions unprocessed."""
-        lm = self.load()["lm"] if requests else None
-        return [
-            [lm.detokenize(ids).decode("utf-8", errors="replace") for ids in per_request]
-            for per_request in self.generate_ids(requests)
-        ]
-
-    def generate_ids(self, requests: Sequence[GenerationRequest]) -> list[list[list[int]]]:
-        """Return the new token ids of every sample (end of generation excluded).
-
-        Parameters
-        ----------
-        requests : sequence of GenerationRequest
-
-        Returns
-        -------
-        list of list of list of int
-        """
-        requests = list(requests)
-        if not requests:
-            return []
+    def decode_prompts(
+        self,
+        requests: list[GenerationRequest],
+        prompts: list[list[int]],
+        results: list[list[list[int]]],
+    ) -> None:
+        """Decode every sample, group by group (:func:`plan_groups`), into ``results``."""
         st = self.load()
-        prompts = [self.prompt_ids(r) for r in requests]
-        need = 0
-        for i, (r, p) in enumerate(zip(requests, prompts)):
-            total = len(p) + r.max_new_tokens
-            limit = self.seq_tokens or st["n_ctx_train"]
-            if total > limit:
-                raise DataError(
-                    f"requests[{i}]: got a prompt of {len(p)} tokens + {r.max_new_tokens} new, "
-                    f"expected at most {limit} in total for model {self.name!r}"
-                )
-            need = max(need, total)
-        self._context(st, need)
-        results: list[list[list[int]]] = [[[] for _ in range(r.n_samples)] for r in requests]
+        self._context(st, max(len(p) + r.max_new_tokens for r, p in zip(requests, prompts)))
         streams = [spawn(r.seed, r.n_samples) for r in requests]
         for group in plan_groups([r.n_samples for r in requests], self.max_seqs):
             todo = [(i, j) for i in group for j in range(requests[i].n_samples)]
             for start in range(0, len(todo), self.max_seqs):  # waves: > max_seqs samples
                 wave = todo[start : start + self.max_seqs]
                 self._run_wave(st, requests, prompts, wave, streams, results)
-        return results
 
     # ------------------------------------------------------------------ internals
     def _batch_size(self) -> int:

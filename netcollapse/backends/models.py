@@ -29,7 +29,7 @@ import io
 import os
 import threading
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from netcollapse._io import atomic_write_dir
 from netcollapse.errors import ModelError
@@ -237,6 +237,24 @@ def _not_available(kind: str, name: str, exc: BaseException) -> ModelError:
     )
 
 
+@contextlib.contextmanager
+def _loading(kind: str, name: str) -> Iterator[None]:
+    """Load quietly; a model that cannot be found or read is a one-line ModelError."""
+    try:
+        with _quiet_loading():
+            yield
+    except (OSError, ValueError) as exc:
+        raise _not_available(kind, name, exc) from None
+
+
+def _shared(key: tuple[str, str, str, str], load: Callable[[], Any]) -> Any:
+    """Return the process-wide model under ``key``, calling ``load()`` the first time."""
+    with _LOCK:
+        if key not in _LOADED:
+            _LOADED[key] = load()
+        return _LOADED[key]
+
+
 def _bundled_llm_cache() -> Path:
     """Return the cache folder of the de-quantised bundled LLM, converting it once."""
     offline_mode()
@@ -346,24 +364,21 @@ def load_causal_lm(
         dtype,
         str(device),
     )
-    with _LOCK:
-        if key in _LOADED:
-            return _LOADED[key]
+
+    def load() -> tuple[Any, Any]:
         path = resolve_llm(name)
         from transformers import AutoModelForCausalLM, AutoTokenizer
 
-        try:
-            with _quiet_loading():
-                tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=local_only)
-                model = AutoModelForCausalLM.from_pretrained(
-                    path, dtype=torch_dtype, local_files_only=local_only
-                )
-        except (OSError, ValueError) as exc:
-            raise _not_available("model", display, exc) from None
+        with _loading("model", display):
+            tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=local_only)
+            model = AutoModelForCausalLM.from_pretrained(
+                path, dtype=torch_dtype, local_files_only=local_only
+            )
         model.to(device)
         model.eval()
-        _LOADED[key] = (model, tokenizer)
         return model, tokenizer
+
+    return _shared(key, load)
 
 
 def load_sentence_transformer(name: str | None = "minilm", device: str = "cpu") -> Any:
@@ -384,7 +399,7 @@ def load_sentence_transformer(name: str | None = "minilm", device: str = "cpu") 
     Raises
     ------
     ModelError
-        One line naming the model if it cannot be found or loaded.
+        One line naming the embedder if it cannot be found or loaded.
 
     Examples
     --------
@@ -396,19 +411,15 @@ def load_sentence_transformer(name: str | None = "minilm", device: str = "cpu") 
     bundled = name is None or str(name).lower() in BUNDLED_EMBEDDER_NAMES
     display = "minilm" if bundled else str(name)
     key = ("embedder", display, "default", str(device))
-    with _LOCK:
-        if key in _LOADED:
-            return _LOADED[key]
+
+    def load() -> Any:
         path = str(bundled_embedder_path()) if bundled else str(name)
         from sentence_transformers import SentenceTransformer
 
-        try:
-            with _quiet_loading():
-                model = SentenceTransformer(path, device=device, local_files_only=local_only)
-        except (OSError, ValueError) as exc:
-            raise _not_available("embedder", display, exc) from None
-        _LOADED[key] = model
-        return model
+        with _loading("embedder", display):
+            return SentenceTransformer(path, device=device, local_files_only=local_only)
+
+    return _shared(key, load)
 
 
 @contextlib.contextmanager
