@@ -3,6 +3,7 @@
 - :mod:`~netcollapse.app.cli`: the ``netcollapse`` command (``python -m netcollapse``);
 - :mod:`~netcollapse.app.demo`: ``netcollapse demo`` / ``make demo``;
 - :mod:`~netcollapse.app.plotting`: figures of collapse curves and predictors;
+- :mod:`~netcollapse.app.figures`: what plots and report figures draw alike;
 - :mod:`~netcollapse.app.shipped`: the topology and experiment specs installed
   with the package, and short names for them.
 

@@ -178,7 +178,7 @@ def stance_summary(metrics: pd.DataFrame) -> tuple[pd.DataFrame, str]:
     from netcollapse.measures.corrected import decline_split
     from netcollapse.measures.curves import curve_measures
     from netcollapse.measures.levels import retained_share
-    from netcollapse.studies.stance import mean_interval
+    from netcollapse.measures.stats import mean_interval
 
     rows, per_seed = {}, {}
     for name, group in metrics.groupby("topology", sort=False):

@@ -8,13 +8,14 @@ time has no side effects, and a headless process should set ``MPLBACKEND=Agg``
 figures you no longer need with ``matplotlib.pyplot.close(ax.figure)``.
 
 Input tables are tidy :class:`pandas.DataFrame` objects as produced by
-:mod:`netcollapse.measures.disagreement`, the engines and the sweep.
+:mod:`netcollapse.measures.disagreement`, the engines and the sweep. What these
+figures draw the same way as ``netcollapse report`` (colours, mean curves with
+bands, scatters with Spearman's rho, the stance study figure) comes from
+:mod:`netcollapse.app.figures`; :func:`save_figure` writes any of them.
 """
 
 from __future__ import annotations
 
-import io
-import math
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -23,6 +24,17 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from netcollapse._io import atomic_write_bytes
+from netcollapse.app.figures import (
+    STEP_LABEL,
+    hue_levels,
+    mean_band,
+    palette,
+    png,
+    rows_of,
+    scatter_groups,
+    spearman_title,
+    study_figure,
+)
 from netcollapse.errors import bad
 
 if TYPE_CHECKING:
@@ -66,26 +78,6 @@ def _new_axes(ax: Axes | None, figsize: tuple[float, float] = (6.4, 4.2)) -> Axe
     return new
 
 
-def _levels(frame: pd.DataFrame, hue: str | None) -> list[Any]:
-    if hue is None:
-        return [None]
-    return list(frame[hue].drop_duplicates())
-
-
-def _select(frame: pd.DataFrame, hue: str | None, level: Any) -> pd.DataFrame:
-    if hue is None:
-        return frame
-    if isinstance(level, float) and math.isnan(level):
-        return frame[frame[hue].isna()]
-    return frame[frame[hue] == level]
-
-
-def _palette(n: int) -> list[tuple[float, float, float]]:
-    import seaborn as sns
-
-    return list(sns.color_palette("tab10" if n <= 10 else "husl", n))
-
-
 def plot_frobenius(
     metrics: pd.DataFrame,
     hue: str | None = "topology",
@@ -111,8 +103,10 @@ def plot_frobenius(
     -------
     matplotlib.axes.Axes
         One line per level (``ax.get_lines()``); where a level has several values
-        per step, a band of mean +/- 1 standard deviation (clipped at 1% of the mean
-        on a log axis). Legend titled ``hue`` with one entry per level.
+        per step, a band of mean +/- 1 standard deviation
+        (:func:`~netcollapse.app.figures.mean_band`: on a log axis it stops at
+        :data:`~netcollapse.app.figures.BAND_FLOOR` times the mean). Legend titled
+        ``hue`` with one entry per level.
 
     Examples
     --------
@@ -128,26 +122,23 @@ def plot_frobenius(
     columns = ["step", "frobenius"] + ([hue] if hue is not None else [])
     _require(metrics, "metrics", columns)
     ax = _new_axes(ax)
-    levels = _levels(metrics, hue)
-    colors = _palette(len(levels))
     n_rep = 1
-    for level, color in zip(levels, colors):
-        part = _select(metrics, hue, level)
-        stats = part.groupby("step")["frobenius"].agg(["mean", "std", "count"]).sort_index()
-        steps = stats.index.to_numpy(dtype=float)
-        mean = stats["mean"].to_numpy(dtype=float)
+    for level, color in palette(hue_levels(metrics, hue)).items():
         label = "all runs" if hue is None else str(level)
-        ax.plot(steps, mean, color=color, lw=1.8, label=label)
-        n_rep = max(n_rep, int(stats["count"].max()))
-        if stats["count"].max() > 1:
-            sd = stats["std"].fillna(0.0).to_numpy(dtype=float)
-            lower = mean - sd
-            if log:
-                lower = np.maximum(lower, 0.01 * mean)
-            ax.fill_between(steps, lower, mean + sd, color=color, alpha=0.2, lw=0)
+        count = mean_band(
+            ax,
+            rows_of(metrics, hue, level),
+            "frobenius",
+            color,
+            log=log,
+            lw=1.8,
+            alpha=0.2,
+            label=label,
+        )
+        n_rep = max(n_rep, count)
     if log:
         ax.set_yscale("log")
-    ax.set_xlabel("step $t$ (rounds of retrieve, generate, publish)")
+    ax.set_xlabel(STEP_LABEL)
     ax.set_ylabel(r"$\|D(t)\|_F$ (distance between node states)")
     title = "Disagreement between nodes over time"
     if n_rep > 1:
@@ -208,7 +199,8 @@ def plot_spectral(
     n = len(summary)
     width = 0.8 / n
     centres = np.arange(len(measures), dtype=float)
-    for i, (color, (_, row)) in enumerate(zip(_palette(n), summary.iterrows())):
+    colors = palette(range(n)).values()
+    for i, (color, (_, row)) in enumerate(zip(colors, summary.iterrows())):
         values = row[measures].to_numpy(dtype=float)
         offsets = centres - 0.4 + (i + 0.5) * width
         ax.bar(offsets, values, width=width * 0.95, color=color, label=str(row[label]))
@@ -258,7 +250,7 @@ def plot_perspective(frame: pd.DataFrame, ax: Axes | None = None) -> Axes:
     _require(frame, "frame", ["node", "step", "dim1", "dim2"])
     ax = _new_axes(ax, figsize=(6.0, 5.0))
     nodes = list(frame["node"].drop_duplicates())
-    colors = dict(zip(nodes, _palette(len(nodes))))
+    colors = palette(nodes)
     legend_nodes = len(nodes) <= MAX_NODE_LEGEND
     for node in nodes:
         part = frame[frame["node"] == node]
@@ -323,7 +315,8 @@ def plot_predictor_scatter(
     matplotlib.axes.Axes
         One collection per ``hue`` level; rows where the predictor or the measure
         is missing (for instance a half-life that never happened) are left out.
-        The title gives Spearman's rank correlation and the number of points.
+        The title gives Spearman's rank correlation and the number of points
+        (:func:`~netcollapse.app.figures.spearman_title`).
 
     Examples
     --------
@@ -340,35 +333,21 @@ def plot_predictor_scatter(
     _require(results, "results", columns)
     data = results.dropna(subset=[predictor, measure])
     ax = _new_axes(ax)
-    levels = _levels(data, hue)
-    for level, color in zip(levels, _palette(len(levels))):
-        part = _select(data, hue, level)
-        ax.scatter(
-            part[predictor],
-            part[measure],
-            s=30,
-            alpha=0.8,
-            color=color,
-            edgecolors="white",
-            linewidths=0.5,
-            label=None if hue is None else str(level),
-        )
-    rho = _spearman(data[predictor].to_numpy(dtype=float), data[measure].to_numpy(dtype=float))
-    rho_text = "n/a" if math.isnan(rho) else f"{rho:.2f}"
+    scatter_groups(ax, data, predictor, measure, hue, palette(hue_levels(data, hue)))
     ax.set_xlabel(predictor)
     ax.set_ylabel(measure)
-    ax.set_title(f"{measure} vs {predictor} (Spearman $\\rho$ = {rho_text}, n = {len(data)})")
+    ax.set_title(f"{measure} vs {predictor} ({spearman_title(data[predictor], data[measure])})")
     if hue is not None and len(data):
         ax.legend(title=hue, frameon=False)
     return ax
 
 
 def plot_study(study: Any, path: str | os.PathLike[str]) -> Path:
-    """Draw a stance topology study: curves per graph, and measured vs calibrated.
+    """Write the stance topology study's figure as PNG (``netcollapse study --out``).
 
-    Left: the corrected stance disagreement per graph, mean over seeds (solid),
-    beside the calibrated prediction (dashed). Right: the per-graph measure with
-    its 95% interval over seeds against the calibrated prediction.
+    The figure the report shows: :func:`~netcollapse.app.figures.study_figure`
+    (curves per graph beside the calibrated prediction, and the per-graph measure
+    with its 95% interval against the calibrated prediction).
 
     Parameters
     ----------
@@ -380,56 +359,7 @@ def plot_study(study: Any, path: str | os.PathLike[str]) -> Path:
     -------
     pathlib.Path
     """
-    import matplotlib.pyplot as plt
-
-    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2))
-    graphs = list(study.graphs["graph"])
-    colours = dict(zip(graphs, _palette(len(graphs))))
-    mean = study.curves.groupby(["graph", "step"])[["measured", "predicted"]].mean()
-    for name in graphs:
-        c = mean.loc[name]
-        left.plot(c.index, c["measured"], color=colours[name], label=name)
-        left.plot(c.index, c["predicted"], color=colours[name], ls="--", lw=1)
-    left.set(
-        xlabel="round t",
-        ylabel="corrected stance disagreement",
-        title="measured (solid) and calibrated prediction (dashed)",
-    )
-    left.legend(frameon=False, fontsize=8)
-    g = study.graphs
-    err = np.vstack([g["mean"] - g["lo"], g["hi"] - g["mean"]])
-    for i, name in enumerate(graphs):
-        right.errorbar(
-            g["calibrated"].iloc[i],
-            g["mean"].iloc[i],
-            yerr=err[:, i : i + 1],
-            fmt="o",
-            color=colours[name],
-            capsize=3,
-            label=name,
-        )
-    lo = float(np.nanmin([g["calibrated"].min(), g["lo"].min(), g["mean"].min()]))
-    hi = float(np.nanmax([g["calibrated"].max(), g["hi"].max(), g["mean"].max()]))
-    right.plot([lo, hi], [lo, hi], color="0.6", lw=0.8)
-    m = study.targets["measure"].replace("_", " ")
-    right.set(
-        xlabel=f"calibrated prediction: {m}",
-        ylabel=f"measured {m} (95% interval)",
-        title=f"Spearman {study.targets['spearman_calibrated']:+.2f} over graph means",
-    )
-    fig.tight_layout()
-    out = save_figure(fig, path)
-    plt.close(fig)
-    return out
-
-
-def _spearman(x: np.ndarray, y: np.ndarray) -> float:
-    """Return Spearman's rho, or ``nan`` with fewer than 3 points or a constant input."""
-    if x.size < 3 or np.ptp(x) == 0 or np.ptp(y) == 0:
-        return math.nan
-    from scipy.stats import spearmanr
-
-    return float(spearmanr(x, y).statistic)
+    return save_figure(study_figure(study), path)
 
 
 def save_figure(fig: Figure | Axes, path: str | os.PathLike[str]) -> Path:
@@ -467,7 +397,5 @@ def save_figure(fig: Figure | Axes, path: str | os.PathLike[str]) -> Path:
     figure = getattr(fig, "figure", None) if not hasattr(fig, "savefig") else fig
     if figure is None or not hasattr(figure, "savefig"):
         raise bad("fig", type(fig).__name__, "a matplotlib Figure or Axes")
-    buf = io.BytesIO()
-    figure.savefig(buf, format="png", dpi=120)
-    atomic_write_bytes(target, buf.getvalue())
+    atomic_write_bytes(target, png(figure))
     return target

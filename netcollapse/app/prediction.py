@@ -128,19 +128,15 @@ def plot_prediction(
     ...                      "signal": [4.0, 2.0, 1.0], "noise": [0.0, 0.3, 0.4]})
     >>> ax = plot_prediction(pred, measured=[4.0, 2.2, 1.0])
     >>> [line.get_label() for line in ax.get_lines()]
-    ['predicted', 'mean path (no noise)', 'noise floor', 'measured']
+    ['predicted', 'predicted mean path (no noise)', 'predicted noise floor', 'measured']
     """
     import matplotlib.pyplot as plt
 
+    from netcollapse.app.figures import prediction_lines
+
     if ax is None:
         _, ax = plt.subplots(figsize=(6.4, 4.2))
-    t = pred["step"].to_numpy()
-    ax.plot(t, pred["frobenius"], color="C0", lw=2, label="predicted")
-    ax.plot(t, pred["signal"], color="C0", lw=1, ls="--", label="mean path (no noise)")
-    ax.plot(t, pred["noise"], color="0.5", lw=1, ls=":", label="noise floor")
-    if measured is not None:
-        F = np.asarray(measured, dtype=float)
-        ax.plot(np.arange(F.size), F, color="C3", lw=1.2, alpha=0.85, label="measured")
+    prediction_lines(ax, pred, measured)  # the lines the report draws
     positive = pred["frobenius"].to_numpy() > 0
     if positive.any():
         ax.set_yscale("log")

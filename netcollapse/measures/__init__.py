@@ -11,7 +11,10 @@
   area above the floor, late-window rate (one definition each, for measured and
   predicted curves);
 - :mod:`~netcollapse.measures.levels`: excess half-life and retained share, for
-  curves that drop to a level the graph sets;
+  curves that drop to a level the graph sets, and the one dict of a
+  curve's measures that sweeps and studies record;
+- :mod:`~netcollapse.measures.stats`: Spearman's rank correlation (one NaN rule)
+  and the mean with its 95% t-interval;
 - :mod:`~netcollapse.measures.perspective`: classical MDS and perspective space.
 
 The engines call these each step; they depend on nothing above the spectral layer.
@@ -52,17 +55,24 @@ from netcollapse.measures.disagreement import (
     synthetic_share,
     within_spread,
 )
-from netcollapse.measures.levels import excess_half_life, retained_share
+from netcollapse.measures.levels import (
+    LEVEL_MEASURES,
+    excess_half_life,
+    level_measures,
+    retained_share,
+)
 from netcollapse.measures.perspective import (
     cmds,
     perspective_space,
 )
 from netcollapse.measures.stance import StanceAxis, auc, project, stance_axis
+from netcollapse.measures.stats import mean_interval, pearson_rows, spearman, spearman_rows
 
 __all__ = [
     "CorrectedDisagreement",
     "CurveMeasures",
     "GroupDisagreement",
+    "LEVEL_MEASURES",
     "RateFit",
     "StanceAxis",
     "auc",
@@ -74,6 +84,9 @@ __all__ = [
     "group_disagreement",
     "group_row",
     "jackknife_se",
+    "level_measures",
+    "mean_interval",
+    "pearson_rows",
     "project",
     "retained_share",
     "stance_axis",
@@ -91,6 +104,8 @@ __all__ = [
     "node_rows",
     "perspective_space",
     "plateau",
+    "spearman",
+    "spearman_rows",
     "spread",
     "step_metrics",
     "synthetic_share",

@@ -40,7 +40,8 @@ Interpolation = Literal["log", "linear"]
 
 
 # ----------------------------------------------------------------------------- validation
-def _as_curve(F: Any) -> np.ndarray:
+def as_curve(F: Any) -> np.ndarray:
+    """Validate a ``||D(t)||_F`` trajectory: a 1-D float array of values >= 0 (SpecError)."""
     arr = _as_array(F, "F", (1,), "a 1-D array of ||D(t)||_F values")
     if (arr < 0).any():
         t = int(np.argmax(arr < 0))
@@ -49,7 +50,7 @@ def _as_curve(F: Any) -> np.ndarray:
 
 
 # ----------------------------------------------------------------------------- collapse speed
-def _first_crossing(F: np.ndarray, target: float, interpolation: Interpolation) -> float:
+def first_crossing(F: np.ndarray, target: float, interpolation: Interpolation) -> float:
     """First (fractional) step at which ``F`` reaches ``target`` or below; ``nan`` if never."""
     if interpolation not in ("log", "linear"):
         raise bad("interpolation", interpolation, "'log' or 'linear'")
@@ -100,8 +101,8 @@ def half_life(F: np.ndarray, interpolation: Interpolation = "log") -> float:
     >>> half_life(np.ones(5))
     nan
     """
-    arr = _as_curve(F)
-    return _first_crossing(arr, arr[0] / 2.0, interpolation)
+    arr = as_curve(F)
+    return first_crossing(arr, arr[0] / 2.0, interpolation)
 
 
 def epsilon_time(
@@ -138,12 +139,12 @@ def epsilon_time(
     >>> epsilon_time(np.array([1.0, 0.5, 0.25]), eps=0.3, relative=False, interpolation="linear")
     1.8
     """
-    arr = _as_curve(F)
+    arr = as_curve(F)
     number = isinstance(eps, (int, float, np.integer, np.floating))
     if not number or not 0 <= eps < math.inf:
         raise bad("eps", eps, "a finite number >= 0")
     target = float(eps) * float(arr[0]) if relative else float(eps)
-    return _first_crossing(arr, target, interpolation)
+    return first_crossing(arr, target, interpolation)
 
 
 def plateau(F: np.ndarray, tail: float = 0.2) -> float:
@@ -167,7 +168,7 @@ def plateau(F: np.ndarray, tail: float = 0.2) -> float:
     >>> plateau(np.array([9.0, 5.0, 3.0, 2.0, 2.0, 2.0, 2.0, 2.0, 2.0, 2.0]))
     2.0
     """
-    arr = _as_curve(F)
+    arr = as_curve(F)
     if not isinstance(tail, (int, float, np.floating)) or not 0 < tail <= 1:
         raise bad("tail", tail, "a number in (0, 1]")
     count = max(1, math.ceil(tail * arr.size - 1e-9))
@@ -257,7 +258,7 @@ def fit_rate(F: np.ndarray, window: tuple[int, int] | None = None) -> RateFit:
     >>> fit_rate(np.full(10, 3.0)).rate
     1.0
     """
-    arr = _as_curve(F)
+    arr = as_curve(F)
     if window is None:
         start, stop = _auto_window(arr)
     else:
@@ -386,7 +387,7 @@ def curve_measures(F: Any, floor: float | None = None, tail: float = 0.2) -> Cur
     >>> curve_measures(np.ones(10)).notes
     'never falls to half of F(0); starts within twice its floor: no decay above the noise'
     """
-    arr = _as_curve(F)
+    arr = as_curve(F)
     fl = plateau(arr, tail) if floor is None else float(floor)
     if not (math.isfinite(fl) and fl >= 0):
         raise bad("floor", floor, "a finite number >= 0")
@@ -402,7 +403,7 @@ def curve_measures(F: Any, floor: float | None = None, tail: float = 0.2) -> Cur
         t2 = math.nan
         notes.append("starts within twice its floor: no decay above the noise")
     else:
-        t2 = _first_crossing(arr, 2.0 * fl, "log")
+        t2 = first_crossing(arr, 2.0 * fl, "log")
         if math.isnan(t2):
             notes.append("never reaches twice its floor")
     area = float(np.clip(arr - fl, 0.0, None).sum())
@@ -442,7 +443,7 @@ def collapse_measures(F: np.ndarray, tail: float = 0.2) -> dict[str, float | int
     >>> m["half_life"], m["initial_frobenius"]
     (1.0, 5.0)
     """
-    arr = _as_curve(F)
+    arr = as_curve(F)
     return {
         **curve_measures(arr, tail=tail).to_dict(),
         "initial_frobenius": float(arr[0]),

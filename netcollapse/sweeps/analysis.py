@@ -21,6 +21,7 @@ import pandas as pd
 
 from netcollapse._random import as_generator
 from netcollapse.errors import bad
+from netcollapse.measures.stats import pearson_rows, spearman, spearman_rows
 from netcollapse.spectral import SUMMARY_KEYS
 
 __all__ = [
@@ -50,34 +51,12 @@ DEFAULT_MEASURES = (
 
 
 # --------------------------------------------------------------------------- correlations
-def _ranks(a: np.ndarray) -> np.ndarray:
-    """Average ranks along the last axis (ties share their mean rank)."""
-    from scipy.stats import rankdata
-
-    return rankdata(a, axis=-1)
-
-
-def _pearson_rows(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """Pearson correlation of each row of ``x`` with the same row of ``y``."""
-    xc = x - x.mean(axis=-1, keepdims=True)
-    yc = y - y.mean(axis=-1, keepdims=True)
-    den = np.sqrt((xc**2).sum(axis=-1) * (yc**2).sum(axis=-1))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        r = (xc * yc).sum(axis=-1) / den
-    return np.where(den > 0, np.clip(r, -1.0, 1.0), np.nan)
-
-
 def _correlations(x: np.ndarray, y: np.ndarray, idx: np.ndarray) -> dict[str, tuple]:
-    """Point estimates and bootstrap replicates of Pearson and Spearman correlations."""
-    out = {}
-    for method in ("spearman", "pearson"):
-        tx, ty = (_ranks(x), _ranks(y)) if method == "spearman" else (x, y)
-        r = float(_pearson_rows(tx[None], ty[None])[0])
-        bx, by = x[idx], y[idx]
-        if method == "spearman":
-            bx, by = _ranks(bx), _ranks(by)
-        out[method] = (r, _pearson_rows(bx, by))
-    return out
+    """Point estimates and bootstrap replicates of Spearman and Pearson correlations."""
+    return {
+        "spearman": (spearman(x, y), spearman_rows(x[idx], y[idx])),
+        "pearson": (float(pearson_rows(x, y)), pearson_rows(x[idx], y[idx])),
+    }
 
 
 def predictor_table(
@@ -265,14 +244,5 @@ def curve_check(results: pd.DataFrame, by: str | Sequence[str] = "graph_id") -> 
         "graphs": int(len(means)),
     }
     for m in ("half_life", "time_to_twice_floor"):
-        pair = means[[m, f"pred_{m}"]].dropna()
-        out[f"spearman_{m}"] = (
-            float(
-                _pearson_rows(
-                    _ranks(pair[m].to_numpy())[None], _ranks(pair[f"pred_{m}"].to_numpy())[None]
-                )[0]
-            )
-            if len(pair) > 2
-            else math.nan
-        )
+        out[f"spearman_{m}"] = spearman(means[m], means[f"pred_{m}"])
     return out

@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from netcollapse.errors import exception_line
 from netcollapse.runs.spec import parse_run
 from netcollapse.sweeps.expand import Task
 from netcollapse.sweeps.folder import (
@@ -138,22 +139,10 @@ def _prediction(web: Any, T: int) -> tuple[Any, str | None]:
 
 def _stance_measures(curve: np.ndarray) -> dict[str, Any]:
     """``stance_<measure>`` of the corrected stance disagreement (seeded stances)."""
-    from netcollapse.measures.curves import curve_measures
-    from netcollapse.measures.levels import excess_half_life, retained_share
+    from netcollapse.measures.levels import level_measures
 
-    m = curve_measures(curve)
-    values = {
-        "half_life": m.half_life,
-        "excess_half_life": excess_half_life(curve),
-        "retained_share": retained_share(curve),
-        "floor": m.floor,
-    }
+    values = level_measures(curve)
     return {f"stance_{k}": float(values[k]) for k in STANCE_MEASURES}
-
-
-def _one_line(exc: BaseException) -> str:
-    text = " ".join(f"{type(exc).__name__}: {exc}".split())
-    return text if len(text) <= 500 else text[:497] + "..."
 
 
 def _row_head(task: Task, error: str | None) -> dict[str, Any]:
@@ -236,7 +225,7 @@ def run_task(task: Task) -> TaskOutcome:
             steps.insert(0, "task_id", task.task_id)
             row.update(status="ok", error=None)
         except Exception as exc:  # recorded, the sweep goes on
-            row["error"] = _one_line(exc)
+            row["error"] = exception_line(exc)
             row["traceback"] = traceback.format_exc(limit=8)
     end = time.perf_counter()
     row.update(
@@ -251,4 +240,4 @@ def run_task(task: Task) -> TaskOutcome:
 
 def error_outcome(task: Task, exc: BaseException) -> TaskOutcome:
     """Return the error row of a task that the executor lost (a crashed worker, say)."""
-    return TaskOutcome(_row_head(task, _one_line(exc)), None)
+    return TaskOutcome(_row_head(task, exception_line(exc)), None)

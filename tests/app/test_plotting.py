@@ -167,7 +167,16 @@ def test_plot_predictor_scatter_points_and_rho():
     assert [len(c.get_offsets()) for c in ax.collections] == [3, 1, 2]
     assert _legend_texts(ax) == ["ring", "complete", "star"]
     assert ax.get_xlabel() == "lazy_rate" and ax.get_ylabel() == "rate"
-    assert "= 1.00" in ax.get_title() and "n = 6" in ax.get_title()
+    assert "= +1.00" in ax.get_title() and "n = 6" in ax.get_title()
+
+
+def test_plot_predictor_scatter_correlates_finite_pairs_only():
+    results = pd.DataFrame(
+        {"slem": [0.1, 0.2, 0.3, 0.4, 0.5], "half_life": [5.0, 4.0, np.inf, 2.0, 3.0]}
+    )
+    ax = P.plot_predictor_scatter(results, "slem", "half_life", hue=None)
+    # the infinite half-life is dropped: ranks (1, 2, 3, 4) against (4, 3, 1, 2)
+    assert "= -0.80, n = 4)" in ax.get_title()
 
 
 def test_plot_predictor_scatter_without_hue():
@@ -175,6 +184,65 @@ def test_plot_predictor_scatter_without_hue():
     ax = P.plot_predictor_scatter(results, "slem", "half_life", hue=None)
     assert len(ax.collections) == 1 and ax.get_legend() is None
     assert "n/a" in ax.get_title()
+
+
+# ----------------------------------------------------------------------------- shared
+def test_plot_and_report_draw_the_same_mean_band():
+    from netcollapse.app import report_figures as rf
+
+    df = _metrics(topologies=("ring",), seeds=(0, 1, 2))
+    ax = P.plot_frobenius(df, log=True)
+    fig = rf.curves(
+        df.rename(columns={"topology": "label", "seed": "task"}),
+        [("frobenius", "-", "raw")],
+        ylabel="F",
+        title="t",
+        log=True,
+    )
+    mean = 10 * 0.5 ** np.arange(8) * 1.1
+    for axes in (ax, fig.axes[0]):
+        np.testing.assert_allclose(axes.get_lines()[0].get_ydata(), mean, rtol=1e-12)
+        band = axes.collections[0].get_paths()[0].vertices[:, 1]
+        sd = 10 * 0.5 ** np.arange(8) * 0.1  # sd of (1.0, 1.1, 1.2) times the curve
+        assert band.max() == pytest.approx((mean + sd).max())
+        assert band.min() == pytest.approx((mean - sd).min())
+
+
+def test_plot_study_writes_the_report_study_figure(tmp_path):
+    graphs = pd.DataFrame(
+        {
+            "graph": ["complete", "ring"],
+            "mean": [0.5, 0.8],
+            "lo": [0.4, np.nan],
+            "hi": [0.6, np.nan],
+            "n_seeds": [3, 1],
+            "calibrated": [0.45, 0.9],
+            "slem": [0.0, 0.8],
+        }
+    )
+    curves = pd.DataFrame(
+        {
+            "graph": ["complete"] * 3 + ["ring"] * 3,
+            "step": [0, 1, 2] * 2,
+            "measured": [1.0, 0.6, 0.5, 1.0, 0.9, 0.8],
+            "predicted": [1.0, 0.5, 0.45, 1.0, 0.95, 0.9],
+        }
+    )
+    targets = {"measure": "retained_share", "spearman_calibrated": 1.0, "spearman_slem": np.nan}
+
+    class Study:
+        pass
+
+    study = Study()
+    study.graphs, study.curves, study.targets = graphs, curves, targets
+    out = P.plot_study(study, tmp_path / "study.png")
+    data = out.read_bytes()
+    assert data[:4] == b"\x89PNG"
+    assert int.from_bytes(data[16:20], "big") == 1200  # the report's width (10 in x 120 dpi)
+    from netcollapse.app.figures import study_figure
+
+    right = study_figure(study).axes[1]
+    assert right.get_title() == "per graph: Spearman $\\rho$ = +1.00 (SLEM: n/a)"
 
 
 # ----------------------------------------------------------------------------- save

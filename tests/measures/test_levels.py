@@ -8,7 +8,12 @@ import numpy as np
 import pytest
 
 from netcollapse.errors import SpecError
-from netcollapse.measures.levels import excess_half_life, retained_share
+from netcollapse.measures.levels import (
+    LEVEL_MEASURES,
+    excess_half_life,
+    level_measures,
+    retained_share,
+)
 
 
 def test_excess_half_life_of_geometric_decay_over_a_floor():
@@ -32,3 +37,17 @@ def test_retained_share_closed_forms():
     assert math.isnan(retained_share(np.zeros(3)))
     with pytest.raises(SpecError, match="^F: got"):
         retained_share(np.array([1.0]))
+
+
+def test_level_measures_of_a_drop_to_a_plateau_and_of_geometric_decay():
+    m = level_measures(np.array([8.0] + [4.0] * 9))  # floor 4 (last 2 steps), F(0) = 2 floor
+    assert list(m) == [*LEVEL_MEASURES, "notes"]
+    assert [m[k] for k in ("half_life", "retained_share", "floor")] == [1.0, 0.5, 4.0]
+    assert m["excess_half_life"] == 0.5  # excess 48 -> 0 in one step, linear in between
+    assert math.isnan(m["time_to_twice_floor"]) and "within twice its floor" in m["notes"]
+    T = 40
+    m = level_measures(8 * 0.5 ** np.arange(T + 1))
+    assert m["half_life"] == pytest.approx(1.0)
+    assert m["retained_share"] == pytest.approx((1 - 0.5**T) / T)
+    tail = 0.5 ** np.arange(32, T + 1)  # the last ceil(0.2 * 41) = 9 steps
+    assert m["floor"] == pytest.approx(8 * tail.mean(), rel=1e-12)
