@@ -9,10 +9,11 @@ The one home of the package's file helpers:
 - :func:`to_jsonable` and :func:`dumps`: numpy scalars and arrays, paths and
   tuples as plain JSON; NaN and infinities become ``null``, so every file is
   valid JSON (``json.loads`` of any JSON parser, not only Python's);
-- :func:`read_json`, :func:`read_parquet`, :func:`read_npz`, :func:`read_text`:
-  every result file the package reads goes through these, so a missing,
-  truncated or garbled file is one :class:`~netcollapse.errors.DataError` line
-  naming the file and what was expected, never a parser's traceback;
+- :func:`read_json`, :func:`read_jsonl`, :func:`read_parquet`, :func:`read_npz`,
+  :func:`read_npy`, :func:`read_text`: every result file the package reads goes
+  through these, so a missing, truncated or garbled file is one
+  :class:`~netcollapse.errors.DataError` line naming the file and what was
+  expected, never a parser's traceback;
 - :func:`resolve_path`: the one rule for relative paths in specs.
 
 Files and folders get the usual permissions of the process's umask (``0o666``
@@ -42,6 +43,8 @@ __all__ = [
     "atomic_write_text",
     "dumps",
     "read_json",
+    "read_jsonl",
+    "read_npy",
     "read_npz",
     "read_parquet",
     "read_text",
@@ -329,7 +332,35 @@ def read_parquet(
     return frame
 
 
-def read_npz(path: str | Path, key: str, what: str = "a numpy archive") -> np.ndarray:
+Shape = tuple[int | None, ...]
+
+
+def _array(p: Path, what: str, shape: Shape | None, key: str | None) -> np.ndarray:
+    """Load an ``.npy`` file or one array of an ``.npz`` (no pickle); check its shape."""
+    if not p.is_file():
+        raise _damaged(p, what)
+    try:
+        with open(p, "rb") as fh:
+            data = np.load(fh, allow_pickle=False)
+            array = data if key is None else np.array(data[key])
+            if not isinstance(array, np.ndarray):  # an .npz archive under an .npy name
+                raise TypeError("not an array")
+    except Exception as exc:  # BadZipFile, KeyError, ValueError, EOFError, OSError, ...
+        raise _damaged(p, what, exc) from None
+    if shape is not None and (
+        array.ndim != len(shape) or any(w not in (None, g) for g, w in zip(array.shape, shape))
+    ):
+        want = "(" + ", ".join("*" if w is None else str(w) for w in shape) + ")"
+        raise DataError(
+            f"{p.name}: got an array of shape {array.shape} in {str(p)!r}, "
+            f"expected {what} of shape {want}"
+        )
+    return array
+
+
+def read_npz(
+    path: str | Path, key: str, what: str = "a numpy archive", shape: Shape | None = None
+) -> np.ndarray:
     """Read one array of an ``.npz`` file (no pickle); damage raises one DataError line.
 
     Parameters
@@ -339,19 +370,93 @@ def read_npz(path: str | Path, key: str, what: str = "a numpy archive") -> np.nd
         The array's name in the archive.
     what : str
         What the file should be, for the error message.
+    shape : tuple of int or None, optional
+        The shape the array must have (``None`` in a place: any length).
 
     Returns
     -------
     numpy.ndarray
     """
+    return _array(Path(path), what, shape, key)
+
+
+def read_npy(
+    path: str | Path, what: str = "a numpy array", shape: Shape | None = None
+) -> np.ndarray:
+    """Read an ``.npy`` file (no pickle); a missing, damaged or misshapen one is one DataError line.
+
+    Parameters
+    ----------
+    path : str or Path
+    what : str
+        What the file should be, for the error message.
+    shape : tuple of int or None, optional
+        The shape the array must have (``None`` in a place: any length).
+
+    Returns
+    -------
+    numpy.ndarray
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> np.save(folder / "Pi.npy", np.zeros((2, 3)))
+    >>> read_npy(folder / "Pi.npy", "the weights", shape=(2, None)).shape
+    (2, 3)
+    >>> read_npy(folder / "Pi.npy", "the weights", shape=(3, 3))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    netcollapse.errors.DataError: Pi.npy: got an array of shape (2, 3) in '...', expected the ...
+    """
+    return _array(Path(path), what, shape, None)
+
+
+def read_jsonl(
+    path: str | Path, what: str = "JSON lines", keys: tuple[str, ...] = ()
+) -> list[dict[str, Any]]:
+    r"""Parse a JSON-lines file (one object a line; blank lines skipped), or one DataError line.
+
+    Parameters
+    ----------
+    path : str or Path
+    what : str
+        What the file should be, for the error message.
+    keys : tuple of str
+        Keys every line's object must have.
+
+    Returns
+    -------
+    list of dict
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     f = Path(d) / "r.jsonl"
+    ...     _ = f.write_text('{"step": 0}\n{"step": 1}\n')
+    ...     [r["step"] for r in read_jsonl(f, keys=("step",))]
+    [0, 1]
+    """
     p = Path(path)
-    if not p.is_file():
-        raise _damaged(p, what)
-    try:
-        with np.load(p, allow_pickle=False) as data:
-            return np.array(data[key])
-    except Exception as exc:  # zipfile.BadZipFile, KeyError, ValueError, EOFError, OSError
-        raise _damaged(p, what, exc) from None
+    rows = []
+    for number, line in enumerate(read_text(p, what).splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            value = json.loads(line)
+        except ValueError as exc:
+            raise DataError(
+                f"{p.name}: got unreadable line {number} ({type(exc).__name__}) in "
+                f"{str(p)!r}, expected {what}"
+            ) from None
+        missing = [k for k in keys if not isinstance(value, dict) or k not in value]
+        if missing:
+            raise DataError(
+                f"{p.name}: got line {number} without {missing[0]!r} in {str(p)!r}, expected {what}"
+            )
+        rows.append(value)
+    return rows
 
 
 def resolve_path(base_dir: str | Path | None, path: str | Path) -> Path:

@@ -163,12 +163,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     print(f"||D||_F: {F[0]:.4g} -> {F[-1]:.4g} (ratio {F[-1] / F[0] if F[0] else math.nan:.3g})")
     _print_measures(path, args.seed, len(F) - 1, F, out)
     if args.profile:
-        import pandas as pd
-
+        from netcollapse._io import read_parquet
         from netcollapse.app.profile import format_profile
 
+        timings = read_parquet(out / "timings.parquet", "the run's time per step", ("seconds",))
         print("where the time went (timings.parquet):")
-        for line in format_profile(pd.read_parquet(out / "timings.parquet")):
+        for line in format_profile(timings):
             print("  " + line)
     return 0
 

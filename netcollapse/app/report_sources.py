@@ -13,7 +13,6 @@ Examples
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,6 +27,9 @@ EXPECTED = (
     "a finished run folder (config.json, metrics.parquet, summary.json) or a sweep "
     "folder (sweep.json, results.parquet, steps.parquet)"
 )
+
+_SWEEP_FILES = ("sweep.json", "results.parquet", "steps.parquet", "tasks")
+_RUN_FILES = ("config.json", "metrics.parquet", "nodes.parquet", "summary.json", "checkpoint")
 
 
 @dataclass
@@ -80,12 +82,12 @@ def _events(raw: Any) -> list[dict[str, Any]]:
 def load_source(path: str | Path) -> Source:
     """Read a finished run folder or a sweep folder (a one-line error otherwise)."""
     p = Path(path)
-    if not p.is_dir() or not any(
-        (p / f).exists() for f in ("sweep.json", "metrics.parquet", "checkpoint")
-    ):
+    # a folder with any file of a sweep (or a run) is read as one: a missing file is named
+    sweep = p.is_dir() and any((p / f).exists() for f in _SWEEP_FILES)
+    if not sweep and not (p.is_dir() and any((p / f).exists() for f in _RUN_FILES)):
         raise bad("RUN_OR_SWEEP_DIR", str(path), EXPECTED)
     try:
-        return _load_sweep(p) if (p / "sweep.json").is_file() else _load_run(p)
+        return _load_sweep(p) if sweep else _load_run(p)
     except NetcollapseError:
         raise
     except (OSError, ValueError, KeyError) as exc:  # unreadable or malformed result files
@@ -117,6 +119,7 @@ def _load_run(p: Path) -> Source:
 
 def _load_sweep(p: Path) -> Source:
     from netcollapse.sweeps.expand import expand
+    from netcollapse.sweeps.folder import read_sweep
     from netcollapse.sweeps.run import SweepResult
     from netcollapse.sweeps.spec import load_sweep
 
@@ -127,8 +130,8 @@ def _load_sweep(p: Path) -> Source:
             "a sweep folder with results.parquet and steps.parquet "
             "(written as tasks finish; none has finished yet)",
         )
-    meta = json.loads((p / "sweep.json").read_text())
-    results = pd.read_parquet(p / "results.parquet")
+    found = read_sweep(p)  # a damaged file: one DataError line naming it
+    meta, results = {"spec": found.spec, "tasks": found.listing}, found.results
     if "status" not in results or not (results["status"] == "ok").any():
         raise bad("sweep", str(p), "a sweep folder with at least one finished task (status ok)")
     tasks = expand(*load_sweep(meta["spec"]))
@@ -148,9 +151,7 @@ def _load_sweep(p: Path) -> Source:
         )
         for _, r in results.iterrows()
     }
-    tidy = SweepResult(
-        p, results, pd.read_parquet(p / "steps.parquet"), len(tasks), 0, 0, 0, 0.0, tasks
-    ).tidy_steps()
+    tidy = SweepResult(p, results, found.steps, len(tasks), 0, 0, 0, 0.0, tasks).tidy_steps()
     steps = tidy.assign(label=tidy["task_id"].map(labels), task=tidy["task_id"])
     engine = str(results["engine"].dropna().iloc[0]) if "engine" in results else "?"
     return Source(

@@ -41,8 +41,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from netcollapse._io import atomic_write_bytes
-from netcollapse._random import SeedLike
+from netcollapse._io import atomic_write_bytes, read_npy
+from netcollapse._random import SeedLike, Stream
+from netcollapse._spec import validate
 from netcollapse.engines.gmm_kernels import (
     default_means,
     rank_major,
@@ -50,6 +51,7 @@ from netcollapse.engines.gmm_kernels import (
     zvdh_ragged,
 )
 from netcollapse.engines.loop import Row, Web
+from netcollapse.engines.spec import GMMSpec
 from netcollapse.errors import bad
 from netcollapse.graphs.retrieval_graph import RetrievalGraph
 from netcollapse.measures.disagreement import frobenius_distance, synthetic_share
@@ -57,10 +59,25 @@ from netcollapse.retrieval.settings import Retrieval
 
 __all__ = ["GMMWeb", "default_means", "sample_without_replacement"]
 
-_INIT = 2**32 - 1  # stream key of the initial state (steps use their index)
 
+def node_rates(spec: float | str, k: np.ndarray, B: int, name: str) -> np.ndarray:
+    """Return each node's value of a rate ``alpha`` or ``c`` given as a number or by name.
 
-def _rate(spec: float | str, k: np.ndarray, B: int, name: str) -> np.ndarray:
+    Parameters
+    ----------
+    spec : float or {"1/k", "1/(k B^2)", "0"}
+        The rate as configured (``k``: points the node read, at least 1).
+    k : ndarray of int
+        Points each node reads.
+    B : int
+        Number of mixture components.
+    name : str
+        The field's name, for the error.
+
+    Returns
+    -------
+    ndarray of float, shaped like ``k``
+    """
     kk = np.maximum(k, 1).astype(float)
     if isinstance(spec, str):
         table = {"1/k": 1.0 / kk, "1/(k B^2)": 1.0 / (kk * B * B), "0": np.zeros_like(kk)}
@@ -68,6 +85,11 @@ def _rate(spec: float | str, k: np.ndarray, B: int, name: str) -> np.ndarray:
             raise bad(name, spec, "a number or one of '1/k', '1/(k B^2)', '0'")
         return table[spec]
     return np.full(k.shape, float(spec))
+
+
+def _plain(value: Any) -> Any:
+    """Numpy arrays and scalars as plain lists and numbers (for the spec model)."""
+    return value.tolist() if isinstance(value, (np.ndarray, np.generic)) else value
 
 
 # --------------------------------------------------------------------------- engine
@@ -148,43 +170,19 @@ class GMMWeb(Web):
                 self.retrieval.pick,
                 "'random' (GMM nodes have no query to be near to)",
             )
-        if isinstance(B, bool) or int(B) != B or B < 2:
-            raise bad("B", B, "an integer >= 2 (number of components)")
-        mu = default_means(int(B)) if means is None else np.asarray(means, dtype=float)
-        mu = mu[:, None] if mu.ndim == 1 else mu
-        if mu.ndim != 2 or mu.shape[0] != B or not np.all(np.isfinite(mu)):
-            expected = f"{B} finite means (shape (B,) or (B, d))"
-            raise bad("means", f"shape {np.shape(means)}", expected)
+        given = {"B": B, "means": means, "cov": cov, "a": a, "L": L, "alpha": alpha, "c": c}
+        given |= {"eps": eps, "A0": A0}
+        p = validate(GMMSpec, {k: _plain(v) for k, v in given.items()})
+        B, a, L, alpha, c, eps, A0 = p.B, p.a, p.L, p.alpha, p.c, p.eps, p.A0
+        mu = p.mean_array()
         d = mu.shape[1]
-        S = np.asarray(cov, dtype=float)
-        S = S * np.eye(d) if S.ndim == 0 else S
-        if S.shape != (d, d) or not np.allclose(S, S.T):
-            raise bad("cov", f"shape {S.shape}", f"a variance or a symmetric {d}x{d} matrix")
-        try:
-            chol = np.linalg.cholesky(S)
-        except np.linalg.LinAlgError:
-            raise bad("cov", "not positive definite", "a positive definite covariance") from None
-        if not (a > 0):
-            raise bad("a", a, "a Dirichlet concentration > 0")
-        if int(L) != L or L < 1:
-            raise bad("L", L, "an integer >= 1 (samples per node and step)")
-        if not (0 < eps < 1):
-            raise bad("eps", eps, "a number in (0, 1)")
-        if int(A0) != A0 or A0 < 0:
-            raise bad("A0", A0, "an integer >= 0 (human seed points)")
-        _rate(alpha, np.ones(1, int), int(B), "alpha")
-        _rate(c, np.ones(1, int), int(B), "c")
+        S = p.cov_array(d)
+        chol = np.linalg.cholesky(S)
         self.B, self.means, self.cov, self.chol, self.d = int(B), mu, S, chol, d
         self.a, self.L, self.alpha, self.c = float(a), int(L), alpha, c
         self.eps, self.A0, self.record = float(eps), int(A0), record
         for i, ev in enumerate(self.schedule.inject_events):
-            w = ev.inject.weights
-            if ev.inject.count is None or (w is not None and len(w) != self.B):
-                raise bad(
-                    "inject",
-                    "no count" if ev.inject.count is None else f"{len(w)} weights",
-                    f"count and B = {self.B} weights",
-                )
+            ev.inject.check_engine("gmm", self.B, f"interventions.inject.{i}")
 
     def config(self) -> dict[str, Any]:
         """Return the resolved configuration (JSON-able)."""
@@ -202,8 +200,20 @@ class GMMWeb(Web):
         }
 
     # ------------------------------------------------------------------ densities
-    def _likelihood(self, x: np.ndarray) -> np.ndarray:
-        """Component likelihoods of points ``x`` (..., d), scaled so each point's max is 1."""
+    def likelihood(self, x: np.ndarray) -> np.ndarray:
+        """Return the component likelihoods of points, scaled so each point's largest is 1.
+
+        Parameters
+        ----------
+        x : ndarray, shape (..., d)
+            Points in the mixture's space.
+
+        Returns
+        -------
+        ndarray, shape (..., B)
+            ``N(x; mu_b, Sigma)`` for every component ``b``, divided by its maximum
+            over ``b`` (the update only uses ratios).
+        """
         diff = x[..., None, :] - self.means  # (..., B, d)
         z = np.linalg.solve(self.chol, np.moveaxis(diff, -1, 0).reshape(self.d, -1))
         logp = np.square(z, out=z).sum(axis=0).reshape(diff.shape[:-1])
@@ -223,14 +233,36 @@ class GMMWeb(Web):
         return comp, self.means[comp] + Z @ self.chol.T
 
     # ------------------------------------------------------------------ state
+    def initial_weights(self) -> np.ndarray:
+        """Return the initial weights ``Pi(0)`` (row 0 of a run), without touching the web.
+
+        Returns
+        -------
+        ndarray, shape (n, B)
+            Dirichlet(``a``) draws from the run's ``GMM_INIT`` stream
+            (:class:`~netcollapse._random.Stream`): the same numbers every call.
+        """
+        rng = self.rng(Stream.GMM_INIT, Stream.INIT_WEIGHTS)
+        return rng.dirichlet(np.full(self.B, self.a), size=self.n)
+
+    def seed_points(self) -> np.ndarray:
+        """Return the human seed set ``A(0)``, without touching the web.
+
+        Returns
+        -------
+        ndarray, shape (A0, d)
+            ``A0`` points from the mixture with equal weights, drawn from the run's
+            ``GMM_INIT`` stream: the same numbers every call.
+        """
+        rng = self.rng(Stream.GMM_INIT, Stream.INIT_SEED_SET)
+        comp = rng.integers(0, self.B, size=self.A0)
+        return self.means[comp] + rng.standard_normal((self.A0, self.d)) @ self.chol.T
+
     def _init_state(self) -> None:
-        rng = self.rng(_INIT, 0)
-        self.Pi = rng.dirichlet(np.full(self.B, self.a), size=self.n)
-        seed_rng = self.rng(_INIT, 1)
-        comp = seed_rng.integers(0, self.B, size=self.A0)
-        pts = self.means[comp] + seed_rng.standard_normal((self.A0, self.d)) @ self.chol.T
+        self.Pi = self.initial_weights()
+        pts = self.seed_points()
         self.human_points = pts
-        self.human_lik = self._likelihood(pts) if self.A0 else np.empty((0, self.B))
+        self.human_lik = self.likelihood(pts) if self.A0 else np.empty((0, self.B))
         self._injected = 0
         cap = self.memory if self.memory is not None else 16
         self._lik = np.empty((cap, self.n, self.L, self.B))
@@ -262,7 +294,7 @@ class GMMWeb(Web):
         for index, _ in due[self._injected :]:
             pts = self.injected_points(index)
             self.human_points = np.concatenate([self.human_points, pts])
-            self.human_lik = np.concatenate([self.human_lik, self._likelihood(pts)])
+            self.human_lik = np.concatenate([self.human_lik, self.likelihood(pts)])
         self._injected = len(due)
 
     def _slot(self, t: int) -> int:
@@ -325,12 +357,15 @@ class GMMWeb(Web):
         n, L, B = self.n, self.L, self.B
         self._inject(t + 1)
         H = len(self.human_lik)
-        sample_rng, quota_rng, pick_rng, order_rng = (self.rng(t, s) for s in range(4))
+        sample_rng, quota_rng, pick_rng, order_rng = (
+            self.rng(t, s)
+            for s in (Stream.GMM_SAMPLE, Stream.GMM_QUOTAS, Stream.GMM_PICKS, Stream.GMM_ORDER)
+        )
         # 1. sample and publish L points per node
         U = sample_rng.random((n, L))
         Z = sample_rng.standard_normal((n, L, self.d))
         comp, pts = self._sample(self.Pi, U, Z)
-        self._publish(t, self._likelihood(pts))
+        self._publish(t, self.likelihood(pts))
         self._last_samples = pts
         # 2. retrieve: quotas, then uniform picks without replacement within each source
         slots = self._visible_slots(t)
@@ -360,8 +395,8 @@ class GMMWeb(Web):
             ids = np.concatenate([-1 - hpos, self._global_ids(slots, pos, src)])[order]
             self.draws.append({"U": U, "Z": Z, "readers": readers, "ids": ids, "k": k_i})
         # 3. update
-        alpha = _rate(self.alpha, k_i, B, "alpha")
-        c = _rate(self.c, k_i, B, "c")
+        alpha = node_rates(self.alpha, k_i, B, "alpha")
+        c = node_rates(self.c, k_i, B, "c")
         self.Pi = zvdh_ragged(self.Pi, lik, perm, widths, alpha, c, self.eps)
         return self._row(t + 1, k_i, np.bincount(rd, minlength=n))
 
@@ -394,7 +429,9 @@ class GMMWeb(Web):
         np.save(folder / "Pi.npy", self.Pi)
 
     def _load_state(self, folder: Path, steps: Path, t: int) -> None:
-        self.Pi = np.load(folder / "Pi.npy")
+        n, L, B = self.n, self.L, self.B  # damaged or misshapen files: one DataError line
+        self.Pi = read_npy(folder / "Pi.npy", "the checkpoint's mixture weights", (n, B))
         first = 0 if self.memory is None else max(0, t - self.memory)
         for s in range(first, t):
-            self._publish(s, np.load(steps / f"lik-{s:06d}.npy"))
+            what = f"the likelihoods of the points published at step {s}"
+            self._publish(s, read_npy(steps / f"lik-{s:06d}.npy", what, (n, L, B)))

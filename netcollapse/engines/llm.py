@@ -46,10 +46,18 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from netcollapse._io import atomic_write_bytes, atomic_write_text, resolve_path
-from netcollapse._random import SeedLike
+from netcollapse._io import (
+    atomic_write_bytes,
+    atomic_write_text,
+    read_jsonl,
+    read_npy,
+    read_text,
+    resolve_path,
+)
+from netcollapse._random import SeedLike, Stream
 from netcollapse.backends.generation import DECODING_DEFAULTS, GenerationRequest, Generator
 from netcollapse.engines.loop import Row, Web
+from netcollapse.engines.spec import check_samples, round_robin
 from netcollapse.errors import DataError, bad
 from netcollapse.graphs.retrieval_graph import RetrievalGraph
 from netcollapse.measures.corrected import corrected_row, group_row
@@ -93,11 +101,10 @@ def _node_settings(n: int, personas: Sequence[str] | None, decoding: Any) -> lis
     out = []
     for i in range(n):
         s = {**base, **per[i]}
-        if personas is not None:
-            if len(personas) == 0:
-                raise bad("personas", [], "at least one persona")
-            s["persona"] = personas[i % len(personas)]
         out.append(s)
+    if personas is not None:
+        for s, persona in zip(out, round_robin(n, list(personas)), strict=True):
+            s["persona"] = persona
     return out
 
 
@@ -184,23 +191,13 @@ class LLMWeb(Web):
         ]
         if stances is not None and len(stances.node_stance) != self.n:
             raise bad("stances", f"{len(stances.node_stance)} nodes", f"n = {self.n}")
-        if stances is not None and L < 2:
-            raise bad(
-                "L",
-                L,
-                "L >= 2 with seeded stances (the corrected stance "
-                "disagreement needs the within-node variance)",
-            )
+        check_samples(L, publish, stances is not None)
         self.stances = stances
         self._readout: Readout | None = None
         if not isinstance(corpus, Corpus) or len(corpus) == 0:
             raise DataError("corpus: got an empty corpus, expected at least 1 document")
         if not isinstance(query, str) or not query.strip():
             raise bad("query", query, "a non-empty query")
-        if int(L) != L or L < 1:
-            raise bad("L", L, "an integer >= 1 (answers per node and step)")
-        if int(publish) != publish or not (1 <= publish <= L):
-            raise bad("publish", publish, f"an integer in [1, L = {L}]")
         gens = list(generators) if isinstance(generators, list | tuple) else [generators] * self.n
         if len(gens) != self.n:
             raise bad("generators", f"{len(gens)} generators", f"one, or {self.n} (one per node)")
@@ -244,23 +241,14 @@ class LLMWeb(Web):
         from netcollapse.backends.factory import make_generator
 
         n, seed = graph.n, root_seed(seed)
-        if llm.stances is not None and llm.L < 2:
-            raise bad(
-                "llm.L",
-                llm.L,
-                "L >= 2 with llm.stances (the corrected stance "
-                "disagreement needs the within-node variance)",
-            )
         stances = None if llm.stances is None else seed_stances(llm.stances, graph, seed, base_dir)
         defaults = llm.defaults.model_dump()
         if llm.nodes is not None and len(llm.nodes) != n:
             raise bad("llm.nodes", f"{len(llm.nodes)} entries", f"n = {n} (one per node)")
         nodes = [{**defaults, **(llm.nodes[i] if llm.nodes else {})} for i in range(n)]
         if llm.personas is not None:
-            if not llm.personas:
-                raise bad("llm.personas", [], "at least one persona")
-            for i, node in enumerate(nodes):
-                node["persona"] = llm.personas[i % len(llm.personas)]
+            for node, persona in zip(nodes, round_robin(n, llm.personas, "llm.personas")):
+                node["persona"] = persona
         shared: dict[str, Any] = {}
         gens = []
         for node in nodes:
@@ -367,7 +355,8 @@ class LLMWeb(Web):
         self._last: dict[str, Any] = {}
 
     def _requests(self, t: int, contexts: list[list[str]]) -> list[GenerationRequest]:
-        seeds = np.random.SeedSequence(self.seed, spawn_key=(t, 2)).generate_state(self.n)
+        key = (t, Stream.LLM_GENERATION)
+        seeds = np.random.SeedSequence(self.seed, spawn_key=key).generate_state(self.n)
         return [
             GenerationRequest(
                 s["persona"],
@@ -403,7 +392,9 @@ class LLMWeb(Web):
         with self.phase("retrieve"):
             self._inject(t)
             available = np.array([s.count_visible(t) for s in self.stores], dtype=np.int64)
-            quotas = self.quotas(available, self.human.count_visible(t), self.rng(t, 0))
+            quotas = self.quotas(
+                available, self.human.count_visible(t), self.rng(t, Stream.LLM_QUOTAS)
+            )
             if t == 0 and self.stances is not None:  # round 0: every node reads its own seeds
                 own = np.minimum(quotas.total, self.n_seed)
                 quotas = Quotas(
@@ -414,7 +405,7 @@ class LLMWeb(Web):
                 self.stores,
                 self.human,
                 quotas,
-                self.rng(t, 1),
+                self.rng(t, Stream.LLM_PICKS),
                 before_step=t,
                 pick=self.retrieval.pick,
                 query=self.query_embedding,
@@ -532,14 +523,24 @@ class LLMWeb(Web):
     def _save_state(self, folder: Path) -> None:
         """Nothing beyond the per-step files: stores are rebuilt from them on resume."""
 
+    def _step_files(self, steps: Path, s: int) -> tuple[list[dict[str, Any]], np.ndarray]:
+        """Round ``s``'s answers and embeddings (damaged or misshapen: one DataError line)."""
+        path = steps / f"responses-{s:06d}.jsonl"
+        rows = read_jsonl(path, f"the answers of round {s}", ("node", "text", "published"))
+        what = f"the embedded answers of round {s}"
+        samples = read_npy(steps / f"embeddings-{s:06d}.npy", what, (self.n, self.L, self.dim))
+        for i in range(self.n):
+            k = sum(1 for r in rows if r["node"] == i and r["published"])
+            if k != self.publish:
+                raise DataError(
+                    f"{path.name}: got {k} published answers of node {i} in {str(path)!r}, "
+                    f"expected {self.publish} (publish) in the answers of round {s}"
+                )
+        return rows, samples
+
     def _load_state(self, folder: Path, steps: Path, t: int) -> None:
         for s in range(t + 1):  # rounds 0..t have published
-            rows = [
-                json.loads(x)
-                for x in (steps / f"responses-{s:06d}.jsonl").read_text().splitlines()
-                if x
-            ]
-            samples = np.load(steps / f"embeddings-{s:06d}.npy")
+            rows, samples = self._step_files(steps, s)
             for i, store in enumerate(self.stores):
                 texts = [r["text"] for r in rows if r["node"] == i and r["published"]]
                 store.add(
@@ -548,9 +549,10 @@ class LLMWeb(Web):
 
     def _finalize(self, folder: Path) -> None:
         steps = folder / "steps"
-        parts = sorted(steps.glob("responses-*.jsonl"))
-        atomic_write_text(folder / "responses.jsonl", "".join(p.read_text() for p in parts))
-        arrays = np.stack([np.load(p) for p in sorted(steps.glob("embeddings-*.npy"))])
+        rounds = [self._step_files(steps, s) for s in range(self.t + 1)]  # every round, whole
+        parts = [read_text(steps / f"responses-{s:06d}.jsonl") for s in range(self.t + 1)]
+        atomic_write_text(folder / "responses.jsonl", "".join(parts))
+        arrays = np.stack([samples for _, samples in rounds])
         buf = io.BytesIO()
         np.savez_compressed(
             buf, samples=arrays, steps=np.arange(arrays.shape[0]), reference=self.reference

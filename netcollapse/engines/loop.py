@@ -23,7 +23,8 @@ read) and ``k_mean`` (documents read per node); its node table has ``step``,
 Randomness: the seed (``int``, :class:`numpy.random.Generator` or ``None``) is
 turned into one root integer at construction (:func:`netcollapse._random.root_seed`,
 written to ``config.json``); row ``t`` draws from streams
-``SeedSequence(root, spawn_key=(t, stream))``, so a run resumed at row ``t`` draws
+``SeedSequence(root, spawn_key=(t, stream))`` (the keys are named by
+:class:`netcollapse._random.Stream`), so a run resumed at row ``t`` draws
 exactly what an uninterrupted run draws and no random state needs saving.
 
 A run folder holds::
@@ -56,16 +57,13 @@ import numpy as np
 import pandas as pd
 
 from netcollapse._io import atomic_write_dir, atomic_write_text, dumps, write_parquet
-from netcollapse._random import SeedLike, root_seed
+from netcollapse._random import SeedLike, root_seed, stream_rng
+from netcollapse.engines import checkpoint
 from netcollapse.engines.result import RunResult
-from netcollapse.errors import SpecError, bad
+from netcollapse.errors import bad
 from netcollapse.graphs.retrieval_graph import RetrievalGraph
 from netcollapse.retrieval.quotas import (
     Quotas,
-    allocate_quotas,
-    pooled_quotas,
-    reachable_total,
-    retrieval_size,
 )
 from netcollapse.retrieval.settings import Retrieval, as_retrieval
 from netcollapse.scenarios.interventions import Intervention, Schedule
@@ -142,13 +140,16 @@ class Web(ABC):
         Parameters
         ----------
         t : int
+            The step, or a whole-run key such as ``Stream.GMM_INIT``.
         stream : int
+            A per-round :class:`~netcollapse._random.Stream` (e.g. ``Stream.GMM_SAMPLE``).
 
         Returns
         -------
         numpy.random.Generator
+            ``stream_rng(root, t, stream)`` (:func:`~netcollapse._random.stream_rng`).
         """
-        return np.random.default_rng(np.random.SeedSequence(self.seed, spawn_key=(t, stream)))
+        return stream_rng(self.seed, t, stream)
 
     def quotas(
         self,
@@ -172,7 +173,7 @@ class Web(ABC):
             Largest-remainder quotas depend on their inputs only (no draw), so a call
             with the same inputs as the previous one returns the previous result.
         """
-        g, h, r = self.graph, self.graph.h, self.retrieval  # a graph: W is not re-validated
+        g, r = self.graph, self.retrieval  # a graph: W is not re-validated
         pooled = r.mode == "pooled"
         fixed = not pooled and r.quota == "largest_remainder"
         memo = self._quota_memo
@@ -185,12 +186,7 @@ class Web(ABC):
             and np.array_equal(memo[3], available)
         ):
             return memo[4]
-        reach = reachable_total(g, available, human_available, h=None if pooled else h)
-        beta = None if r.k is not None else r.beta
-        k = retrieval_size(reach, beta=beta, k=r.k, k_max=r.k_max)
-        if pooled:
-            return pooled_quotas(g, k, available, human_available, rng)
-        q = allocate_quotas(g, h, k, available, human_available, quota=r.quota, rng=rng)
+        q = r.quotas(g, available, human_available, rng)
         if fixed:
             self._quota_memo = (g, r, human_available, np.array(available, copy=True), q)
         return q
@@ -306,8 +302,12 @@ class Web(ABC):
         out : str or Path, optional
             Run folder, checkpointed after every row. Without it nothing is written.
         resume : bool
-            Continue from the folder's latest checkpoint (a fresh start if it has
-            none; a finished run with the same ``T`` is read back, not re-run).
+            Continue from the folder's latest checkpoint (a fresh start only if
+            the run was stopped before its first one; a finished run with the
+            same ``T`` is read back, not re-run). A missing, truncated or
+            garbled file the resume reads is one
+            :class:`~netcollapse.errors.DataError` line naming it, and the
+            folder is left as it was.
         progress : bool
             Show a progress bar over rows (only on a terminal).
         on_step : callable, optional
@@ -347,24 +347,25 @@ class Web(ABC):
 
     # ------------------------------------------------------------------ folder & checkpoints
     def _prepare_folder(self, folder: Path, resume: bool, T: int) -> RunResult | None:
+        """Check a run folder before running; return a finished run's result to read back.
+
+        A folder holding a run (a checkpoint, ``summary.json`` or its tables) is
+        never started again from scratch: without ``resume`` that is an error;
+        with it, every file the resume reads must be whole (one
+        :class:`~netcollapse.errors.DataError` line naming a missing, truncated
+        or garbled file, :mod:`netcollapse.engines.checkpoint`), and nothing in
+        the folder is written before they are read.
+        """
         cfg = dumps(self.config(), indent=2, sort_keys=True)
-        summary = folder / "summary.json"
-        started = (folder / "checkpoint").exists() or summary.exists()
-        if folder.exists() and started:
+        if folder.exists() and checkpoint.started(folder):
             if not resume:
                 raise bad("out", str(folder), "a new or empty folder (or pass --resume)")
-            old = folder / "config.json"
-            if old.is_file() and old.read_text() != cfg:
-                raise SpecError(
-                    f"resume: got a different configuration than the one in {old}, "
-                    "expected the same spec and seed"
-                )
-            if summary.is_file():
-                steps = json.loads(summary.read_text())["steps"]
-                if steps != T:
-                    raise bad("T", T, f"{steps}, the finished run's T (run longer in a new folder)")
+            checkpoint.check_config(folder, cfg)
+            if (folder / "summary.json").exists():
+                result = checkpoint.read_finished(folder, T)
                 self._clean(folder)  # a crash may have come between summary and clean-up
-                return RunResult.load(folder)
+                return result
+            return None
         folder.mkdir(parents=True, exist_ok=True)
         atomic_write_text(folder / "config.json", cfg)
         return None
@@ -401,18 +402,13 @@ class Web(ABC):
         write_parquet(folder / "metrics.parquet", pd.DataFrame(self.rows))
 
     def _restore(self, folder: Path) -> bool:
-        latest = folder / "checkpoint" / "LATEST"
-        if not latest.is_file():
+        ck = checkpoint.read_checkpoint(folder)  # every file whole, or one DataError line
+        if ck is None:
             return False
-        ck = folder / "checkpoint" / latest.read_text().strip()
-        t = int(json.loads((ck / "t.json").read_text())["t"])
         self._init_state()
-        self._load_state(ck, folder / "steps", t)
-        self.t = t
-        self.rows = pd.read_parquet(ck / "metrics.parquet").to_dict("records")
-        self.timings = pd.read_parquet(ck / "timings.parquet").to_dict("records")
-        chunks = sorted((folder / "steps").glob("nodes-*.parquet"))
-        self.node_frames = [pd.read_parquet(c) for c in chunks if int(c.stem.split("-")[1]) <= t]
+        self._load_state(ck.path, folder / "steps", ck.t)
+        self.t, self.rows, self.timings = ck.t, ck.rows, ck.timings
+        self.node_frames = ck.node_frames
         self._flushed = len(self.node_frames)
         return True
 

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from netcollapse.errors import bad
+from netcollapse._io import read_json, read_jsonl, read_npz, read_parquet
+from netcollapse.errors import DataError, bad
 from netcollapse.measures.curves import collapse_measures
 
 __all__ = ["RunResult"]
@@ -59,7 +59,10 @@ class RunResult:
         return collapse_measures(self.frobenius, tail=tail)
 
     def _file(self, name: str) -> Path:
-        if self.path is None or not (self.path / name).is_file():
+        """Return a file of an LLM run folder (a GMM folder has none: a one-line error)."""
+        if self.path is None or (
+            not (self.path / name).is_file() and self.config.get("engine") != "llm"
+        ):
             raise bad("run", str(self.path), f"a finished LLM run folder with {name}")
         return self.path / name
 
@@ -71,9 +74,26 @@ class RunResult:
         numpy.ndarray
             ``[t, i, l]`` is node *i*'s ``l``-th answer in round ``t``; pass it as it
             is to :func:`~netcollapse.measures.perspective.perspective_space`.
+
+        Raises
+        ------
+        DataError
+            One line naming ``embeddings.npz`` when it is missing, damaged or of
+            another shape than the run's rows, nodes and answers.
         """
-        with np.load(self._file("embeddings.npz")) as data:
-            return data["samples"]
+        cfg = self.config
+        shape = (
+            len(self.metrics),
+            cfg.get("graph", {}).get("n") if isinstance(cfg.get("graph"), dict) else None,
+            cfg.get("L"),
+            None,
+        )
+        return read_npz(
+            self._file("embeddings.npz"),
+            "samples",
+            "the run's embedded answers (T + 1, n, L, d)",
+            shape=tuple(v if isinstance(v, int) else None for v in shape),
+        )
 
     def responses(self) -> pd.DataFrame:
         """Every answer of a finished LLM run, with the texts of the context it read.
@@ -92,14 +112,17 @@ class RunResult:
         ``(source, doc)`` resolves without the stores; the human corpus and the
         seed posts are in the folder's ``sources.json``.
         """
-        frame = pd.read_json(self._file("responses.jsonl"), lines=True)
-        src = json.loads(self._file("sources.json").read_text())
-        human, seeds, publish = src["human"], src["seeds"], int(src["publish"])
-        posted = {
-            (int(r.node), int(r.step), int(r.sample)): r.text
-            for r in frame.itertuples(index=False)
-            if r.published
-        }
+        keys = ("step", "node", "sample", "text", "published", "context")
+        records = read_jsonl(self._file("responses.jsonl"), "the run's answers", keys)
+        frame = pd.DataFrame(records) if records else pd.DataFrame(columns=list(keys))
+        path = self._file("sources.json")
+        src = read_json(path, "the texts the run read (human corpus, seed posts)")
+        human, seeds, publish = src.get("human"), src.get("seeds"), src.get("publish")
+        if not (isinstance(human, list) and isinstance(seeds, list) and type(publish) is int):
+            raise DataError(
+                f"sources.json: got keys {sorted(src)} in {str(path)!r}, expected "
+                "human and seeds (lists) and publish (an integer)"
+            )
 
         def text(source: int, doc: int) -> str:
             if source < 0:
@@ -110,7 +133,22 @@ class RunResult:
             step, sample = divmod(doc - m, publish)
             return posted[(source, step, sample)]
 
-        frame["context_texts"] = [[text(int(a), int(b)) for a, b in c] for c in frame["context"]]
+        try:
+            posted = {
+                (int(r.node), int(r.step), int(r.sample)): r.text
+                for r in frame.itertuples(index=False)
+                if r.published
+            }
+            frame["context_texts"] = [
+                [text(int(a), int(b)) for a, b in c] for c in frame["context"]
+            ]
+        except (KeyError, IndexError, TypeError, ValueError) as exc:
+            raise DataError(
+                f"responses.jsonl: got an answer or a context that names no text "
+                f"({type(exc).__name__}) in {str(self._file('responses.jsonl'))!r}, "
+                "expected answers whose contexts are (source, doc) pairs "
+                "of the human corpus, the seed posts and earlier answers (sources.json)"
+            ) from None
         return frame
 
     def to_frame(self) -> pd.DataFrame:
@@ -128,10 +166,21 @@ class RunResult:
         Returns
         -------
         RunResult
+            ``nodes`` is ``None`` for an unfinished run without ``nodes.parquet``.
+
+        Raises
+        ------
+        DataError
+            One line naming ``config.json``, ``metrics.parquet`` or
+            ``nodes.parquet`` when it is missing (``nodes.parquet``: only where
+            ``summary.json`` says the run finished), truncated or garbled.
         """
         p = Path(path)
-        if not (p / "metrics.parquet").is_file():
+        if not p.is_dir():
             raise bad("run", str(path), "a run folder with metrics.parquet")
-        cfg = json.loads((p / "config.json").read_text()) if (p / "config.json").is_file() else {}
-        nodes = pd.read_parquet(p / "nodes.parquet") if (p / "nodes.parquet").is_file() else None
-        return cls(pd.read_parquet(p / "metrics.parquet"), nodes, cfg, p)
+        cfg = read_json(p / "config.json", "the run's configuration (written when it starts)")
+        metrics = read_parquet(p / "metrics.parquet", "the run's per-step metrics", ("step",))
+        nodes = None
+        if (p / "nodes.parquet").exists() or (p / "summary.json").exists():
+            nodes = read_parquet(p / "nodes.parquet", "the run's per-node rows", ("step", "node"))
+        return cls(metrics, nodes, cfg, p)

@@ -198,9 +198,25 @@ def load_run(folder: str | Path, *, finished: bool = True) -> RunFolder:
     nodes = None
     if summary is not None or (p / "nodes.parquet").exists():
         nodes = read_parquet(p / "nodes.parquet", "the run's per-node rows", ("step", "node"))
-    if summary is not None and int(summary.get("steps", -1)) != int(metrics["step"].max()):
+    if summary is not None:
+        steps = summary.get("steps")
+        if type(steps) is not int:
+            raise DataError(
+                f"summary.json: got steps {str(steps)[:40]!r} in {str(p / 'summary.json')!r}, "
+                "expected a finished run's summary with an integer steps"
+            )
+        for name, table in (("metrics", metrics), ("nodes", nodes)):
+            got = sorted(set(table["step"].tolist())) if table is not None else []
+            if got != list(range(steps + 1)):
+                raise DataError(
+                    f"{name}.parquet: got rows of steps "
+                    f"{f'{got[0]}..{got[-1]}' if got else 'none'} in "
+                    f"{str(p / f'{name}.parquet')!r}, "
+                    f"expected steps 0..{steps} (summary.json's steps)"
+                )
+    elif metrics.empty:
         raise DataError(
-            f"metrics.parquet: got rows up to {int(metrics['step'].max())} in {str(p)!r}, "
-            f"expected {summary.get('steps')} (summary.json's steps)"
+            f"metrics.parquet: got no rows in {str(p / 'metrics.parquet')!r}, "
+            "expected the run's per-row metrics"
         )
     return RunFolder(p, config, metrics, nodes, summary)

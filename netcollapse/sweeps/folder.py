@@ -22,11 +22,13 @@ at a time.
 * :func:`save_outcome` writes one finished task's files.
 * :func:`load_outcomes` reads back the finished tasks of a task list.
 * :func:`write_tables` rebuilds ``results.parquet`` and ``steps.parquet``.
+* :func:`read_sweep` reads a sweep folder back (the study and the report): a
+  missing, truncated or garbled file is one
+  :class:`~netcollapse.errors.DataError` line naming it.
 """
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,17 +36,19 @@ from typing import Any
 
 import pandas as pd
 
-from netcollapse._io import atomic_write_text, dumps, write_parquet
-from netcollapse.errors import bad
+from netcollapse._io import atomic_write_text, dumps, read_json, read_parquet, write_parquet
+from netcollapse.errors import DataError, bad
 
 __all__ = [
     "MEASURE_COLUMNS",
     "PREDICTED_MEASURES",
     "STANCE_MEASURES",
     "TIMING_COLUMNS",
+    "SweepFolder",
     "TaskOutcome",
     "load_outcomes",
     "prepare_folder",
+    "read_sweep",
     "save_outcome",
     "write_tables",
 ]
@@ -197,9 +201,9 @@ def load_outcomes(out: Path, tasks: list[Any]) -> dict[str, TaskOutcome]:
         if not row_path.is_file():
             continue
         try:
-            row = json.loads(row_path.read_text())
-            steps = pd.read_parquet(steps_path) if row.get("status") == "ok" else None
-        except (OSError, ValueError):  # unreadable: run it again
+            row = read_json(row_path, "a finished task's row")
+            steps = read_parquet(steps_path) if row.get("status") == "ok" else None
+        except DataError:  # missing, truncated or garbled: run it again
             continue
         if row.get("task_id") == task.task_id:
             predicted = [f"pred_{m}" for m in PREDICTED_MEASURES] + ["curve_error"]
@@ -296,3 +300,71 @@ def write_tables(out: Path, tasks: list[Any], done: dict[str, TaskOutcome]) -> t
     write_parquet(out / "results.parquet", results)
     write_parquet(out / "steps.parquet", steps)
     return results, steps
+
+
+@dataclass(frozen=True)
+class SweepFolder:
+    """A sweep folder as read by :func:`read_sweep`.
+
+    Attributes
+    ----------
+    path : Path
+    spec : dict
+        The sweep spec (``sweep.json``'s ``spec``).
+    listing : list of dict
+        ``sweep.json``'s task list (id, index, replicate, seed, parameters).
+    results : pandas.DataFrame
+        One row per finished task (``results.parquet``).
+    steps : pandas.DataFrame
+        Per-step metrics of the finished tasks (``steps.parquet``).
+    """
+
+    path: Path
+    spec: dict[str, Any]
+    listing: list[dict[str, Any]]
+    results: pd.DataFrame
+    steps: pd.DataFrame
+
+
+def read_sweep(out: str | Path) -> SweepFolder:
+    """Read a sweep folder's ``sweep.json``, ``results.parquet`` and ``steps.parquet``.
+
+    Parameters
+    ----------
+    out : str or Path
+
+    Returns
+    -------
+    SweepFolder
+
+    Raises
+    ------
+    DataError
+        One line naming the file when one is missing (no task has finished
+        yet), truncated or garbled, or lacks what every sweep folder holds.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> read_sweep(tempfile.mkdtemp())  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    netcollapse.errors.DataError: sweep.json: got '.../sweep.json' missing, expected ...
+    """
+    p = Path(out)
+    path = p / "sweep.json"
+    meta = read_json(path, "a sweep folder's spec and task list")
+    spec, listing = meta.get("spec"), meta.get("tasks", [])
+    if not isinstance(spec, dict) or not isinstance(listing, list):
+        raise DataError(
+            f"sweep.json: got keys {sorted(meta)[:8]} in {str(path)!r}, expected a sweep "
+            "spec (a mapping under spec) and its task list (a list under tasks)"
+        )
+    written = "(written as tasks finish: none has finished yet)"
+    results = read_parquet(
+        p / "results.parquet", f"one row per finished task {written}", ("task_id", "status")
+    )
+    steps = read_parquet(
+        p / "steps.parquet", f"the finished tasks' per-step metrics {written}", ("task_id",)
+    )
+    return SweepFolder(p, spec, listing, results, steps)
