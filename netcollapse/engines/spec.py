@@ -10,36 +10,110 @@ from __future__ import annotations
 import re
 from typing import Any, Literal
 
+import numpy as np
 from pydantic import Field, field_validator, model_validator
 
 from netcollapse._spec import Spec as _Spec
 from netcollapse.backends.generation import DECODING_DEFAULTS
 from netcollapse.backends.models import DTYPES
+from netcollapse.engines.gmm_kernels import default_means
+from netcollapse.errors import SpecError, bad
 from netcollapse.scenarios.stances import StanceSpec
 
-__all__ = ["GMMSpec", "LLMSpec", "NodeSpec"]
+__all__ = ["GMMSpec", "LLMSpec", "NodeSpec", "RATES", "check_samples", "round_robin"]
 
 _DEVICE = re.compile(r"^(auto|cpu|cuda|cuda:\d+)$")
 
 
-class GMMSpec(_Spec):
-    """Interacting-GMM nodes (the paper's Algorithms 2-3)."""
+#: The rates ``alpha`` and ``c`` may be given by name (``k``: points a node read).
+RATES = ("1/k", "1/(k B^2)", "0")
 
-    B: int = Field(default=2, ge=2)
+
+class GMMSpec(_Spec):
+    """Interacting-GMM nodes (the paper's Algorithms 2-3): every GMM parameter rule lives here.
+
+    :class:`~netcollapse.engines.gmm.GMMWeb` validates its keyword arguments with
+    this model, and a run spec's ``gmm:`` part is this model, so both say the same.
+
+    Examples
+    --------
+    >>> GMMSpec(B=3, means=[-4, 0, 4]).mean_array().shape
+    (3, 1)
+    >>> GMMSpec(cov=-1.0)
+    Traceback (most recent call last):
+    ...
+    netcollapse.errors.SpecError: cov: got 'not positive definite', expected a positive \
+definite covariance
+    """
+
+    B: int = 2
     means: list[float] | list[list[float]] | None = None
     cov: float | list[list[float]] = 1.0
     a: float = Field(default=1.0, gt=0.0)
-    L: int = Field(default=3, ge=1)
-    alpha: float | Literal["1/k"] = "1/k"
-    c: float | Literal["1/(k B^2)", "0"] = "1/(k B^2)"
+    L: int = 3
+    alpha: float | str = "1/k"
+    c: float | str = "1/(k B^2)"
     eps: float = Field(default=1e-4, gt=0.0, lt=1.0)
     A0: int = Field(default=20, ge=0)
 
+    @field_validator("B")
+    @classmethod
+    def _B(cls, v: int) -> int:  # noqa: N802 (the paper's name)
+        if v < 2:
+            raise ValueError(f"got {v}, expected an integer >= 2 (number of components)")
+        return v
+
+    @field_validator("L")
+    @classmethod
+    def _L(cls, v: int) -> int:  # noqa: N802 (the paper's name)
+        if v < 1:
+            raise ValueError(f"got {v}, expected an integer >= 1 (samples per node and step)")
+        return v
+
+    @field_validator("alpha", "c")
+    @classmethod
+    def _rate(cls, v: float | str) -> float | str:
+        if isinstance(v, str) and v not in RATES:
+            raise ValueError(f"got {v!r}, expected a number or one of '1/k', '1/(k B^2)', '0'")
+        return v
+
     @model_validator(mode="after")
-    def _means(self) -> GMMSpec:
-        if self.means is not None and len(self.means) != self.B:
-            raise ValueError(f"means: got {len(self.means)} means, expected B = {self.B}")
+    def _arrays(self) -> GMMSpec:
+        mu = self.mean_array()
+        if mu.ndim != 2 or mu.shape[0] != self.B:
+            raise ValueError(
+                str(
+                    bad(
+                        "means",
+                        f"shape {np.shape(self.means)}",
+                        f"{self.B} finite means (shape (B,) or (B, d))",
+                    )
+                )
+            )
+        d = mu.shape[1]
+        S = self.cov_array(d)
+        if S.shape != (d, d) or not np.allclose(S, S.T):
+            raise ValueError(
+                str(bad("cov", f"shape {S.shape}", f"a variance or a symmetric {d}x{d} matrix"))
+            )
+        try:
+            np.linalg.cholesky(S)
+        except np.linalg.LinAlgError:
+            raise ValueError(
+                str(bad("cov", "not positive definite", "a positive definite covariance"))
+            ) from None
         return self
+
+    def mean_array(self) -> np.ndarray:
+        """Return the component means as a ``(B, d)`` array (default: ``B`` points in [-5, 5])."""
+        mu = default_means(self.B) if self.means is None else np.asarray(self.means, float)
+        return mu[:, None] if mu.ndim == 1 else mu
+
+    def cov_array(self, d: int | None = None) -> np.ndarray:
+        """Return the shared covariance as a ``(d, d)`` array (a scalar is a variance)."""
+        S = np.asarray(self.cov, dtype=float)
+        d = self.mean_array().shape[1] if d is None else d
+        return S * np.eye(d) if S.ndim == 0 else S
 
 
 class NodeSpec(_Spec):
@@ -118,7 +192,62 @@ class LLMSpec(_Spec):
         return v
 
     @model_validator(mode="after")
-    def _publish(self) -> LLMSpec:
-        if self.publish > self.L:
-            raise ValueError(f"publish: got {self.publish}, expected at most L = {self.L}")
+    def _samples(self) -> LLMSpec:
+        try:
+            check_samples(self.L, self.publish, self.stances is not None)
+        except SpecError as exc:
+            raise ValueError(str(exc)) from None
         return self
+
+
+def check_samples(L: int, publish: int, stances: bool) -> None:
+    """Check an LLM web's answers per node and round: the one rule for L and publish.
+
+    Parameters
+    ----------
+    L : int
+        Answers per node and round (>= 1; >= 2 with seeded stances, whose
+        corrected disagreement needs the within-node variance).
+    publish : int
+        How many of them a node publishes, ``1 <= publish <= L``.
+    stances : bool
+        Whether the web has seeded stances.
+
+    Raises
+    ------
+    SpecError
+
+    Examples
+    --------
+    >>> check_samples(1, 1, stances=True)
+    Traceback (most recent call last):
+    ...
+    netcollapse.errors.SpecError: L: got 1, expected L >= 2 with seeded stances (the \
+corrected stance disagreement needs the within-node variance)
+    """
+    if isinstance(L, bool) or int(L) != L or L < 1:
+        raise bad("L", L, "an integer >= 1 (answers per node and round)")
+    if stances and L < 2:
+        raise bad(
+            "L",
+            L,
+            "L >= 2 with seeded stances (the corrected stance "
+            "disagreement needs the within-node variance)",
+        )
+    if isinstance(publish, bool) or int(publish) != publish or not 1 <= publish <= L:
+        raise bad("publish", publish, f"an integer in [1, L = {L}]")
+
+
+def round_robin(
+    n: int, personas: list[str] | tuple[str, ...], field: str = "personas"
+) -> list[str]:
+    """Give ``n`` nodes their personas in turn (node ``i`` gets ``personas[i % len]``).
+
+    Examples
+    --------
+    >>> round_robin(5, ["a", "b"])
+    ['a', 'b', 'a', 'b', 'a']
+    """
+    if len(personas) == 0:
+        raise bad(field, [], "at least one persona")
+    return [personas[i % len(personas)] for i in range(n)]

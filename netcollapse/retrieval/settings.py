@@ -24,10 +24,18 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
+import numpy as np
 from pydantic import Field, model_validator
 
 from netcollapse._spec import Spec, validate
-from netcollapse.retrieval.quotas import QUOTAS
+from netcollapse.retrieval.quotas import (
+    QUOTAS,
+    Quotas,
+    allocate_quotas,
+    pooled_quotas,
+    reachable_total,
+    retrieval_size,
+)
 from netcollapse.retrieval.selection import PICKS
 
 __all__ = ["MODES", "Retrieval", "as_retrieval"]
@@ -63,6 +71,69 @@ class Retrieval(Spec):
         if self.k is None and self.beta is None:
             raise ValueError("beta: got None, expected a number in (0, 1] when k is not set")
         return self
+
+    def size(self, graph: Any, available: np.ndarray, human_available: int) -> np.ndarray:
+        """Documents each node reads this round: ``k_i`` from what it can reach.
+
+        Parameters
+        ----------
+        graph : RetrievalGraph
+            ``W`` and ``h`` of the round.
+        available : ndarray of int, shape (n,)
+            Visible documents in each node's store.
+        human_available : int
+            Visible documents in the human seed corpus.
+
+        Returns
+        -------
+        ndarray of int, shape (n,)
+        """
+        h = None if self.mode == "pooled" else graph.h
+        reach = reachable_total(graph, available, human_available, h=h)
+        beta = None if self.k is not None else self.beta
+        return retrieval_size(reach, beta=beta, k=self.k, k_max=self.k_max)
+
+    def quotas(
+        self,
+        graph: Any,
+        available: np.ndarray,
+        human_available: int,
+        rng: np.random.Generator | None = None,
+        *,
+        quota: str | None = None,
+    ) -> Quotas:
+        """Return this round's quotas: reach -> size ``k_i`` -> per-source quotas.
+
+        The one home of this pipeline: the engine loop draws with it, the GMM
+        theory takes its expected (largest-remainder) quotas from it.
+
+        Parameters
+        ----------
+        graph : RetrievalGraph
+        available : ndarray of int, shape (n,)
+        human_available : int
+        rng : numpy.random.Generator, optional
+            Needed by random quotas (``multinomial``, pooled mode).
+        quota : str, optional
+            Overrides :attr:`quota` (weighted mode).
+
+        Returns
+        -------
+        Quotas
+
+        Examples
+        --------
+        >>> from netcollapse.graphs.retrieval_graph import build
+        >>> ring = build("ring", n=4, self_weight=0.5)  # half from itself, a quarter per side
+        >>> q = Retrieval(k=4).quotas(ring, np.full(4, 10), 0)
+        >>> q.total.tolist(), q.Q.toarray()[0].tolist()
+        ([4, 4, 4, 4], [2, 1, 0, 1])
+        """
+        k = self.size(graph, available, human_available)
+        if self.mode == "pooled":
+            return pooled_quotas(graph, k, available, human_available, rng)
+        rule = self.quota if quota is None else quota
+        return allocate_quotas(graph, graph.h, k, available, human_available, quota=rule, rng=rng)
 
 
 def as_retrieval(value: Retrieval | dict[str, Any] | None) -> Retrieval:

@@ -43,30 +43,6 @@ class RunSpec(_Spec):
     interventions: list[Intervention] = []
 
 
-def _check_inject(spec: RunSpec, inj: Any, field: str) -> None:
-    if spec.engine == "gmm":
-        if inj.count is None or inj.texts is not None or inj.corpus is not None:
-            raise bad(
-                field,
-                "no count" if inj.count is None else "texts/corpus",
-                "count (and optional weights): GMM nodes inject points",
-            )
-        if inj.weights is not None and len(inj.weights) != spec.gmm.B:
-            raise bad(
-                f"{field}.weights",
-                f"{len(inj.weights)} weights",
-                f"B = {spec.gmm.B} (one per component)",
-            )
-    elif inj.weights is not None or (
-        inj.texts is None and (inj.corpus is None or inj.count is None)
-    ):
-        raise bad(
-            field,
-            "weights" if inj.weights is not None else "no texts",
-            "texts, or corpus with count: LLM nodes inject documents",
-        )
-
-
 def parse_run(data: dict[str, Any]) -> RunSpec:
     """Validate a run spec mapping; the graph part is checked as a topology spec.
 
@@ -97,7 +73,7 @@ def parse_run(data: dict[str, Any]) -> RunSpec:
         if ev.graph is not None:
             parse_topology(ev.graph, prefix=f"interventions.{i}.graph.")
         if ev.inject is not None:
-            _check_inject(spec, ev.inject, f"interventions.{i}.inject")
+            ev.inject.check_engine(spec.engine, spec.gmm.B, f"interventions.{i}.inject")
     if spec.engine == "llm" and spec.llm.nodes is not None:
         for i, node in enumerate(spec.llm.nodes):
             validate(NodeSpec, {**spec.llm.defaults.model_dump(), **node}, f"llm.nodes.{i}.")

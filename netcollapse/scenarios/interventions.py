@@ -42,6 +42,7 @@ import pandas as pd
 import scipy.sparse as sp
 from pydantic import Field, model_validator
 
+from netcollapse._random import Stream, stream_rng
 from netcollapse._spec import Spec
 from netcollapse.errors import SpecError, bad
 from netcollapse.graphs.retrieval_graph import RetrievalGraph
@@ -60,9 +61,6 @@ __all__ = [
 
 ACTIONS = ("graph", "rewire", "h", "freeze", "inject")
 """The actions an intervention can take (one per event)."""
-
-_REWIRE = 2**32 - 3  # spawn key of the rewiring streams: (_REWIRE, row)
-_INJECT = 2**32 - 4  # spawn key of the draws of injected documents: (_INJECT, event)
 
 
 class Rewire(Spec):
@@ -100,6 +98,55 @@ class Inject(Spec):
                 f"weights: got {self.weights}, expected non-negative weights, not all 0"
             )
         return self
+
+    def check_engine(self, engine: str, B: int | None = None, field: str = "inject") -> None:
+        """Check that an engine can inject this: the one rule for both engines.
+
+        GMM nodes inject points (``count``, optional ``weights``, one per
+        component); LLM nodes inject documents (``texts``, or ``corpus`` with
+        ``count``).
+
+        Parameters
+        ----------
+        engine : {"gmm", "llm"}
+        B : int, optional
+            The GMM's number of components.
+        field : str
+            Name used in error messages.
+
+        Raises
+        ------
+        SpecError
+
+        Examples
+        --------
+        >>> Inject(count=3, weights=[1, 0]).check_engine("gmm", B=3)
+        Traceback (most recent call last):
+        ...
+        netcollapse.errors.SpecError: inject.weights: got '2 weights', expected B = 3 \
+(one per component)
+        """
+        if engine == "gmm":
+            if self.count is None or self.texts is not None or self.corpus is not None:
+                raise bad(
+                    field,
+                    "no count" if self.count is None else "texts/corpus",
+                    "count (and optional weights): GMM nodes inject points",
+                )
+            if self.weights is not None and B is not None and len(self.weights) != B:
+                raise bad(
+                    f"{field}.weights",
+                    f"{len(self.weights)} weights",
+                    f"B = {B} (one per component)",
+                )
+        elif self.weights is not None or (
+            self.texts is None and (self.corpus is None or self.count is None)
+        ):
+            raise bad(
+                field,
+                "weights" if self.weights is not None else "no texts",
+                "texts, or corpus with count: LLM nodes inject documents",
+            )
 
 
 class Intervention(Spec):
@@ -350,9 +397,7 @@ class Schedule:
                 g, sid = self._graphs[id(ev[-1])], sid + 1
             rw = self._latest("rewire", t)
             if rw is not None and rw.rewire.rate > 0:  # type: ignore[union-attr]
-                rng = np.random.default_rng(
-                    np.random.SeedSequence(self.seed, spawn_key=(_REWIRE, t))
-                )
+                rng = stream_rng(self.seed, Stream.REWIRE, t)
                 g, sid = rewire_step(g, rw.rewire.rate, rng), sid + 1  # type: ignore[union-attr]
             self._struct.append(g)
             self._struct_id.append(sid)
@@ -393,7 +438,7 @@ class Schedule:
 
     def rng(self, index: int) -> np.random.Generator:
         """Return the random stream of the ``index``-th ``inject`` event's draws."""
-        return np.random.default_rng(np.random.SeedSequence(self.seed, spawn_key=(_INJECT, index)))
+        return stream_rng(self.seed, Stream.INJECT, index)
 
     def table(self) -> pd.DataFrame:
         """Return the events as a tidy table: ``at``, ``action``, ``description``."""
@@ -436,10 +481,9 @@ def inject_texts(event: Inject, rng: np.random.Generator, field: str = "inject")
     from netcollapse.retrieval.corpus import default_corpus, load_corpus
     from netcollapse.scenarios.stances import stance_corpus
 
+    event.check_engine("llm", field=field)
     if event.texts is not None:
         return list(event.texts)
-    if event.corpus is None or event.count is None:
-        raise bad(field, "no texts", "texts, or corpus with count (LLM webs inject documents)")
     if event.corpus == "default":
         corpus = default_corpus()
     elif event.corpus == "stances":

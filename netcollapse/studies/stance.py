@@ -21,7 +21,6 @@ then held out of the fit).
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,29 +30,18 @@ import numpy as np
 import pandas as pd
 
 from netcollapse.errors import DataError, bad
+from netcollapse.measures.levels import level_measures
+from netcollapse.measures.stats import mean_interval, spearman
 
 __all__ = [
     "STUDY_MEASURES",
     "StanceStudy",
     "format_study",
-    "mean_interval",
     "predict_stance_run",
     "stance_study",
 ]
 
 STUDY_MEASURES = ("half_life", "excess_half_life", "time_to_twice_floor", "retained_share")
-_T975 = {
-    1: 12.706,
-    2: 4.303,
-    3: 3.182,
-    4: 2.776,
-    5: 2.571,
-    6: 2.447,
-    7: 2.365,
-    8: 2.306,
-    9: 2.262,
-    10: 2.228,
-}
 
 
 @dataclass(frozen=True)
@@ -82,56 +70,16 @@ class StanceStudy:
     targets: dict[str, Any]
 
 
-def _spearman(x: np.ndarray, y: np.ndarray) -> float:
-    ok = np.isfinite(x) & np.isfinite(y)
-    if ok.sum() < 3:
-        return math.nan
-    rx, ry = pd.Series(x[ok]).rank().to_numpy(), pd.Series(y[ok]).rank().to_numpy()
-    if rx.std() == 0 or ry.std() == 0:
-        return math.nan
-    return float(np.corrcoef(rx, ry)[0, 1])
-
-
-def mean_interval(values: Any) -> tuple[float, float, float]:
-    """Mean and 95% t-interval of the finite values (NaN bounds below 2 values).
-
-    Examples
-    --------
-    >>> m, lo, hi = mean_interval([1.0, 2.0, 3.0])
-    >>> m, round(lo, 3), round(hi, 3)
-    (2.0, -0.484, 4.484)
-    """
-    v = np.asarray(values, dtype=float)
-    v = v[np.isfinite(v)]
-    if v.size == 0:
-        return math.nan, math.nan, math.nan
-    m = float(v.mean())
-    if v.size < 2:
-        return m, math.nan, math.nan
-    half = _T975.get(v.size - 1, 1.96) * float(v.std(ddof=1)) / math.sqrt(v.size)
-    return m, m - half, m + half
-
-
-def _measures(F: np.ndarray) -> dict[str, Any]:
-    from netcollapse.measures.curves import curve_measures
-    from netcollapse.measures.levels import excess_half_life, retained_share
-
-    m = curve_measures(F)
-    return {
-        "half_life": m.half_life,
-        "excess_half_life": excess_half_life(F),
-        "retained_share": retained_share(F),
-        "time_to_twice_floor": m.time_to_twice_floor,
-        "floor": m.floor,
-        "notes": m.notes,
-    }
-
-
 def _calibration(folder: Path) -> Any:
     """Fit the response on a run folder, then its per-round variance on the run's own curve."""
     from netcollapse.runs.folder import load_run
     from netcollapse.theory.stance import fit_read_var, fit_stance_response
 
+    if not (Path(folder) / "config.json").is_file():
+        raise DataError(
+            f"calibration: got {str(folder)!r}, expected a finished run folder (config.json, "
+            "metrics.parquet, nodes.parquet) of an LLM run with llm.stances"
+        )
     run = load_run(folder)
     seed_stance = run.seed_stance()
     response = fit_stance_response(run.nodes, int(run.config["L"]))
@@ -227,20 +175,20 @@ def stance_study(
     from netcollapse.scenarios.interventions import Schedule
     from netcollapse.scenarios.stances import readout, seed_stances
     from netcollapse.sweeps.expand import expand
+    from netcollapse.sweeps.folder import read_sweep
     from netcollapse.sweeps.spec import load_sweep
     from netcollapse.theory.stance import predict_stance_curve
 
     if measure not in STUDY_MEASURES:
         raise bad("measure", measure, f"one of {', '.join(STUDY_MEASURES)}")
     folder = Path(sweep)
-    if not (folder / "sweep.json").is_file() or not (folder / "results.parquet").is_file():
+    if not folder.is_dir():
         raise DataError(f"sweep: got {str(folder)!r}, expected a sweep folder with results")
+    found = read_sweep(folder)  # a damaged file: one DataError line naming it
     response = _calibration(Path(calibration))
-    meta = json.loads((folder / "sweep.json").read_text())
-    spec, base = load_sweep(meta["spec"])
+    spec, base = load_sweep(found.spec)
     tasks = {t.task_id: t for t in expand(spec, base)}
-    results = pd.read_parquet(folder / "results.parquet")
-    steps = pd.read_parquet(folder / "steps.parquet")
+    results, steps = found.results, found.steps
     ok = results[results["status"] == "ok"]
     if "stance_corrected" not in steps.columns or ok.empty:
         raise DataError(
@@ -269,7 +217,7 @@ def stance_study(
         )["frobenius"].to_numpy()
         s = steps[steps["task_id"] == res["task_id"]].sort_values("step")
         F = s["stance_corrected"].to_numpy(float)
-        mm, pm = _measures(F), _measures(pred)
+        mm, pm = level_measures(F), level_measures(pred)
         name = str(res.get("graph", graph.family))
         rows.append(
             {
@@ -317,8 +265,8 @@ def stance_study(
             sep = bool(c["hi"] < r["lo"] or r["hi"] < c["lo"])
     targets = {
         "measure": measure,
-        "spearman_calibrated": _spearman(per["mean"].to_numpy(), per["calibrated"].to_numpy()),
-        "spearman_slem": _spearman(per["mean"].to_numpy(), per["slem"].to_numpy()),
+        "spearman_calibrated": spearman(per["mean"], per["calibrated"]),
+        "spearman_slem": spearman(per["mean"], per["slem"]),
         "complete_ring_separated": sep,
         "response": response.to_dict(),
     }

@@ -67,7 +67,6 @@ the positivity floor ``eps`` (a node whose weights reached a vertex), and
 
 from __future__ import annotations
 
-import copy
 import math
 import warnings
 from typing import Any
@@ -76,8 +75,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from netcollapse.engines.gmm import GMMWeb, _rate
-from netcollapse.retrieval.quotas import allocate_quotas, reachable_total, retrieval_size
+from netcollapse.engines.gmm import GMMWeb, node_rates
 from netcollapse.spectral.dynamics import PROBES, LinearStep, predict_curve
 
 __all__ = ["OVERLAP_SEPARATION", "GMMLinearModel", "predict_gmm"]
@@ -92,7 +90,9 @@ class GMMLinearModel:
     Parameters
     ----------
     web : GMMWeb
-        The engine (not modified; its initial state is drawn on a copy).
+        The engine (not modified: its initial state is read with
+        :meth:`~netcollapse.engines.gmm.GMMWeb.initial_weights` and
+        :meth:`~netcollapse.engines.gmm.GMMWeb.seed_points`).
 
     Attributes
     ----------
@@ -104,12 +104,11 @@ class GMMLinearModel:
     """
 
     def __init__(self, web: GMMWeb) -> None:
-        probe = copy.copy(web)
-        probe._init_state()
         self.web, self.B, self.n = web, web.B, web.n
-        self.X0 = probe.Pi - 1.0 / self.B
-        self._human_lik = [probe.human_lik]  # the seed set, then each inject event's points
-        self.anchor, self.v_human = self._mix(probe.human_lik)
+        self.X0 = web.initial_weights() - 1.0 / self.B
+        seed_lik = web.likelihood(web.seed_points())
+        self._human_lik = [seed_lik]  # the seed set, then each inject event's points
+        self.anchor, self.v_human = self._mix(seed_lik)
         self.memory = web.memory
         self._cache: dict[tuple[int, int, int], tuple[LinearStep, dict[str, Any]]] = {}
 
@@ -123,7 +122,7 @@ class GMMLinearModel:
         """Size, anchor and diversity of the human set after ``injected`` inject events."""
         while len(self._human_lik) <= injected:
             pts = self.web.injected_points(len(self._human_lik) - 1)
-            self._human_lik.append(self.web._likelihood(pts))
+            self._human_lik.append(self.web.likelihood(pts))
         lik = np.concatenate(self._human_lik[: injected + 1])
         return len(lik), *self._mix(lik)
 
@@ -131,14 +130,12 @@ class GMMLinearModel:
     def _counts(self, per_store: int, graph: Any, A: int) -> tuple[sp.csr_array, np.ndarray]:
         """Return the expected reads per (node, source) and from the human corpus."""
         n, r = self.n, self.web.retrieval
-        h = graph.h
         avail = np.full(n, per_store, dtype=np.int64)
         pooled = r.mode == "pooled"
-        reach = reachable_total(graph, avail, A, h=None if pooled else h)
-        k = retrieval_size(reach, beta=None if r.k is not None else r.beta, k=r.k, k_max=r.k_max)
-        if not pooled:
-            q = allocate_quotas(graph, h, k, avail, A, quota="largest_remainder")
+        if not pooled:  # expected reads: the deterministic (largest-remainder) quotas
+            q = r.quotas(graph, avail, A, quota="largest_remainder")
             return sp.csr_array(q.Q, dtype=float), q.human.astype(float)
+        k = r.size(graph, avail, A)
         P = (graph.W > 0).astype(float) * per_store  # pooled: shares follow store sizes
         total = P.sum(axis=1) + A
         frac = np.where(total > 0, k / np.maximum(total, 1), 0.0)
@@ -162,8 +159,8 @@ class GMMLinearModel:
             Q, hq = self._counts(per_store, graph, A)
             k = np.asarray(Q.sum(axis=1)).ravel() + hq
             kk = np.maximum(np.rint(k).astype(np.int64), 1)
-            alpha = _rate(self.web.alpha, kk, self.B, "alpha")
-            c = _rate(self.web.c, kk, self.B, "c")
+            alpha = node_rates(self.web.alpha, kk, self.B, "alpha")
+            c = node_rates(self.web.c, kk, self.B, "c")
             reads = k > 0
             g = np.where(reads, 1.0 - (1.0 - alpha) ** kk, 0.0)
             gain = g / (1.0 - self.B * c)

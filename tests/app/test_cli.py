@@ -192,7 +192,7 @@ def test_run_writes_a_run_folder(tmp_path, capsys):
         ("engine: gmm\nT: 2\ngraph: {family: ring, n: 1}\n", "graph.n: got 1, expected"),
         (
             "engine: gmm\nT: 2\ngraph: {family: ring, n: 5}\ngmm: {B: 2, means: [1]}\n",
-            "means: got 1 means, expected B = 2",
+            "gmm.means: got 'shape (1,)', expected 2 finite means",
         ),
         ("engine: [gmm\n", "expected valid YAML"),
     ],

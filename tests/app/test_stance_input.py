@@ -36,7 +36,7 @@ def run_bad(tmp_path, capsys, llm):
         ({"stances": {"posts": 40}}, "llm.stances.posts: got 40, expected at most 30"),
         ({"stances": {"assign": "block"}}, "llm.stances.assign: got 'block', expected an SBM"),
         ({"stances": {"assign": "sides"}}, "llm.stances.assign"),
-        ({"L": 1, "stances": {}}, "llm.L: got 1, expected L >= 2 with llm.stances"),
+        ({"L": 1, "stances": {}}, "llm.L: got 1, expected L >= 2 with seeded stances"),
     ],
 )
 def test_bad_stance_settings(tmp_path, capsys, llm, expected):
