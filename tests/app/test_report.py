@@ -9,6 +9,7 @@ blank. Without ``/usr/bin/chromium`` that test is skipped, unless ``CI=true``
 from __future__ import annotations
 
 import base64
+import html
 import os
 import re
 import shutil
@@ -21,7 +22,10 @@ import pytest
 
 from netcollapse.app import report_figures as rf
 from netcollapse.app.cli import main
+from netcollapse.graphs.retrieval_graph import RetrievalGraph
+from netcollapse.runs.folder import load_run
 from netcollapse.runs.runner import run_spec
+from netcollapse.spectral import spectral_summary
 from netcollapse.sweeps.run import run_sweep
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -100,6 +104,51 @@ def figure_names(out):
     return [re.sub(r"^\d\d_|\.png$", "", n) for n in pngs]
 
 
+def table(page, key):
+    """The table of section ``key`` as rows of {header: cell text}."""
+    section = page.split(f'<section id="{key}"')[1].split("</section>")[0]
+    head = [html.unescape(h) for h in re.findall(r"<th>(.*?)</th>", section, re.S)]
+    rows = re.findall(r"<tr>(.*?)</tr>", section.split("</thead>")[1], re.S)
+    cells = [[html.unescape(c) for c in re.findall(r"<td>(.*?)</td>", r, re.S)] for r in rows]
+    return [dict(zip(head, c, strict=True)) for c in cells]
+
+
+# Ring n = 6, self weight 0.2: W = 0.2 I + 0.4 (shift + shift^-1), eigenvalues
+# 0.2 + 0.8 cos(2 pi j / 6) = 1, 0.6, 0.6, -0.2, -0.2, -0.6; uniform stationary law;
+# Kemeny's constant sum_j 1 / (1 - lambda_j) = 2 / 0.4 + 2 / 1.2 + 1 / 1.6 = 175 / 24; the lazy
+# rate (g = 1 - 1/e) 1 - g (1 - 0.6) = 0.6 + 0.4 / e.
+RING = {
+    "n": 6,
+    "n_edges": 12,
+    "slem": 0.6,
+    "spectral_gap": 0.4,
+    "lambda_2": 0.6,
+    "lambda_min": -0.6,
+    "relaxation_time": 2.5,
+    "kemeny_constant": 175 / 24,
+    "lazy_rate": 0.6 + 0.4 / np.e,
+    "pi_min": 1 / 6,
+    "pi_max": 1 / 6,
+}
+# Complete n = 6 without self loops: 1 and -1/5 (five times); star n = 6: 1, -1 and 0 (bipartite).
+SWEEP_GRAPHS = {
+    "complete": {
+        "n": 6,
+        "n_edges": 30,
+        "slem": 0.2,
+        "spectral_gap": 0.8,
+        "kemeny_constant": 25 / 6,
+    },
+    "ring": {k: RING[k] for k in ("n", "n_edges", "slem", "spectral_gap", "kemeny_constant")},
+    "star": {"n": 6, "n_edges": 10, "slem": 1.0, "spectral_gap": 0.0, "kemeny_constant": 4.5},
+}
+
+
+def shown(cell, value):
+    """A table cell (4-5 significant digits) shows ``value``."""
+    return float(cell) == pytest.approx(float(value), rel=6e-4, abs=1e-12)
+
+
 def check_page(out, page, want):
     """Sections, figures inline (the same bytes as the PNG files), the image counter."""
     for key in SECTIONS:
@@ -124,8 +173,17 @@ def test_gmm_run_report(results, capsys):
     )
     assert "corrected_vs_raw" not in names and "perspective" not in names
     assert "D(t) heatmap" in page or "D(t) heatmaps" in page  # the note for GMM runs
-    assert "slem" in page and "half_life" in page
+    assert "half_life" in page
     assert '<section id="interventions"' not in page
+    spectral = {r["predictor"]: r["value"] for r in table(page, "spectral")}
+    summary = spectral_summary(load_run(results / "gmm_run").graph)
+    assert list(spectral) == list(summary.index)
+    for key, value in summary.items():
+        assert spectral[key] == value if isinstance(value, str) else shown(spectral[key], value)
+    for key, value in RING.items():
+        assert shown(spectral[key], value), key
+    assert spectral["reversible"] in ("1", "True")
+    assert summary.equals(spectral_summary(RetrievalGraph.from_spec(GMM["graph"])))
 
 
 def test_interventions_are_listed_and_marked(capsys, tmp_path):
@@ -159,8 +217,11 @@ def test_gmm_sweep_report(results, capsys, tmp_path):
         ],
     )
     assert '<section id="predictors"' in page and "Spearman" in page
-    for graph in ("complete", "ring", "star"):
-        assert f"<td>{graph}</td>" in page
+    rows = {r["graph"]: r for r in table(page, "spectral")}
+    assert sorted(rows) == sorted(SWEEP_GRAPHS)
+    for graph, want in SWEEP_GRAPHS.items():
+        for key, value in want.items():
+            assert shown(rows[graph][key], value), (graph, key)
 
 
 @pytest.mark.slow

@@ -1,7 +1,14 @@
-"""The stance topology study on a tiny real sweep (bundled models)."""
+"""The stance topology study on a tiny real sweep (bundled models).
+
+The calibration run's graph has its own seed (1), not the run's (9): the case
+where the old reader rebuilt another graph (issue 19). The calibration and the
+study's predictions are recomputed here on the graph the run read from, and
+required to differ on the graph the old rule built.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 
@@ -10,13 +17,31 @@ import pandas as pd
 import pytest
 
 from netcollapse.app.cli import main
+from netcollapse.backends.embedding import SentenceTransformerEmbedder
 from netcollapse.errors import DataError
+from netcollapse.graphs.retrieval_graph import RetrievalGraph
+from netcollapse.measures.curves import curve_measures
 from netcollapse.runs.runner import run_spec
-from netcollapse.studies.stance import format_study, predict_stance_run, stance_study
+from netcollapse.runs.spec import parse_run
+from netcollapse.scenarios.stances import readout, seed_stances
+from netcollapse.studies.stance import (
+    _calibration,
+    format_study,
+    predict_stance_run,
+    stance_study,
+)
 from netcollapse.sweeps.run import run_sweep
+from netcollapse.theory.stance import fit_read_var, fit_stance_response, predict_stance_curve
 
 LLM = {"L": 3, "backend": "hf", "defaults": {"max_new_tokens": 12}, "stances": {"posts": 3}}
 RETRIEVAL = {"k": 3, "quota": "multinomial"}
+CAL_SEED = 9
+CAL_GRAPH = {"family": "erdos_renyi", "n": 4, "p": 0.7, "self_weight": 0.5, "seed": 1}
+SWEEP_GRAPHS = {
+    "complete": {"family": "complete", "n": 4, "self_weight": 0.5},
+    "ring": {"family": "ring", "n": 4, "self_weight": 0.5},
+    "star": {"family": "star", "n": 4, "self_weight": 0.5},
+}
 
 
 @pytest.fixture(scope="module")
@@ -26,45 +51,120 @@ def folders(tmp_path_factory):
         {
             "engine": "llm",
             "T": 3,
-            "seed": 9,
+            "seed": CAL_SEED,
             "retrieval": RETRIEVAL,
             "llm": LLM,
-            "graph": {"family": "erdos_renyi", "n": 4, "p": 0.7, "self_weight": 0.5, "seed": 1},
+            "graph": CAL_GRAPH,
         },
         root / "calibration",
         progress=False,
     )
     sweep = {
         "base": {"engine": "llm", "T": 3, "retrieval": RETRIEVAL, "llm": LLM},
-        "graphs": {
-            "complete": {"family": "complete", "n": 4, "self_weight": 0.5},
-            "ring": {"family": "ring", "n": 4, "self_weight": 0.5},
-            "star": {"family": "star", "n": 4, "self_weight": 0.5},
-        },
+        "graphs": SWEEP_GRAPHS,
         "seeds": 1,
     }
     run_sweep(sweep, root / "sweep", progress=False)
     return root
 
 
+def calibration_inputs(folder):
+    """What the calibration reads, straight from the run folder's files."""
+    config = json.loads((folder / "config.json").read_text())
+    nodes = pd.read_parquet(folder / "nodes.parquet")
+    measured = pd.read_parquet(folder / "metrics.parquet")["stance_corrected"].to_numpy(float)
+    z = np.asarray(config["stances"]["seed_stance"], float)
+    kw = {
+        "seeds": config["stances"]["posts"],
+        "memory": config["retrieval"]["memory"],
+        "publish": config["publish"],
+    }
+    return config, nodes, measured, z, kw
+
+
+@pytest.fixture(scope="module")
+def calibrated(folders):
+    """The calibration recomputed on the graph the run read from (its own seed 1)."""
+    config, nodes, measured, z, kw = calibration_inputs(folders / "calibration")
+    assert config["graph"]["seed"] == CAL_GRAPH["seed"] and config["seed"] == CAL_SEED
+    response = fit_stance_response(nodes, config["L"])
+    own = RetrievalGraph.from_spec(CAL_GRAPH)
+    wrong = RetrievalGraph.from_spec(CAL_GRAPH, seed=CAL_SEED)  # the old rule: the run seed
+    return (
+        fit_read_var(own, z, response, measured, **kw),
+        fit_read_var(wrong, z, response, measured, **kw),
+    )
+
+
 @pytest.mark.slow
-def test_study_table_curves_and_targets(folders):
+def test_calibration_is_fitted_on_the_runs_own_graph(folders, calibrated):
+    config, nodes, measured, z, kw = calibration_inputs(folders / "calibration")
+    own = RetrievalGraph.from_spec(CAL_GRAPH)
+    assert (own.W != RetrievalGraph.from_spec(CAL_GRAPH, seed=CAL_SEED).W).nnz > 0
+    want, wrong = calibrated
+    # the response is the least-squares line through (read, stance) of every node-round
+    d = nodes.dropna(subset=["stance", "read_stance"])
+    slope, intercept = np.polyfit(d["read_stance"], d["stance"], 1)
+    assert want.slope == pytest.approx(slope, rel=1e-9)
+    assert want.intercept == pytest.approx(intercept, rel=1e-9, abs=1e-12)
+    assert want.rows == len(d) == 4 * 4
+
+    # read_var minimises the squared error of the predicted F^2 over rounds 1..T
+    def sse(v: float) -> float:
+        r = dataclasses.replace(want, read_var=v)
+        F = predict_stance_curve(own, z, r, len(measured) - 1, **kw)["frobenius"].to_numpy()
+        return float(((F**2 - measured**2)[1:] ** 2).sum())
+
+    v = want.read_var
+    assert v > 0 and sse(v) < min(sse(0.9 * v), sse(1.1 * v))
+    got = _calibration(folders / "calibration")
+    assert got == want
+    assert got.round_var == v and got.to_dict() == want.to_dict()
+    assert wrong.read_var != pytest.approx(v, rel=1e-3)  # the old rule fits another value
+
+
+@pytest.mark.slow
+def test_study_table_curves_and_targets(folders, calibrated):
     study = stance_study(folders / "sweep", folders / "calibration")
     assert sorted(study.graphs["graph"]) == ["complete", "ring", "star"]
     assert len(study.tasks) == 3 and len(study.curves) == 3 * 4
     steps = pd.read_parquet(folders / "sweep" / "steps.parquet")
-    for tid, c in study.curves.groupby("task_id"):
-        want = steps[steps.task_id == tid].sort_values("step")["stance_corrected"]
+    response, wrong = calibrated
+    assert study.targets["response"] == response.to_dict()
+    embedder = SentenceTransformerEmbedder()
+    for task in study.tasks.itertuples():
+        c = study.curves[study.curves.task_id == task.task_id].sort_values("step")
+        want = steps[steps.task_id == task.task_id].sort_values("step")["stance_corrected"]
         np.testing.assert_allclose(c["measured"], want)
-        assert np.isfinite(c["predicted"]).all() and (c["predicted"] > 0).all()
+        # the prediction: the task's graph and seed stances with the calibrated response
+        run = parse_run(
+            {
+                "engine": "llm",
+                "T": 3,
+                "seed": task.seed,
+                "retrieval": RETRIEVAL,
+                "llm": LLM,
+                "graph": SWEEP_GRAPHS[task.graph],
+            }
+        )
+        graph = RetrievalGraph.from_spec(SWEEP_GRAPHS[task.graph], seed=task.seed)
+        z = readout(seed_stances(run.llm.stances, graph, task.seed), embedder).z
+        kw = {"seeds": 3, "memory": run.retrieval.memory, "publish": run.llm.publish}
+        pred = predict_stance_curve(graph, z, response, 3, **kw)["frobenius"]
+        np.testing.assert_allclose(c["predicted"], pred, rtol=1e-9)
+        other = predict_stance_curve(graph, z, wrong, 3, **kw)["frobenius"]
+        assert not np.allclose(c["predicted"], other, rtol=1e-3)
+        pm = study.tasks.set_index("task_id").loc[task.task_id]
+        assert pm["pred_half_life"] == pytest.approx(
+            curve_measures(pred.to_numpy()).half_life, nan_ok=True
+        )
     results = pd.read_parquet(folders / "sweep" / "results.parquet").set_index("task_id")
     np.testing.assert_allclose(
         results.loc[study.tasks["task_id"], "stance_retained_share"], study.tasks["retained_share"]
     )
     assert (study.graphs["n_seeds"] <= 1).all()
     assert study.graphs["lo"].isna().all()  # one seed: no interval
-    r = study.targets["response"]
-    assert math.isfinite(r["slope"]) and r["round_var"] >= 0
+    assert study.targets["response"]["round_var"] == response.read_var
     assert math.isnan(study.targets["complete_ring_separated"])
     text = format_study(study)
     assert "Spearman measured vs calibrated" in text and "ring" in text
