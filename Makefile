@@ -39,7 +39,7 @@ lint: setup
 	$(BIN)/ruff check netcollapse tests benchmarks
 	$(BIN)/ruff format --check netcollapse tests benchmarks
 
-# Headless chromium renders the HTML report in tests/app/test_report.py (apt-get, only if missing).
+# Headless chromium renders the HTML report in tests/reports/test_report.py (apt-get, only if missing).
 chromium:
 	@test -x /usr/bin/chromium || { DEBIAN_FRONTEND=noninteractive apt-get update -q && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; }

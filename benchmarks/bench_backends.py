@@ -32,7 +32,7 @@ import pandas as pd
 import yaml
 
 from netcollapse.backends import GenerationRequest, HFGenerator, LlamaCppGenerator
-from netcollapse.backends import hf as hf_module
+from netcollapse.backends.local import hf as hf_module
 from netcollapse.backends.models import torch_threads
 from netcollapse.retrieval.corpus import DEFAULT_QUERY, default_corpus
 

@@ -21,7 +21,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from netcollapse.app.plotting import save_figure  # noqa: E402
+from netcollapse.reports.plotting import save_figure  # noqa: E402
 
 GRAPHS = {
     "ring_k2": "ring, k = 2 (slow lattice)",

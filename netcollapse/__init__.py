@@ -13,7 +13,7 @@ Network of LLMs" (arXiv 2506.15690).
 The subpackages follow the data flow, each importing only the ones before it:
 ``graphs`` -> ``spectral`` -> ``measures`` -> ``backends`` -> ``retrieval`` ->
 ``scenarios`` -> ``engines`` -> ``theory`` -> ``runs`` -> ``sweeps`` -> ``studies``
--> ``app``. They are imported lazily, so ``import netcollapse`` stays
+-> ``reports`` -> ``app``. They are imported lazily, so ``import netcollapse`` stays
 cheap (no torch, no hnswlib).
 """
 
@@ -36,6 +36,7 @@ SUBPACKAGES = (
     "runs",
     "sweeps",
     "studies",
+    "reports",
     "app",
 )
 """The layers, lowest first: a module imports only from its own layer or lower ones."""

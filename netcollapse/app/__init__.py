@@ -1,12 +1,16 @@
-"""The application layer: the ``netcollapse`` command, the demo, figures, shipped specs.
+"""The application layer: the ``netcollapse`` command, the demo, shipped specs.
 
-- :mod:`~netcollapse.app.cli`: the ``netcollapse`` command (``python -m netcollapse``);
+- :mod:`~netcollapse.app.cli`: the ``netcollapse`` command (``python -m netcollapse``):
+  its argument parser and :func:`main`;
+- :mod:`~netcollapse.app.commands`: the handlers of its subcommands;
 - :mod:`~netcollapse.app.demo`: ``netcollapse demo`` / ``make demo``;
-- :mod:`~netcollapse.app.plotting`: figures of collapse curves and predictors;
-- :mod:`~netcollapse.app.figures`: what plots and report figures draw alike;
+- :mod:`~netcollapse.app.prediction`: the predicted-vs-measured table and figure of
+  ``netcollapse run`` and ``netcollapse predict``;
+- :mod:`~netcollapse.app.profile`: the step-time split of ``netcollapse run --profile``;
 - :mod:`~netcollapse.app.shipped`: the topology and experiment specs installed
   with the package, and short names for them.
 
+Figures and HTML reports are one layer below, in :mod:`netcollapse.reports`.
 Nothing below this layer imports it.
 """
 

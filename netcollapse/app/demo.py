@@ -133,7 +133,7 @@ def run_comparison(
 
 
 def _figure(metrics: pd.DataFrame, path: Path, title: str, ylabel: str) -> None:
-    from netcollapse.app.plotting import plot_frobenius, save_figure
+    from netcollapse.reports.plotting import plot_frobenius, save_figure
 
     ax = plot_frobenius(metrics, hue="topology")
     ax.set_title(title)

@@ -132,7 +132,7 @@ def plot_prediction(
     """
     import matplotlib.pyplot as plt
 
-    from netcollapse.app.figures import prediction_lines
+    from netcollapse.reports.figures import prediction_lines
 
     if ax is None:
         _, ax = plt.subplots(figsize=(6.4, 4.2))

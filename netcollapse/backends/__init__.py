@@ -2,12 +2,15 @@
 
 - :mod:`~netcollapse.backends.generation`: the :class:`Generator` contract
   (:class:`GenerationRequest` in, ``L`` answers out) and prompt building;
-- :mod:`~netcollapse.backends.hf`: :class:`HFGenerator` (transformers, batched;
-  CPU or GPU);
-- :mod:`~netcollapse.backends.llamacpp`: :class:`LlamaCppGenerator` (llama.cpp on a
-  GGUF file, batched decoding; the fastest CPU path);
-- :mod:`~netcollapse.backends.openai_api`: :class:`OpenAIGenerator` (any
-  OpenAI-compatible server: vLLM, SGLang, llama.cpp server, hosted APIs);
+- :mod:`~netcollapse.backends.local`: generators that run the model in this
+  process: :class:`HFGenerator` (:mod:`~netcollapse.backends.local.hf`;
+  transformers, batched; CPU or GPU) and :class:`LlamaCppGenerator`
+  (:mod:`~netcollapse.backends.local.llamacpp`; llama.cpp on a GGUF file, batched
+  decoding; the fastest CPU path), with the GGUF files they read
+  (:mod:`~netcollapse.backends.local.gguf`);
+- :mod:`~netcollapse.backends.remote`: :class:`OpenAIGenerator`
+  (:mod:`~netcollapse.backends.remote.openai_api`; any OpenAI-compatible server:
+  vLLM, SGLang, llama.cpp server, hosted APIs);
 - :mod:`~netcollapse.backends.factory`: :func:`make_generator` (backend name and
   settings to a generator); :mod:`~netcollapse.backends.devices`: devices,
   dtypes per device, free cores;
@@ -37,10 +40,10 @@ from netcollapse.backends.generation import (
     GenerationRequest,
     Generator,
 )
-from netcollapse.backends.hf import (
+from netcollapse.backends.local.hf import (
     HFGenerator,
 )
-from netcollapse.backends.llamacpp import (
+from netcollapse.backends.local.llamacpp import (
     LlamaCppGenerator,
 )
 from netcollapse.backends.models import (
@@ -49,7 +52,7 @@ from netcollapse.backends.models import (
     load_causal_lm,
     load_sentence_transformer,
 )
-from netcollapse.backends.openai_api import (
+from netcollapse.backends.remote.openai_api import (
     OpenAIGenerator,
 )
 

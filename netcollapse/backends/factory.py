@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from netcollapse.backends.devices import resolve_device, resolve_dtype
-from netcollapse.backends.gguf import llama_cpp_available
+from netcollapse.backends.local.gguf import llama_cpp_available
 from netcollapse.errors import bad
 
 __all__ = ["BACKENDS", "make_generator", "resolve_backend"]
@@ -130,7 +130,7 @@ def make_generator(
                 base_url,
                 "the server's URL (http://host:port/v1) for backend 'openai'",
             )
-        from netcollapse.backends.openai_api import OpenAIGenerator
+        from netcollapse.backends.remote.openai_api import OpenAIGenerator
 
         return OpenAIGenerator(
             model=str(model),
@@ -141,7 +141,7 @@ def make_generator(
             retries=retries,
         )
     if concrete == "llamacpp":
-        from netcollapse.backends.llamacpp import LlamaCppGenerator
+        from netcollapse.backends.local.llamacpp import LlamaCppGenerator
 
         if device not in ("auto", "cpu"):
             raise bad(
@@ -151,7 +151,7 @@ def make_generator(
                 "of llama.cpp runs on the CPU; use backend 'hf' for a GPU)",
             )
         return LlamaCppGenerator(model=model, threads=threads)
-    from netcollapse.backends.hf import HFGenerator
+    from netcollapse.backends.local.hf import HFGenerator
 
     where = resolve_device(device)
     return HFGenerator(

@@ -36,8 +36,6 @@ per step; all answers of a step are embedded in one call.
 
 from __future__ import annotations
 
-import io
-import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -47,22 +45,18 @@ import pandas as pd
 import scipy.sparse as sp
 
 from netcollapse._io import (
-    atomic_write_bytes,
-    atomic_write_text,
-    read_jsonl,
-    read_npy,
-    read_text,
     resolve_path,
 )
 from netcollapse._random import SeedLike, Stream
 from netcollapse.backends.generation import DECODING_DEFAULTS, GenerationRequest, Generator
+from netcollapse.engines.llm_files import finalize_run, read_round, write_round
 from netcollapse.engines.loop import Row, Web
-from netcollapse.engines.spec import check_samples, round_robin
+from netcollapse.engines.spec import check_samples, node_settings, round_robin
 from netcollapse.errors import DataError, bad
 from netcollapse.graphs.retrieval_graph import RetrievalGraph
-from netcollapse.measures.corrected import corrected_row, group_row
+from netcollapse.measures.corrected import corrected_row
 from netcollapse.measures.disagreement import node_rows, step_metrics
-from netcollapse.measures.stance import project
+from netcollapse.measures.stance import project, stance_rows
 from netcollapse.retrieval.corpus import DEFAULT_QUERY, Corpus, default_corpus, load_corpus
 from netcollapse.retrieval.quotas import Quotas
 from netcollapse.retrieval.selection import select_documents
@@ -88,24 +82,6 @@ ROW_COLUMNS = (
     "diversity",
     "diversity_se",
 )
-
-
-def _node_settings(n: int, personas: Sequence[str] | None, decoding: Any) -> list[dict]:
-    base = {"persona": "", **DECODING_DEFAULTS}
-    if isinstance(decoding, dict) or decoding is None:
-        per = [dict(decoding or {}) for _ in range(n)]
-    else:
-        per = [dict(d) for d in decoding]
-        if len(per) != n:
-            raise bad("decoding", f"{len(per)} entries", f"one dict or {n} (one per node)")
-    out = []
-    for i in range(n):
-        s = {**base, **per[i]}
-        out.append(s)
-    if personas is not None:
-        for s, persona in zip(out, round_robin(n, list(personas)), strict=True):
-            s["persona"] = persona
-    return out
 
 
 class LLMWeb(Web):
@@ -203,7 +179,7 @@ class LLMWeb(Web):
             raise bad("generators", f"{len(gens)} generators", f"one, or {self.n} (one per node)")
         self.corpus, self.generators, self.embedder = corpus, gens, embedder
         self.query, self.L, self.publish = query, int(L), int(publish)
-        self.settings = _node_settings(self.n, personas, decoding)
+        self.settings = node_settings(self.n, personas, decoding)
         for i, s in enumerate(self.settings):  # validate decoding settings once, early
             GenerationRequest(
                 s["persona"], (), query, 1, 0, **{key: s[key] for key in DECODING_KEYS}
@@ -471,72 +447,23 @@ class LLMWeb(Web):
     def _stance_metrics(self, samples: np.ndarray, picks: list) -> tuple[dict, dict]:
         """Stance columns of a row and of its node rows."""
         axis = self.stance_readout().axis
-        s = project(samples, axis)  # (n, L)
-        row = {
-            "stance_mean": float(s.mean()),
-            **corrected_row(s, "stance_"),
-            **group_row(s, self.stances.groups, "stance_"),
-        }
-        read = [
-            project(
-                np.concatenate(
-                    [
-                        (self.human if src < 0 else self.stores[src]).embeddings_of([doc])
-                        for src, doc in p
-                    ]
-                ),
-                axis,
-            )
-            if p
-            else np.array([np.nan])
-            for p in picks
-        ]
-        cols = {
-            "stance": s.mean(axis=1),
-            "stance_var": s.var(axis=1, ddof=1),
-            "read_stance": np.array([r.mean() for r in read]),
-            "read_stance_var": np.array([r.var(ddof=1) if r.size > 1 else np.nan for r in read]),
-        }
-        return row, cols
+
+        def doc(src: int, i: int) -> np.ndarray:
+            return (self.human if src < 0 else self.stores[src]).embeddings_of([i])
+
+        read = [project(np.concatenate([doc(*d) for d in p]), axis) if p else None for p in picks]
+        return stance_rows(project(samples, axis), read, self.stances.groups)
 
     # ------------------------------------------------------------------ persistence
     def _write_step(self, steps: Path, t: int) -> None:
-        lines = [
-            json.dumps(
-                {
-                    "step": t,
-                    "node": i,
-                    "sample": s,
-                    "text": text,
-                    "published": s < self.publish,
-                    "context": [[int(src), int(doc)] for src, doc in self._last["picks"][i]],
-                }
-            )
-            for i, node in enumerate(self._last["answers"])
-            for s, text in enumerate(node)
-        ]
-        atomic_write_text(steps / f"responses-{t:06d}.jsonl", "\n".join(lines) + "\n")
-        buf = io.BytesIO()
-        np.save(buf, self._last["samples"])
-        atomic_write_bytes(steps / f"embeddings-{t:06d}.npy", buf.getvalue())
+        last = self._last
+        write_round(steps, t, last["answers"], last["picks"], last["samples"], self.publish)
 
     def _save_state(self, folder: Path) -> None:
-        """Nothing beyond the per-step files: stores are rebuilt from them on resume."""
+        """Nothing beyond the per-round files: stores are rebuilt from them on resume."""
 
     def _step_files(self, steps: Path, s: int) -> tuple[list[dict[str, Any]], np.ndarray]:
-        """Round ``s``'s answers and embeddings (damaged or misshapen: one DataError line)."""
-        path = steps / f"responses-{s:06d}.jsonl"
-        rows = read_jsonl(path, f"the answers of round {s}", ("node", "text", "published"))
-        what = f"the embedded answers of round {s}"
-        samples = read_npy(steps / f"embeddings-{s:06d}.npy", what, (self.n, self.L, self.dim))
-        for i in range(self.n):
-            k = sum(1 for r in rows if r["node"] == i and r["published"])
-            if k != self.publish:
-                raise DataError(
-                    f"{path.name}: got {k} published answers of node {i} in {str(path)!r}, "
-                    f"expected {self.publish} (publish) in the answers of round {s}"
-                )
-        return rows, samples
+        return read_round(steps, s, (self.n, self.L, self.dim), self.publish)
 
     def _load_state(self, folder: Path, steps: Path, t: int) -> None:
         for s in range(t + 1):  # rounds 0..t have published
@@ -548,25 +475,9 @@ class LLMWeb(Web):
                 )
 
     def _finalize(self, folder: Path) -> None:
-        steps = folder / "steps"
-        rounds = [self._step_files(steps, s) for s in range(self.t + 1)]  # every round, whole
-        parts = [read_text(steps / f"responses-{s:06d}.jsonl") for s in range(self.t + 1)]
-        atomic_write_text(folder / "responses.jsonl", "".join(parts))
-        arrays = np.stack([samples for _, samples in rounds])
-        buf = io.BytesIO()
-        np.savez_compressed(
-            buf, samples=arrays, steps=np.arange(arrays.shape[0]), reference=self.reference
-        )
-        atomic_write_bytes(folder / "embeddings.npz", buf.getvalue())
+        rounds = [self._step_files(folder / "steps", s) for s in range(self.t + 1)]
         seeds = [] if self.stances is None else [list(p) for p in self.stances.node_posts]
-        atomic_write_text(
-            folder / "sources.json",
-            json.dumps(
-                {
-                    "human": list(self.corpus.texts)
-                    + [x for texts in self.injected for x in texts],
-                    "seeds": seeds,
-                    "publish": self.publish,
-                }
-            ),
+        human = list(self.corpus.texts) + [x for texts in self.injected for x in texts]
+        finalize_run(
+            folder, [samples for _, samples in rounds], self.reference, human, seeds, self.publish
         )

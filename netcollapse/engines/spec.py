@@ -8,6 +8,7 @@ with them, so each rule is written once.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any, Literal
 
 import numpy as np
@@ -20,7 +21,15 @@ from netcollapse.engines.gmm_kernels import default_means
 from netcollapse.errors import SpecError, bad
 from netcollapse.scenarios.stances import StanceSpec
 
-__all__ = ["GMMSpec", "LLMSpec", "NodeSpec", "RATES", "check_samples", "round_robin"]
+__all__ = [
+    "GMMSpec",
+    "LLMSpec",
+    "NodeSpec",
+    "RATES",
+    "check_samples",
+    "node_settings",
+    "round_robin",
+]
 
 _DEVICE = re.compile(r"^(auto|cpu|cuda|cuda:\d+)$")
 
@@ -251,3 +260,40 @@ def round_robin(
     if len(personas) == 0:
         raise bad(field, [], "at least one persona")
     return [personas[i % len(personas)] for i in range(n)]
+
+
+def node_settings(n: int, personas: Sequence[str] | None, decoding: Any) -> list[dict]:
+    """Each node's persona and decoding settings (defaults, then ``decoding``, then personas).
+
+    Parameters
+    ----------
+    n : int
+    personas : sequence of str, optional
+        Given to the nodes in turn (:func:`round_robin`).
+    decoding : dict, sequence of n dicts, or None
+        One dict for every node, or one per node.
+
+    Returns
+    -------
+    list of dict
+
+    Examples
+    --------
+    >>> [s["persona"] for s in node_settings(3, ["a", "b"], {"temperature": 0.5})]
+    ['a', 'b', 'a']
+    """
+    base = {"persona": "", **DECODING_DEFAULTS}
+    if isinstance(decoding, dict) or decoding is None:
+        per = [dict(decoding or {}) for _ in range(n)]
+    else:
+        per = [dict(d) for d in decoding]
+        if len(per) != n:
+            raise bad("decoding", f"{len(per)} entries", f"one dict or {n} (one per node)")
+    out = []
+    for i in range(n):
+        s = {**base, **per[i]}
+        out.append(s)
+    if personas is not None:
+        for s, persona in zip(out, round_robin(n, list(personas)), strict=True):
+            s["persona"] = persona
+    return out

@@ -28,8 +28,9 @@ import numpy as np
 
 from netcollapse._validation import as_array
 from netcollapse.errors import bad
+from netcollapse.measures.corrected import corrected_row, group_row
 
-__all__ = ["StanceAxis", "auc", "project", "stance_axis"]
+__all__ = ["StanceAxis", "auc", "project", "stance_axis", "stance_rows"]
 
 
 class StanceAxis(NamedTuple):
@@ -138,3 +139,45 @@ def auc(positive_scores: Any, negative_scores: Any) -> float:
         raise bad("scores", f"{p.size} positive, {q.size} negative", "both non-empty")
     diff = p[:, None] - q[None, :]
     return float(((diff > 0).sum() + 0.5 * (diff == 0).sum()) / diff.size)
+
+
+def stance_rows(
+    stance: np.ndarray, read: list[np.ndarray | None], groups: Any
+) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+    """Stance columns of a round's metrics row and of its node rows.
+
+    Parameters
+    ----------
+    stance : ndarray, shape (n, L)
+        The stance readout of every answer.
+    read : list of (ndarray or None)
+        The stances of what each node read (``None``: it read nothing).
+    groups : array_like
+        Each node's group (the two-group split, :func:`group_row`).
+
+    Returns
+    -------
+    (dict, dict)
+        The row's ``stance_*`` columns and the node columns ``stance``,
+        ``stance_var``, ``read_stance``, ``read_stance_var``.
+
+    Examples
+    --------
+    >>> s = np.array([[0.5, 0.3], [-0.5, -0.1]])
+    >>> row, cols = stance_rows(s, [np.array([0.4, 0.2]), None], [0, 1])
+    >>> round(row["stance_mean"], 3), cols["read_stance"].tolist()[0]
+    (0.05, 0.30000000000000004)
+    """
+    row = {
+        "stance_mean": float(stance.mean()),
+        **corrected_row(stance, "stance_"),
+        **group_row(stance, groups, "stance_"),
+    }
+    filled = [np.array([np.nan]) if r is None else np.asarray(r, float) for r in read]
+    cols = {
+        "stance": stance.mean(axis=1),
+        "stance_var": stance.var(axis=1, ddof=1),
+        "read_stance": np.array([r.mean() for r in filled]),
+        "read_stance_var": np.array([r.var(ddof=1) if r.size > 1 else np.nan for r in filled]),
+    }
+    return row, cols

@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 
 import netcollapse
-from netcollapse.app.cli import main, shipped_dir
+from netcollapse.app.cli import main
+from netcollapse.app.shipped import shipped_dir
 
 GMM_SPEC = """
 name: tiny

@@ -1,8 +1,8 @@
 import pandas as pd
 import pytest
 
-from netcollapse.app.cli import shipped_dir
 from netcollapse.app.demo import run_comparison, spectral_table
+from netcollapse.app.shipped import shipped_dir
 from netcollapse.sweeps import expand, load_sweep
 from netcollapse.sweeps.run import TasksFailed
 

@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from netcollapse.app.cli import main
-from netcollapse.app.plotting import save_figure
+from netcollapse.reports.plotting import save_figure
 
 matplotlib.use("Agg")
 

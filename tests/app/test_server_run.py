@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from netcollapse.backends.gguf import resolve_gguf
+from netcollapse.backends.local.gguf import resolve_gguf
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "backends"))
 from servers import free_port  # noqa: E402

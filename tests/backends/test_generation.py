@@ -15,7 +15,7 @@ from netcollapse.backends.generation import (
     build_prompt_messages,
     postprocess,
 )
-from netcollapse.backends.hf import plan_chunks, plan_waves, sample_next
+from netcollapse.backends.local.hf import plan_chunks, plan_waves, sample_next
 from netcollapse.backends.models import torch_threads
 from netcollapse.errors import ModelError, SpecError
 

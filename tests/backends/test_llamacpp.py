@@ -9,8 +9,8 @@ import pytest
 from generator_conformance import CONTEXT, check_generator, req
 
 from netcollapse.backends import HFGenerator
-from netcollapse.backends.gguf import resolve_gguf
-from netcollapse.backends.llamacpp import LlamaCppGenerator, plan_groups
+from netcollapse.backends.local.gguf import resolve_gguf
+from netcollapse.backends.local.llamacpp import LlamaCppGenerator, plan_groups
 from netcollapse.errors import DataError, ModelError, SpecError
 
 

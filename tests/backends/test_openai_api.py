@@ -12,7 +12,7 @@ from servers import FakeServer, fake_text, free_port, llama_server, silent_port
 
 from netcollapse.backends.generation import build_prompt_messages
 from netcollapse.backends.models import bundled_llm_path
-from netcollapse.backends.openai_api import OpenAIGenerator, sample_seed
+from netcollapse.backends.remote.openai_api import OpenAIGenerator, sample_seed
 from netcollapse.errors import ModelError, ServerError, SpecError
 
 KEY_VAR = "NETCOLLAPSE_TEST_OPENAI_KEY"

@@ -19,9 +19,9 @@ import pandas as pd
 import pytest
 import scipy.sparse as sp
 
-from netcollapse.app.report import build_report
 from netcollapse.errors import DataError
 from netcollapse.graphs.retrieval_graph import RetrievalGraph
+from netcollapse.reports.report import build_report
 from netcollapse.runs.folder import RunFolder, load_run
 from netcollapse.runs.runner import build_graph, build_web, predict_spec
 from netcollapse.runs.spec import parse_run

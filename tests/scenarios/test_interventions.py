@@ -13,18 +13,12 @@ from netcollapse.backends.embedding import HashEmbedder
 from netcollapse.engines.gmm import GMMWeb
 from netcollapse.engines.llm import LLMWeb
 from netcollapse.errors import SpecError
+from netcollapse.graphs.changes import freeze_nodes, rewire_step, with_h
 from netcollapse.graphs.retrieval_graph import build
 from netcollapse.retrieval.corpus import default_corpus
 from netcollapse.runs.runner import predict_spec, run_spec
 from netcollapse.runs.spec import parse_run
-from netcollapse.scenarios.interventions import (
-    Inject,
-    Schedule,
-    freeze_nodes,
-    inject_texts,
-    rewire_step,
-    with_h,
-)
+from netcollapse.scenarios.interventions import Inject, Schedule, inject_texts
 from netcollapse.scenarios.stances import StanceSpec, seed_stances
 
 

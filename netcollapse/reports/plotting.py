@@ -11,7 +11,7 @@ Input tables are tidy :class:`pandas.DataFrame` objects as produced by
 :mod:`netcollapse.measures.disagreement`, the engines and the sweep. What these
 figures draw the same way as ``netcollapse report`` (colours, mean curves with
 bands, scatters with Spearman's rho, the stance study figure) comes from
-:mod:`netcollapse.app.figures`; :func:`save_figure` writes any of them.
+:mod:`netcollapse.reports.figures`; :func:`save_figure` writes any of them.
 """
 
 from __future__ import annotations
@@ -24,7 +24,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from netcollapse._io import atomic_write_bytes
-from netcollapse.app.figures import (
+from netcollapse.errors import bad
+from netcollapse.reports.figures import (
     STEP_LABEL,
     hue_levels,
     mean_band,
@@ -35,7 +36,6 @@ from netcollapse.app.figures import (
     spearman_title,
     study_figure,
 )
-from netcollapse.errors import bad
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -104,8 +104,8 @@ def plot_frobenius(
     matplotlib.axes.Axes
         One line per level (``ax.get_lines()``); where a level has several values
         per step, a band of mean +/- 1 standard deviation
-        (:func:`~netcollapse.app.figures.mean_band`: on a log axis it stops at
-        :data:`~netcollapse.app.figures.BAND_FLOOR` times the mean). Legend titled
+        (:func:`~netcollapse.reports.figures.mean_band`: on a log axis it stops at
+        :data:`~netcollapse.reports.figures.BAND_FLOOR` times the mean). Legend titled
         ``hue`` with one entry per level.
 
     Examples
@@ -316,7 +316,7 @@ def plot_predictor_scatter(
         One collection per ``hue`` level; rows where the predictor or the measure
         is missing (for instance a half-life that never happened) are left out.
         The title gives Spearman's rank correlation and the number of points
-        (:func:`~netcollapse.app.figures.spearman_title`).
+        (:func:`~netcollapse.reports.figures.spearman_title`).
 
     Examples
     --------
@@ -345,7 +345,7 @@ def plot_predictor_scatter(
 def plot_study(study: Any, path: str | os.PathLike[str]) -> Path:
     """Write the stance topology study's figure as PNG (``netcollapse study --out``).
 
-    The figure the report shows: :func:`~netcollapse.app.figures.study_figure`
+    The figure the report shows: :func:`~netcollapse.reports.figures.study_figure`
     (curves per graph beside the calibrated prediction, and the per-graph measure
     with its 95% interval against the calibrated prediction).
 

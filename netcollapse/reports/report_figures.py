@@ -10,8 +10,8 @@ Curve functions take a tidy step table with ``label`` (topology or sweep
 condition), ``task`` (one curve per task), ``step`` and metric columns; several
 tasks of one label are drawn as their mean with a band of +/- 1 standard deviation.
 The style, colours, bands, scatters, predicted-vs-measured lines and the study
-figure come from :mod:`netcollapse.app.figures`, which ``netcollapse study`` and
-:mod:`~netcollapse.app.plotting` draw with too.
+figure come from :mod:`netcollapse.reports.figures`, which ``netcollapse study`` and
+:mod:`~netcollapse.reports.plotting` draw with too.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from netcollapse.app.figures import (
+from netcollapse.reports.figures import (
     DPI,
     STEP_LABEL,
     WIDTH,

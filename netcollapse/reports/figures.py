@@ -1,4 +1,4 @@
-"""What the figures of :mod:`~netcollapse.app.plotting` and of ``netcollapse report`` share.
+"""What the figures of :mod:`~netcollapse.reports.plotting` and of ``netcollapse report`` share.
 
 One function per thing both draw, so a plot and a report page show it the same way:
 

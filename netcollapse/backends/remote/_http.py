@@ -1,6 +1,6 @@
 """Reading one OpenAI-compatible HTTP exchange: failures, their causes, reply texts.
 
-Used by :class:`~netcollapse.backends.openai_api.OpenAIGenerator`. A :class:`Failure`
+Used by :class:`~netcollapse.backends.remote.openai_api.OpenAIGenerator`. A :class:`Failure`
 says whether a request may be retried (connection errors, timeouts, 408, 429,
 5xx and malformed replies) and carries a one-line cause for the final error. The
 names here are public to the backends, not to users (none is in

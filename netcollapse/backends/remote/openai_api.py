@@ -71,7 +71,8 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from netcollapse.backends._http import (
+from netcollapse.backends.generation import GenerationRequest, build_prompt_messages, postprocess
+from netcollapse.backends.remote._http import (
     CAUSE_LIMIT,
     MAX_DELAY,
     Aborted,
@@ -81,7 +82,6 @@ from netcollapse.backends._http import (
     retry_after,
     server_message,
 )
-from netcollapse.backends.generation import GenerationRequest, build_prompt_messages, postprocess
 from netcollapse.errors import ModelError, ServerError, SpecError, bad, one_line
 
 __all__ = ["N_MODES", "OpenAIGenerator", "sample_seed"]

@@ -1,4 +1,4 @@
-"""Reading a run or sweep folder for :mod:`netcollapse.app.report`.
+"""Reading a run or sweep folder for :mod:`netcollapse.reports.report`.
 
 :func:`load_source` turns a finished run folder or a sweep folder into a
 :class:`Source` (one tidy step table with a ``label`` per curve, the

@@ -1,4 +1,4 @@
-"""Tests for netcollapse.app.plotting: what is drawn, labels, and the PNG writer."""
+"""Tests for netcollapse.reports.plotting: what is drawn, labels, and the PNG writer."""
 
 from __future__ import annotations
 
@@ -15,9 +15,9 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
-from netcollapse.app import plotting as P  # noqa: E402
 from netcollapse.errors import SpecError  # noqa: E402
 from netcollapse.measures import perspective_space  # noqa: E402
+from netcollapse.reports import plotting as P  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -188,7 +188,7 @@ def test_plot_predictor_scatter_without_hue():
 
 # ----------------------------------------------------------------------------- shared
 def test_plot_and_report_draw_the_same_mean_band():
-    from netcollapse.app import report_figures as rf
+    from netcollapse.reports import report_figures as rf
 
     df = _metrics(topologies=("ring",), seeds=(0, 1, 2))
     ax = P.plot_frobenius(df, log=True)
@@ -239,7 +239,7 @@ def test_plot_study_writes_the_report_study_figure(tmp_path):
     data = out.read_bytes()
     assert data[:4] == b"\x89PNG"
     assert int.from_bytes(data[16:20], "big") == 1200  # the report's width (10 in x 120 dpi)
-    from netcollapse.app.figures import study_figure
+    from netcollapse.reports.figures import study_figure
 
     right = study_figure(study).axes[1]
     assert right.get_title() == "per graph: Spearman $\\rho$ = +1.00 (SLEM: n/a)"

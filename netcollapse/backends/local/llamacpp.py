@@ -23,7 +23,7 @@ is close to lossless from the bundled Q4_1 and about 1.6x faster here; ``q4_0``
 re-quantises (lossy) and is about 2x faster (``benchmarks/bench_backends.py``).
 
 Sampling is netcollapse's own, shared with :class:`~netcollapse.backends.HFGenerator`
-(:func:`~netcollapse.backends.hf.sample_next`: temperature, top-p, greedy at
+(:func:`~netcollapse.backends.local.hf.sample_next`: temperature, top-p, greedy at
 temperature 0, end-of-generation forbidden for ``min_new_tokens``): sample ``j``
 of a request draws its uniforms from child ``j`` of ``SeedSequence(request.seed)``,
 so a request's samples do not depend on the other requests of the call (up to
@@ -52,7 +52,7 @@ from netcollapse.backends.generation import (
     build_plain_prompt,
     build_prompt_messages,
 )
-from netcollapse.backends.gguf import (
+from netcollapse.backends.local.gguf import (
     QUANTIZE,
     llama_cpp_available,
     load_model,
@@ -372,7 +372,7 @@ class LlamaCppGenerator(TokenGenerator):
     ) -> None:
         import torch
 
-        from netcollapse.backends.hf import sample_next
+        from netcollapse.backends.local.hf import sample_next
 
         C, mem = st["C"], st["memory"]
         C.llama_memory_clear(mem, True)

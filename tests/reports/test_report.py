@@ -20,9 +20,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from netcollapse.app import report_figures as rf
 from netcollapse.app.cli import main
 from netcollapse.graphs.retrieval_graph import RetrievalGraph
+from netcollapse.reports import report_figures as rf
 from netcollapse.runs.folder import load_run
 from netcollapse.runs.runner import run_spec
 from netcollapse.spectral import spectral_summary
