@@ -28,6 +28,7 @@ never used.
 from __future__ import annotations
 
 import copy
+import inspect
 from dataclasses import dataclass
 from typing import Any, Sequence
 
@@ -362,7 +363,7 @@ class HFGenerator(TokenGenerator):
             use_cache=True,
             logits_to_keep=1,
         )
-        prefix = out.past_key_values
+        prefix = out["cache"] if "cache" in out else out.past_key_values  # transformers 5: cache
         first_logits = out.logits[:, -1, :]
         del out
 
@@ -448,8 +449,14 @@ class HFGenerator(TokenGenerator):
                 input_ids=tokens[:, None],
                 attention_mask=mask,
                 position_ids=next_pos[:, None],
-                past_key_values=cache,
                 use_cache=True,
+                **{_cache_keyword(model): cache},
             )
             logits = out.logits[:, -1, :]
             next_pos = next_pos + 1
+
+
+def _cache_keyword(model: Any) -> str:
+    """Name of the forward argument that takes the KV cache (``cache`` from transformers 5)."""
+    params = inspect.signature(model.forward).parameters
+    return "cache" if "cache" in params else "past_key_values"
