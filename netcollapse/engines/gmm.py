@@ -22,7 +22,7 @@ Vectorisation: the update is sequential within a node, so the loop runs over the
 point index and updates all nodes at once: nodes are ordered by how many points
 they read, so the nodes still reading at point ``p`` are a prefix and their
 ``p``-th points one contiguous block (the kernels live in
-:mod:`netcollapse.engines._gmm_kernels`). The component likelihoods of each point
+:mod:`netcollapse.engines.gmm_kernels`). The component likelihoods of each point
 are computed once, when it is published (means and covariance are fixed), and
 stored, so retrieval never recomputes a density; a step gathers the rows it reads
 from that store once, straight into the update's layout.

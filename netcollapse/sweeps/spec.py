@@ -42,7 +42,7 @@ class SweepSpec(BaseModel):
     ----------
     name, description : str
     base : dict
-        A run spec mapping (see :func:`netcollapse.engines.spec.parse_run`); its ``graph``
+        A run spec mapping (see :func:`netcollapse.runs.spec.parse_run`); its ``graph``
         may be missing when ``graphs`` or ``graph.*`` axes give it. No ``seed``:
         replicate seeds come from ``seed`` and ``seeds``.
     axes : dict of str to list
