@@ -17,6 +17,7 @@ BENCHES = [
     ["bench_scale.py"],
     ["bench_generation.py", "--threads", "1", "--repeats", "3"],
     ["bench_backends.py", "--repeats", "2"],
+    ["bench_dtype.py", "float32", "bfloat16"],
 ]
 
 
