@@ -114,7 +114,7 @@ def make_generator(
 
     Examples
     --------
-    >>> make_generator("hf", "smollm2", device="cpu")
+    >>> make_generator("hf", "smollm2", device="cpu", dtype="float32")
     HFGenerator(model='smollm2', dtype='float32', device='cpu')
     >>> try:
     ...     make_generator("openai", "m")
