@@ -151,10 +151,20 @@ def cmd_run(args: argparse.Namespace) -> int:
         else Path("runs") / (f"{spec.name}-seed{spec.seed if args.seed is None else args.seed}")
     )
     start = time.perf_counter()
-    result = run_spec(path, out, seed=args.seed, resume=args.resume, progress=not args.quiet)
+
+    def announce(web: Any) -> None:
+        if hasattr(web, "path_line"):
+            print(web.path_line(), flush=True)
+
+    result = run_spec(
+        path, out, seed=args.seed, resume=args.resume, progress=not args.quiet, on_built=announce
+    )
     F = result.frobenius
     print(f"run folder: {out}")
     print(f"steps: {len(result.metrics)} rows in {time.perf_counter() - start:.1f} s")
+    tokens = result.tokens()
+    if tokens is not None:
+        print(f"tokens: {_fmt_tokens(tokens)}")
     print(f"||D||_F: {F[0]:.4g} -> {F[-1]:.4g} (ratio {F[-1] / F[0] if F[0] else math.nan:.3g})")
     _print_measures(path, args.seed, len(F) - 1, F, out)
     if args.profile:
@@ -163,9 +173,18 @@ def cmd_run(args: argparse.Namespace) -> int:
 
         timings = read_parquet(out / "timings.parquet", "the run's time per step", ("seconds",))
         print("where the time went (timings.parquet):")
-        for line in format_profile(timings):
+        for line in format_profile(timings, result.metrics):
             print("  " + line)
     return 0
+
+
+def _fmt_tokens(tokens: dict[str, Any]) -> str:
+    """``12,345 prompt + 6,789 generated`` (``?`` for a count a server did not report)."""
+
+    def one(v: Any) -> str:
+        return "?" if v is None or v != v else f"{int(v):,}"
+
+    return f"{one(tokens['prompt'])} prompt + {one(tokens['generated'])} generated"
 
 
 def _print_measures(path: Path, seed: int | None, T: int, F: Any, out: Path) -> None:
@@ -280,6 +299,13 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         f"{res.errors} with errors) in {res.seconds:.1f} s"
     )
     ok = res.results[res.results["status"] == "ok"] if len(res.results) else res.results
+    if "generated_tokens" in ok:
+        totals = {k: ok[f"{k}_tokens"].sum(min_count=1) for k in ("prompt", "generated")}
+        if ok["generated_tokens"].isna().any():
+            totals["generated"] = float("nan")
+        if ok["prompt_tokens"].isna().any():
+            totals["prompt"] = float("nan")
+        print(f"tokens: {_fmt_tokens(totals)} over {len(ok)} finished tasks")
     if len(ok) < 3:
         print("predictor table: fewer than 3 finished tasks")
     else:

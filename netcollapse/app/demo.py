@@ -21,6 +21,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from pathlib import Path
 from typing import Any
@@ -230,6 +231,20 @@ def stance_summary(metrics: pd.DataFrame) -> tuple[pd.DataFrame, str]:
     return table, verdict
 
 
+def _planned_path(llm: dict[str, Any]) -> str:
+    """Return the path a spec's ``llm`` settings take here, as one line (nothing loaded)."""
+    from netcollapse.backends.factory import choose_path
+    from netcollapse.backends.provenance import machine_info, path_line
+
+    model = (llm.get("defaults") or {}).get("model", "smollm2")
+    p = choose_path(
+        llm.get("backend", "auto"), model, llm.get("device", "auto"), llm.get("dtype", "auto"),
+        llm.get("base_url"), llm.get("quantize"),
+    )  # fmt: skip
+    gen = {"model": model, "threads": llm.get("threads"), **dataclasses.asdict(p)}
+    return path_line([gen], machine_info())
+
+
 def run_demo(out: Path, quick: bool = False) -> int:
     """Run the demo into ``out`` and print what it found.
 
@@ -281,7 +296,11 @@ def run_demo(out: Path, quick: bool = False) -> int:
         "\nBundled LLM (SmolLM2-135M) + MiniLM embedder, seeded opposed stances "
         "(experiments/compare_llm.yaml):"
     )
-    llm = run_comparison(experiments / "compare_llm.yaml", out / "sweeps" / "compare_llm")
+    spec = experiments / "compare_llm.yaml"
+    print(_planned_path(read_yaml(spec)["base"]["llm"]), flush=True)
+    llm_start = time.perf_counter()
+    llm = run_comparison(spec, out / "sweeps" / "compare_llm")
+    llm_seconds = time.perf_counter() - llm_start
     _figure(
         llm.assign(frobenius=llm["stance_corrected"]),
         out / "frobenius_llm.png",
@@ -291,6 +310,12 @@ def run_demo(out: Path, quick: bool = False) -> int:
     table, verdict = stance_summary(llm)
     print(table.to_string(float_format=lambda x: f"{x:.3g}"))
     print(verdict)
+    tokens = llm[["prompt_tokens", "generated_tokens"]].sum()
+    print(
+        f"LLM section: {llm_seconds:.0f} s, {int(tokens['prompt_tokens']):,} prompt + "
+        f"{int(tokens['generated_tokens']):,} generated tokens "
+        f"in {len(llm.groupby(['topology', 'seed']))} runs"
+    )
     both = pd.concat([gmm.assign(engine="gmm"), llm.assign(engine="llm")])
     atomic_write_text(out / "metrics.csv", both.to_csv(index=False))
     print(

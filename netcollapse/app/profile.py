@@ -46,12 +46,16 @@ def profile_table(timings: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
-def format_profile(timings: pd.DataFrame) -> list[str]:
+def format_profile(timings: pd.DataFrame, metrics: pd.DataFrame | None = None) -> list[str]:
     r"""Lines of the step-time split for the terminal.
+
+    With an LLM run's ``metrics`` (token columns), a last line gives the tokens
+    per second of the ``generate`` phase: generated, and prompt plus generated.
 
     Parameters
     ----------
     timings : pandas.DataFrame
+    metrics : pandas.DataFrame, optional
 
     Returns
     -------
@@ -65,6 +69,9 @@ def format_profile(timings: pd.DataFrame) -> list[str]:
     generate       1.500       1.500  75.0%
     other          0.500       0.500  25.0%
     all            2.000       2.000   100%
+    >>> m = pd.DataFrame({"prompt_tokens": [300], "generated_tokens": [150]})
+    >>> format_profile(t, m)[-1]
+    'generate: 100.0 generated tok/s, 300.0 prompt + generated tok/s'
     """
     table = profile_table(timings)
     lines = [f"{'phase':<10} {'total s':>9} {'per step s':>11} {'share':>6}"]
@@ -72,4 +79,13 @@ def format_profile(timings: pd.DataFrame) -> list[str]:
         lines.append(f"{phase:<10} {row.seconds:>9.3f} {row.per_step:>11.3f} {row.share:>6.1%}")
     total = table["seconds"].sum()
     lines.append(f"{'all':<10} {total:>9.3f} {total / max(1, len(timings)):>11.3f} {'100%':>6}")
+    if metrics is not None and "generated_tokens" in metrics and "generate" in table.index:
+        seconds = table.loc["generate", "seconds"]
+        new = metrics["generated_tokens"].sum(min_count=1)
+        both = new + metrics["prompt_tokens"].sum(min_count=1)
+        if seconds > 0 and new == new:
+            lines.append(
+                f"generate: {new / seconds:,.1f} generated tok/s, "
+                f"{both / seconds:,.1f} prompt + generated tok/s"
+            )
     return lines

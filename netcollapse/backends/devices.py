@@ -27,8 +27,12 @@ from netcollapse.errors import SpecError, bad
 
 __all__ = [
     "DEVICES",
+    "AMX_FLAGS",
     "BF16_FLAGS",
+    "ONEDNN_ISAS",
     "check_threads",
+    "cpu_flags",
+    "cpu_has_amx",
     "cpu_has_bf16",
     "free_cores",
     "resolve_device",
@@ -98,9 +102,47 @@ def resolve_device(device: str, field: str = "llm.device") -> str:
 BF16_FLAGS = ("amx_bf16", "avx512_bf16")
 """CPU flags (``/proc/cpuinfo``) of units that compute bf16 matrix products natively."""
 
+AMX_FLAGS = ("amx_bf16",)
+"""CPU flags of AMX tiles that multiply bf16 matrices (Intel Sapphire Rapids and later)."""
+
+#: oneDNN's ``ONEDNN_MAX_CPU_ISA`` values, lowest first (its documented order).
+ONEDNN_ISAS = (
+    "SSE41", "AVX", "AVX2", "AVX2_VNNI", "AVX2_VNNI_2", "AVX512_CORE", "AVX512_CORE_VNNI",
+    "AVX512_CORE_BF16", "AVX10_1_512", "AVX512_CORE_FP16", "AVX10_1_512_AMX",
+    "AVX512_CORE_AMX", "AVX10_1_512_AMX_FP16", "AVX512_CORE_AMX_FP16", "AVX10_2_512",
+    "AVX10_2_512_AMX_2",
+)  # fmt: skip
+
+
+def cpu_flags() -> str:
+    """Return the ``flags`` line of ``/proc/cpuinfo`` (``""`` where it cannot be read)."""
+    try:
+        with open("/proc/cpuinfo") as handle:
+            return next((x for x in handle if x.startswith("flags")), "")
+    except OSError:
+        return ""
+
+
+def _onednn_allows(isa: str) -> bool:
+    """Say whether ``ONEDNN_MAX_CPU_ISA`` admits ``isa`` (unset, ``ALL`` or unknown: no limit)."""
+    limit = os.environ.get("ONEDNN_MAX_CPU_ISA", "").strip().upper()
+    if limit not in ONEDNN_ISAS:
+        return True
+    return ONEDNN_ISAS.index(limit) >= ONEDNN_ISAS.index(isa)
+
+
+def _usable(flags: str | None, wanted: tuple[str, ...], isa: str) -> bool:
+    """Say whether the CPU lists one of ``wanted`` and oneDNN may use ``isa``."""
+    have = set((cpu_flags() if flags is None else flags).replace(":", " ").split())
+    return any(f in have for f in wanted) and _onednn_allows(isa)
+
 
 def cpu_has_bf16(flags: str | None = None) -> bool:
-    """Return whether the CPU has bf16 units (AMX-BF16 or AVX512-BF16).
+    """Return whether torch can use bf16 units on this CPU (AMX-BF16 or AVX512-BF16).
+
+    ``ONEDNN_MAX_CPU_ISA`` below ``AVX512_CORE_BF16`` (for example
+    ``AVX512_CORE``) hides them from torch's matrix products, and so from this test:
+    the documented way to measure the no-bf16 case on a CPU that has them.
 
     Parameters
     ----------
@@ -117,14 +159,18 @@ def cpu_has_bf16(flags: str | None = None) -> bool:
     >>> cpu_has_bf16("fpu sse2 avx2 avx512f avx512_bf16"), cpu_has_bf16("fpu avx2 avx512f")
     (True, False)
     """
-    if flags is None:
-        try:
-            with open("/proc/cpuinfo") as handle:
-                flags = next((x for x in handle if x.startswith("flags")), "")
-        except OSError:
-            return False
-    have = set(flags.replace(":", " ").split())
-    return any(f in have for f in BF16_FLAGS)
+    return _usable(flags, BF16_FLAGS, "AVX512_CORE_BF16")
+
+
+def cpu_has_amx(flags: str | None = None) -> bool:
+    """Return whether torch can use AMX-BF16 tiles on this CPU (see :func:`cpu_has_bf16`).
+
+    Examples
+    --------
+    >>> cpu_has_amx("fpu avx512f avx512_bf16 amx_bf16 amx_tile"), cpu_has_amx("avx512_bf16")
+    (True, False)
+    """
+    return _usable(flags, AMX_FLAGS, "AVX10_1_512_AMX")
 
 
 def resolve_dtype(dtype: str, device: str, field: str = "llm.dtype") -> str:

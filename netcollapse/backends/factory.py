@@ -14,66 +14,150 @@ auto       see :func:`resolve_backend`
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from netcollapse.backends.devices import resolve_device, resolve_dtype
-from netcollapse.backends.local.gguf import llama_cpp_available
+from netcollapse.backends.devices import cpu_has_amx, resolve_device, resolve_dtype
+from netcollapse.backends.local.gguf import QUANTIZE, llama_cpp_available
+from netcollapse.backends.models import BUNDLED_LLM_NAMES
 from netcollapse.errors import bad
 
-__all__ = ["BACKENDS", "make_generator", "resolve_backend"]
+__all__ = ["BACKENDS", "GenerationPath", "choose_path", "make_generator", "resolve_backend"]
 
 #: Accepted ``backend`` names.
 BACKENDS = ("auto", "hf", "llamacpp", "openai")
 
 
-def resolve_backend(
-    backend: str, model: str | None, device: str = "auto", base_url: str | None = None
-) -> str:
-    """Return the concrete backend for ``backend``.
+@dataclass(frozen=True)
+class GenerationPath:
+    """The concrete way text is generated: what ``auto`` settings resolve to.
 
-    ``auto`` is ``openai`` when a ``base_url`` is given; ``llamacpp`` for a
-    ``.gguf`` file when llama-cpp-python is installed; else ``hf``. The bundled
-    model goes to ``hf``: on the project's CPU (AVX-512 and AMX) transformers in
-    bfloat16 decodes it about 2x faster than llama.cpp (``benchmarks/README.md``,
-    "Generation backends"); ``backend: llamacpp`` still selects llama.cpp.
+    Attributes
+    ----------
+    backend : {"hf", "llamacpp", "openai"}
+    device : str
+        ``cpu`` or ``cuda:N`` (``cpu`` for llama.cpp, ``""`` for a server).
+    dtype : str or None
+        transformers only.
+    quantize : str or None
+        llama.cpp only: the converted copy it runs (``None``: the file as it is).
+    reason : str
+        Why ``auto`` chose it (``"as given"`` when nothing was left to ``auto``).
+    """
+
+    backend: str
+    device: str
+    dtype: str | None = None
+    quantize: str | None = None
+    reason: str = "as given"
+
+
+def _bundled(model: str | None) -> bool:
+    return model is None or str(model).lower() in BUNDLED_LLM_NAMES
+
+
+def choose_path(
+    backend: str = "auto",
+    model: str | None = "smollm2",
+    device: str = "auto",
+    dtype: str = "auto",
+    base_url: str | None = None,
+    quantize: str | None = None,
+) -> GenerationPath:
+    """Resolve ``auto`` settings to the fastest generation path this machine has.
+
+    The rule, from the throughput table in ``benchmarks/README.md`` ("Every path on
+    each CPU kind": SmolLM2-135M, 16 requests x 4 answers x 32 new tokens, 2 threads;
+    ``benchmarks/bench_paths.py``), decided from the CPU's flags so that the same
+    machine always makes the same choice (a timing probe could choose differently
+    under load, and the two paths give different texts):
+
+    1. ``base_url`` given: ``openai``.
+    2. A ``.gguf`` file: llama.cpp when installed (transformers otherwise).
+    3. A CUDA device: transformers in bfloat16 (float16 where bf16 is missing).
+    4. The bundled model on a CPU with AMX-BF16 tiles: transformers in bfloat16
+       (Intel Xeon with AMX: 390 tok/s against 186 for llama.cpp's q4_0 copy).
+    5. The bundled model on other CPUs, llama.cpp installed: llama.cpp on a q4_0
+       copy (AMD EPYC with AVX512-BF16: 209 against 196 for transformers bf16;
+       Intel Xeon without bf16 units: 138 against 121 for transformers float32).
+    6. Otherwise transformers with ``dtype: auto`` (:func:`resolve_dtype`).
+
+    A setting given explicitly is kept (``backend: hf`` never becomes llama.cpp;
+    ``dtype``/``quantize`` only apply to their backend).
 
     Parameters
     ----------
     backend : {"auto", "hf", "llamacpp", "openai"}
     model : str or None
-    device : str
-        A concrete device (``cpu``, ``cuda:N``) or ``auto``.
+    device : {"auto", "cpu", "cuda", "cuda:N"}
+    dtype : {"auto", "float32", "bfloat16", "float16"}
     base_url : str or None
+    quantize : {None, "q8_0", "q4_0"}
 
     Returns
     -------
-    str
+    GenerationPath
 
     Examples
     --------
-    >>> resolve_backend("hf", "smollm2")
-    'hf'
-    >>> resolve_backend("auto", "HuggingFaceTB/SmolLM2-360M-Instruct", "cpu")
-    'hf'
-    >>> resolve_backend("auto", "smollm2", "cpu"), resolve_backend("llamacpp", "smollm2")
-    ('hf', 'llamacpp')
-    >>> resolve_backend("auto", "smollm2", "cpu", base_url="http://127.0.0.1:8000/v1")
+    >>> choose_path("hf", "smollm2", "cpu", "float32")
+    GenerationPath(backend='hf', device='cpu', dtype='float32', quantize=None, reason='as given')
+    >>> choose_path("auto", "m", base_url="http://127.0.0.1:8000/v1").backend
     'openai'
+    >>> choose_path("auto", "HuggingFaceTB/SmolLM2-360M-Instruct", "cpu", "float32").backend
+    'hf'
     >>> try:
-    ...     resolve_backend("vllm", "smollm2")
+    ...     choose_path("vllm", "smollm2")
     ... except ValueError as exc:
     ...     print(exc)
     llm.backend: got 'vllm', expected one of auto, hf, llamacpp, openai
     """
     if backend not in BACKENDS:
         raise bad("llm.backend", backend, "one of " + ", ".join(BACKENDS))
-    if backend != "auto":
-        return backend
-    if base_url:
-        return "openai"
-    if model is not None and str(model).endswith(".gguf") and llama_cpp_available():
-        return "llamacpp"
-    return "hf"
+    if quantize not in QUANTIZE:
+        raise bad("llm.quantize", quantize, "null, " + " or ".join(QUANTIZE[1:]))
+    if backend == "openai" or (backend == "auto" and base_url):
+        why = "as given" if backend == "openai" else "a server URL is given"
+        return GenerationPath("openai", "", reason=why)
+    if backend == "llamacpp":
+        return GenerationPath("llamacpp", "cpu", quantize=quantize)
+    where = resolve_device(device)
+    if backend == "hf":
+        return GenerationPath("hf", where, dtype=resolve_dtype(dtype, where))
+    have_llama = llama_cpp_available()
+    if model is not None and str(model).endswith(".gguf") and have_llama:
+        return GenerationPath("llamacpp", "cpu", quantize=quantize, reason="a GGUF file")
+    if where.startswith("cuda"):
+        reason = "a CUDA device"
+    elif not _bundled(model):
+        reason = "a transformers model"
+    elif dtype != "auto":
+        reason = f"dtype {dtype} given"
+    elif cpu_has_amx():
+        reason = "AMX-BF16 tiles: transformers bf16 is the fastest path"
+    elif have_llama:
+        return GenerationPath(
+            "llamacpp", "cpu", quantize=quantize or "q4_0",
+            reason="no AMX: llama.cpp's q4_0 kernels are the fastest path",
+        )  # fmt: skip
+    else:
+        reason = "llama-cpp-python is not installed"
+    return GenerationPath("hf", where, dtype=resolve_dtype(dtype, where), reason=reason)
+
+
+def resolve_backend(
+    backend: str, model: str | None, device: str = "auto", base_url: str | None = None
+) -> str:
+    """Return the concrete backend for ``backend`` (see :func:`choose_path`).
+
+    Examples
+    --------
+    >>> resolve_backend("hf", "smollm2"), resolve_backend("llamacpp", "smollm2")
+    ('hf', 'llamacpp')
+    >>> resolve_backend("auto", "smollm2", "cpu", base_url="http://127.0.0.1:8000/v1")
+    'openai'
+    """
+    return choose_path(backend, model, device, base_url=base_url).backend
 
 
 def make_generator(
@@ -83,6 +167,7 @@ def make_generator(
     device: str = "auto",
     dtype: str = "auto",
     threads: int | None = None,
+    quantize: str | None = None,
     base_url: str | None = None,
     api_key_env: str | None = None,
     concurrency: int = 8,
@@ -90,6 +175,9 @@ def make_generator(
     retries: int = 4,
 ) -> Any:
     """Build the generator for a backend name and its settings (nothing is loaded).
+
+    ``auto`` settings resolve by :func:`choose_path`; the generator's ``reason``
+    says why (it goes into the run's provenance).
 
     Parameters
     ----------
@@ -100,9 +188,12 @@ def make_generator(
     device : {"auto", "cpu", "cuda", "cuda:N"}
         Where the transformers backend runs; llama.cpp runs on the CPU here.
     dtype : {"auto", "float32", "bfloat16", "float16"}
-        transformers only; ``auto`` = float32 on a CPU, bfloat16 on a GPU.
+        transformers only; ``auto``: :func:`~netcollapse.backends.devices.resolve_dtype`.
     threads : int or None
         CPU threads (hf, llamacpp); ``None``: the free cores.
+    quantize : {None, "q8_0", "q4_0"}
+        llama.cpp only: run a converted copy of the GGUF file (``backend: auto``
+        picks ``q4_0`` for the bundled model where llama.cpp is the fastest path).
     base_url, api_key_env, concurrency, timeout, retries
         openai only: the server (``http://host:port/v1``), the NAME of the
         environment variable holding the key, requests in flight, seconds per
@@ -122,8 +213,8 @@ def make_generator(
     ...     print(str(exc)[:40])
     llm.base_url: got None, expected the ser
     """
-    concrete = resolve_backend(backend, model, device, base_url)
-    if concrete == "openai":
+    path = choose_path(backend, model, device, dtype, base_url, quantize)
+    if path.backend == "openai":
         if not base_url:
             raise bad(
                 "llm.base_url",
@@ -140,7 +231,7 @@ def make_generator(
             timeout=timeout,
             retries=retries,
         )
-    if concrete == "llamacpp":
+    if path.backend == "llamacpp":
         from netcollapse.backends.local.llamacpp import LlamaCppGenerator
 
         if device not in ("auto", "cpu"):
@@ -150,10 +241,10 @@ def make_generator(
                 "cpu or auto for backend 'llamacpp' (this build "
                 "of llama.cpp runs on the CPU; use backend 'hf' for a GPU)",
             )
-        return LlamaCppGenerator(model=model, threads=threads)
-    from netcollapse.backends.local.hf import HFGenerator
+        gen = LlamaCppGenerator(model=model, threads=threads, quantize=path.quantize)
+    else:
+        from netcollapse.backends.local.hf import HFGenerator
 
-    where = resolve_device(device)
-    return HFGenerator(
-        model=model, dtype=resolve_dtype(dtype, where), device=where, threads=threads
-    )
+        gen = HFGenerator(model=model, dtype=path.dtype, device=path.device, threads=threads)
+    gen.reason = path.reason
+    return gen

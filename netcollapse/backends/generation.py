@@ -23,7 +23,7 @@ from __future__ import annotations
 import operator
 import re
 from dataclasses import dataclass
-from typing import Protocol, Sequence, runtime_checkable
+from typing import Any, Protocol, Sequence, runtime_checkable
 
 from netcollapse.errors import DataError, bad, one_line
 
@@ -32,11 +32,15 @@ __all__ = [
     "DECODING_DEFAULTS",
     "GenerationRequest",
     "Generator",
+    "TOKEN_COLUMNS",
     "TokenGenerator",
+    "Usage",
     "build_plain_prompt",
     "build_prompt_messages",
     "build_user_message",
+    "generate_counted",
     "postprocess",
+    "token_columns",
 ]
 
 #: First line of the user message when there is retrieved context.
@@ -106,6 +110,92 @@ class GenerationRequest:
             raise bad("temperature", self.temperature, "a number >= 0")
         if not 0 < self.top_p <= 1:
             raise bad("top_p", self.top_p, "a number in (0, 1]")
+
+
+@dataclass(frozen=True)
+class Usage:
+    """Tokens one request cost: its prompt and all its samples' new tokens.
+
+    ``prompt`` counts the prompt once where the backend prefills it once for all
+    ``n_samples`` answers (transformers, llama.cpp), and once per reply where a
+    server answers samples separately (what the server reports, summed).
+    ``None``: not known (a server that reports no usage).
+
+    Examples
+    --------
+    >>> Usage(120, 64).total
+    184
+    >>> Usage(None, 64).total is None
+    True
+    """
+
+    prompt: int | None
+    generated: int | None
+
+    @property
+    def total(self) -> int | None:
+        """Prompt + generated tokens (``None`` if either is unknown)."""
+        if self.prompt is None or self.generated is None:
+            return None
+        return self.prompt + self.generated
+
+
+TOKEN_COLUMNS = ("prompt_tokens", "generated_tokens")
+"""The token columns of an LLM run's tables (per node and round, and per round)."""
+
+
+def token_columns(usage: Sequence[Usage]) -> dict[str, Any]:
+    """Return :data:`TOKEN_COLUMNS` as arrays, one entry per request.
+
+    Integers where every count is known, else floats with NaN for the unknown ones.
+
+    Examples
+    --------
+    >>> token_columns([Usage(10, 4), Usage(12, 5)])["generated_tokens"].tolist()
+    [4, 5]
+    >>> token_columns([Usage(10, None)])["generated_tokens"].tolist()
+    [nan]
+    """
+    import numpy as np
+
+    out = {}
+    for key, attr in zip(TOKEN_COLUMNS, ("prompt", "generated")):
+        values = [getattr(u, attr) for u in usage]
+        if any(v is None for v in values):
+            out[key] = np.array([np.nan if v is None else v for v in values], dtype=float)
+        else:
+            out[key] = np.array(values, dtype=np.int64)
+    return out
+
+
+def generate_counted(
+    generator: Any, requests: Sequence[GenerationRequest]
+) -> tuple[list[list[str]], list[Usage]]:
+    """Answer ``requests`` and say what each cost in tokens.
+
+    Uses the generator's own ``generate_counted`` where it has one (the bundled
+    backends and servers), else ``generate`` with unknown usage.
+
+    Parameters
+    ----------
+    generator : Generator
+    requests : sequence of GenerationRequest
+
+    Returns
+    -------
+    (list of list of str, list of Usage)
+
+    Examples
+    --------
+    >>> from netcollapse.backends.fake import FakeGenerator
+    >>> texts, usage = generate_counted(FakeGenerator(), [GenerationRequest("", (), "Hi.", 2, 0)])
+    >>> len(texts[0]), usage
+    (2, [Usage(prompt=None, generated=None)])
+    """
+    counted = getattr(generator, "generate_counted", None)
+    if counted is not None:
+        return counted(requests)
+    return generator.generate(requests), [Usage(None, None)] * len(requests)
 
 
 @runtime_checkable
@@ -265,6 +355,15 @@ class TokenGenerator:
         """Answer every request (see :class:`Generator`): :meth:`generate_raw`, post-processed."""
         return [[postprocess(t) for t in texts] for texts in self.generate_raw(requests)]
 
+    def generate_counted(
+        self, requests: Sequence[GenerationRequest]
+    ) -> tuple[list[list[str]], list[Usage]]:
+        """Like :meth:`generate`, with each request's :class:`Usage` (prompt prefilled once)."""
+        ids, prompts = self._decode_all(requests)
+        texts = [[postprocess(self.detokenize(s)) for s in per] for per in ids]
+        usage = [Usage(len(p), sum(len(s) for s in per)) for p, per in zip(prompts, ids)]
+        return texts, usage
+
     def generate_raw(self, requests: Sequence[GenerationRequest]) -> list[list[str]]:
         """Like :meth:`generate` but return the decoded completions unprocessed."""
         return [
@@ -288,9 +387,15 @@ class TokenGenerator:
         DataError
             A prompt plus its ``max_new_tokens`` exceeds :meth:`context_limit`.
         """
+        return self._decode_all(requests)[0]
+
+    def _decode_all(
+        self, requests: Sequence[GenerationRequest]
+    ) -> tuple[list[list[list[int]]], list[list[int]]]:
+        """Return the new ids of every sample, and every request's prompt ids."""
         requests = list(requests)
         if not requests:
-            return []
+            return [], []
         prompts = [self.prompt_ids(r) for r in requests]
         limit = self.context_limit()
         for i, (r, p) in enumerate(zip(requests, prompts)):
@@ -301,7 +406,7 @@ class TokenGenerator:
                 )
         results: list[list[list[int]]] = [[[] for _ in range(r.n_samples)] for r in requests]
         self.decode_prompts(requests, prompts, results)
-        return results
+        return results, prompts
 
     def prompt_ids(self, request: GenerationRequest) -> list[int]:
         """Return the token ids of ``request``'s prompt (chat template, else plain prompt)."""

@@ -36,7 +36,7 @@ from typing import Any
 
 import pandas as pd
 
-from netcollapse._io import read_json, read_parquet, read_text
+from netcollapse._io import dumps, read_json, read_parquet, read_text
 from netcollapse.engines.result import RunResult
 from netcollapse.errors import DataError, SpecError, bad
 
@@ -79,14 +79,17 @@ def started(folder: Path) -> bool:
     return (folder / "checkpoint").exists() or (folder / "summary.json").exists() or _tables(folder)
 
 
-def check_config(folder: Path, config: str) -> None:
+def check_config(folder: Path, config: dict[str, Any]) -> None:
     """Check that a started run folder's ``config.json`` is whole and is ``config``.
+
+    The ``provenance`` entry (machine, library versions, threads) is not compared:
+    a run may be resumed on another machine and keeps the provenance it started with.
 
     Parameters
     ----------
     folder : Path
-    config : str
-        The configuration as the engine writes it (``dumps(..., indent=2, sort_keys=True)``).
+    config : dict
+        The engine's configuration (:meth:`~netcollapse.engines.loop.Web.config`).
 
     Raises
     ------
@@ -96,8 +99,12 @@ def check_config(folder: Path, config: str) -> None:
         If it is a different configuration (another spec or seed).
     """
     path = folder / "config.json"
-    read_json(path, CONFIG)
-    if read_text(path, CONFIG) != config:
+    stored = read_json(path, CONFIG)
+
+    def text(cfg: dict[str, Any]) -> str:
+        return dumps({k: v for k, v in cfg.items() if k != "provenance"}, indent=2, sort_keys=True)
+
+    if not isinstance(stored, dict) or text(stored) != text(config):
         raise SpecError(
             f"resume: got a different configuration than the one in {path}, "
             "expected the same spec and seed"

@@ -48,7 +48,14 @@ from netcollapse._io import (
     resolve_path,
 )
 from netcollapse._random import SeedLike, Stream
-from netcollapse.backends.generation import DECODING_DEFAULTS, GenerationRequest, Generator
+from netcollapse.backends.generation import (
+    DECODING_DEFAULTS,
+    GenerationRequest,
+    Generator,
+    Usage,
+    generate_counted,
+    token_columns,
+)
 from netcollapse.engines.llm_files import finalize_run, read_round, write_round
 from netcollapse.engines.loop import Row, Web
 from netcollapse.engines.spec import check_samples, node_settings, round_robin
@@ -82,6 +89,11 @@ ROW_COLUMNS = (
     "diversity",
     "diversity_se",
 )
+
+
+def _total(column: np.ndarray) -> int | float:
+    """Return a token column's sum: an int, or NaN where any count is unknown."""
+    return int(column.sum()) if column.dtype.kind == "i" else float(column.sum())
 
 
 class LLMWeb(Web):
@@ -236,6 +248,7 @@ class LLMWeb(Web):
                     device=llm.device,
                     dtype=llm.dtype,
                     threads=llm.threads,
+                    quantize=llm.quantize,
                     base_url=llm.base_url,
                     api_key_env=llm.api_key_env,
                     concurrency=llm.concurrency,
@@ -288,6 +301,7 @@ class LLMWeb(Web):
             "corpus": {"name": self.corpus.name, "size": len(self.corpus)},
             "generators": [getattr(g, "name", type(g).__name__) for g in self.generators],
             "embedder": getattr(self.embedder, "name", type(self.embedder).__name__),
+            "provenance": self.provenance(),
             "query": self.query,
             "L": self.L,
             "publish": self.publish,
@@ -307,6 +321,32 @@ class LLMWeb(Web):
                 }
             ),
         }
+
+    def provenance(self) -> dict[str, Any]:
+        """Return how this web's text is made: each distinct generator's path and the machine.
+
+        Returns
+        -------
+        dict
+            ``generators`` (one ``provenance()`` per distinct generator, in node
+            order of first use; ``{"backend": <class name>}`` for one without)
+            and ``machine`` (:func:`~netcollapse.backends.provenance.machine_info`).
+        """
+        from netcollapse.backends.provenance import machine_info
+
+        seen: dict[int, dict[str, Any]] = {}
+        for g in self.generators:
+            if id(g) not in seen:
+                own = getattr(g, "provenance", None)
+                seen[id(g)] = own() if own is not None else {"backend": type(g).__name__}
+        return {"generators": list(seen.values()), "machine": machine_info()}
+
+    def path_line(self) -> str:
+        """Return the line naming the generation path and the machine (printed by ``run``)."""
+        from netcollapse.backends.provenance import path_line
+
+        prov = self.provenance()
+        return path_line(prov["generators"], prov["machine"])
 
     # ------------------------------------------------------------------ state
     def _init_state(self) -> None:
@@ -345,17 +385,19 @@ class LLMWeb(Web):
             for i, s in enumerate(self.settings)
         ]
 
-    def _generate(self, requests: list[GenerationRequest]) -> list[list[str]]:
-        """One batched call per distinct generator; answers back in node order."""
+    def _generate(self, requests: list[GenerationRequest]) -> tuple[list[list[str]], list[Usage]]:
+        """One batched call per distinct generator; answers and token usage in node order."""
         answers: list[list[str] | None] = [None] * self.n
+        usage: list[Usage] = [Usage(None, None)] * self.n
         groups: dict[int, list[int]] = {}
         for i, g in enumerate(self.generators):
             groups.setdefault(id(g), []).append(i)
         for members in groups.values():
-            out = self.generators[members[0]].generate([requests[i] for i in members])
-            for i, texts in zip(members, out):
-                answers[i] = list(texts)
-        return answers  # type: ignore[return-value]
+            gen = self.generators[members[0]]
+            out, used = generate_counted(gen, [requests[i] for i in members])
+            for i, texts, u in zip(members, out, used):
+                answers[i], usage[i] = list(texts), u
+        return answers, usage  # type: ignore[return-value]
 
     def _initial_rows(self) -> Row:
         return self._round(0)
@@ -393,7 +435,7 @@ class LLMWeb(Web):
         with self.phase("prompts"):
             requests = self._requests(t, contexts)
         with self.phase("generate"):
-            answers = self._generate(requests)
+            answers, usage = self._generate(requests)
         with self.phase("embed"):
             flat = [a for node in answers for a in node]
             emb = np.asarray(self.embedder.encode(flat), dtype=np.float32)
@@ -414,9 +456,13 @@ class LLMWeb(Web):
             )
             row = {**row, "k_mean": float(k.mean()), **corrected_row(samples)}
             row = {key: row[key] for key in ROW_COLUMNS}
+            tokens = token_columns(usage)
+            row.update({key: _total(col) for key, col in tokens.items()})
             nodes = pd.DataFrame(node_rows(samples, t))
             nodes.insert(3, "k", k)
             nodes.insert(4, "synthetic", synthetic)
+            for key, col in tokens.items():
+                nodes[key] = col
             if self.stances is not None:
                 srow, scols = self._stance_metrics(samples, picks)
                 row.update(srow)

@@ -356,11 +356,12 @@ class Web(ABC):
         or garbled file, :mod:`netcollapse.engines.checkpoint`), and nothing in
         the folder is written before they are read.
         """
-        cfg = dumps(self.config(), indent=2, sort_keys=True)
+        config = self.config()
+        cfg = dumps(config, indent=2, sort_keys=True)
         if folder.exists() and checkpoint.started(folder):
             if not resume:
                 raise bad("out", str(folder), "a new or empty folder (or pass --resume)")
-            checkpoint.check_config(folder, cfg)
+            checkpoint.check_config(folder, config)
             if (folder / "summary.json").exists():
                 result = checkpoint.read_finished(folder, T)
                 self._clean(folder)  # a crash may have come between summary and clean-up
@@ -419,6 +420,9 @@ class Web(ABC):
         write_parquet(folder / "timings.parquet", pd.DataFrame(self.timings))
         self._finalize(folder)
         summary = {"status": "complete", "steps": self.t, "measures": result.measures()}
+        tokens = result.tokens()
+        if tokens is not None:
+            summary["tokens"] = tokens
         atomic_write_text(folder / "summary.json", dumps(summary, indent=2))
         self._clean(folder)
 

@@ -58,6 +58,26 @@ class RunResult:
         """
         return collapse_measures(self.frobenius, tail=tail)
 
+    def tokens(self) -> dict[str, int | float] | None:
+        """Return the token totals (``prompt``, ``generated``); ``None`` without token columns.
+
+        A total is NaN where a backend did not report a count (a server without usage).
+
+        Examples
+        --------
+        >>> m = pd.DataFrame({"step": [0, 1], "frobenius": [1.0, 0.5],
+        ...                   "prompt_tokens": [100, 120], "generated_tokens": [40, 44]})
+        >>> RunResult(m, None, {}).tokens()
+        {'prompt': 220, 'generated': 84}
+        """
+        if "prompt_tokens" not in self.metrics or "generated_tokens" not in self.metrics:
+            return None
+        out: dict[str, int | float] = {}
+        for key in ("prompt", "generated"):
+            col = self.metrics[f"{key}_tokens"]
+            out[key] = float("nan") if col.isna().any() else int(col.sum())
+        return out
+
     def _file(self, name: str) -> Path:
         """Return a file of an LLM run folder (a GMM folder has none: a one-line error)."""
         if self.path is None or (

@@ -139,9 +139,10 @@ class LLMSpec(_Spec):
     """LLM nodes: query, samples, seed corpus, embedder, backend and per-node models/personas.
 
     ``backend`` chooses how text is generated (:func:`netcollapse.backends.factory.make_generator`):
-    ``auto`` (llama.cpp for the bundled model on a CPU, an OpenAI-compatible server
-    when ``base_url`` is set, else transformers), ``hf``, ``llamacpp`` or ``openai``.
-    ``device`` and ``dtype`` apply to transformers; ``threads`` to the local
+    ``auto`` (the fastest path on this machine,
+    :func:`netcollapse.backends.factory.choose_path`), ``hf``, ``llamacpp`` or
+    ``openai``. ``device`` and ``dtype`` apply to transformers, ``quantize`` (run
+    a ``q8_0`` or ``q4_0`` copy of the GGUF file) to llama.cpp; ``threads`` to the local
     backends; ``base_url``, ``api_key_env`` (the NAME of the environment variable
     that holds the key: the key itself is never written anywhere),
     ``concurrency``, ``timeout`` and ``retries`` to servers. ``stances`` seeds
@@ -159,6 +160,7 @@ class LLMSpec(_Spec):
     device: str = "auto"
     dtype: Literal[("auto", *DTYPES)] = "auto"  # type: ignore[valid-type]
     threads: int | None = Field(default=None, ge=1)
+    quantize: Literal["q8_0", "q4_0"] | None = None
     base_url: str | None = None
     api_key_env: str | None = None
     concurrency: int = Field(default=8, ge=1)

@@ -8,6 +8,7 @@ has one (the GMM engine, :mod:`~netcollapse.theory.gmm`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -129,6 +130,7 @@ def run_spec(
     seed: int | None = None,
     resume: bool = False,
     progress: bool = True,
+    on_built: Callable[[Web], None] | None = None,
 ) -> RunResult:
     """Run a spec from start to finish (or resume it).
 
@@ -143,6 +145,9 @@ def run_spec(
         Continue the run in ``out`` from its last checkpoint.
     progress : bool
         Show a progress bar.
+    on_built : callable, optional
+        Called with the engine once it is built (models loaded), before it runs;
+        ``netcollapse run`` prints the generation path from it.
 
     Returns
     -------
@@ -160,6 +165,8 @@ def run_spec(
         parsed = parsed.model_copy(update={"seed": int(seed)})
         parse_run(parsed.model_dump())  # re-validate the override
     web = build_web(parsed, base_dir)
+    if on_built is not None:
+        on_built(web)
     return web.run(parsed.T, out, resume=resume, progress=progress)
 
 

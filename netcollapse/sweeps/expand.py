@@ -123,13 +123,25 @@ def _factors(sweep: SweepSpec) -> list[list[dict[str, Any]]]:
     return factors
 
 
+#: Fields added after sweeps were run, with their empty value: left out of the hash
+#: while they hold it, so the ids of earlier sweeps' tasks do not change.
+ADDED_LATER: tuple[tuple[tuple[str, ...], Any], ...] = (
+    (("interventions",), []),
+    (("llm", "quantize"), None),
+)
+
+
 def _canonical(spec: dict[str, Any]) -> dict[str, Any]:
     """Return the resolved spec with defaults filled in (what the task id hashes)."""
     parsed = parse_run(spec)
     out = parsed.model_dump(mode="json", exclude={"name", "description"})
     out["graph"] = parse_topology(parsed.graph, prefix="graph.").model_dump(mode="json")
-    if not out.get("interventions"):  # added after sweeps were run: ids of plain runs unchanged
-        out.pop("interventions", None)
+    for path, empty in ADDED_LATER:
+        parent = out
+        for key in path[:-1]:
+            parent = parent.get(key) if isinstance(parent, dict) else None
+        if isinstance(parent, dict) and parent.get(path[-1], empty) == empty:
+            parent.pop(path[-1], None)
     return out
 
 

@@ -181,6 +181,7 @@ def run_task(task: Task) -> TaskOutcome:
     >>> out.row["status"], len(out.steps), round(out.row["slem"], 6)
     ('ok', 5, 0.809017)
     """
+    from netcollapse.backends.provenance import provenance_columns
     from netcollapse.measures.curves import collapse_measures
     from netcollapse.runs.runner import build_graph, build_web
     from netcollapse.theory.degroot import curve_error
@@ -208,6 +209,11 @@ def run_task(task: Task) -> TaskOutcome:
             F = result.frobenius
             row.update({k: _scalar(v) for k, v in collapse_measures(F).items()})
             row["predicted_rate"] = _predicted(spec, graph)
+            tokens = result.tokens()
+            if tokens is not None:
+                row.update(prompt_tokens=tokens["prompt"], generated_tokens=tokens["generated"])
+            if "provenance" in result.config:
+                row.update(provenance_columns(result.config["provenance"]))
             if "stance_corrected" in result.metrics.columns:
                 row.update(_stance_measures(result.metrics["stance_corrected"].to_numpy(float)))
             steps = result.metrics.copy()

@@ -184,6 +184,24 @@ def test_run_writes_a_run_folder(tmp_path, capsys):
     assert len(m) == 7 and (tmp_path / "r" / "summary.json").is_file()
 
 
+@pytest.mark.slow
+def test_llm_run_prints_its_path_tokens_and_tokens_per_second(tmp_path, capsys):
+    spec = tmp_path / "s.yaml"
+    spec.write_text(
+        "engine: llm\nT: 1\ngraph: {family: complete, n: 2}\n"
+        "llm: {L: 1, threads: 1, defaults: {max_new_tokens: 6}}\n"
+    )
+    assert main(["run", str(spec), "--out", str(tmp_path / "r"), "--quiet", "--profile"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    (path,) = [x for x in out if x.startswith("generation: ")]
+    assert ("llamacpp smollm2" in path or "hf smollm2" in path) and "1 threads" in path
+    assert "; CPU " in path
+    summary = json.loads((tmp_path / "r" / "summary.json").read_text())["tokens"]
+    assert f"tokens: {summary['prompt']:,} prompt + {summary['generated']:,} generated" in out
+    assert 2 <= summary["generated"] <= 2 * 2 * 6  # 2 rounds x 2 nodes x 1..6 tokens
+    assert any("generated tok/s" in x for x in out)
+
+
 @pytest.mark.parametrize(
     "text, message",
     [

@@ -41,3 +41,26 @@ def check_generator(gen: Generator) -> None:
     # greedy: all samples equal
     g = gen.generate([req(seed=5, n=2, temperature=0.0)])[0]
     assert g[0] == g[1]
+    check_counts(gen, requests, out)
+
+
+def check_counts(gen: Generator, requests, out) -> None:
+    """Token usage: same texts as ``generate``, counts within what was asked for."""
+    from netcollapse.backends.generation import Usage, generate_counted
+
+    texts, usage = generate_counted(gen, requests)
+    assert texts == out
+    assert len(usage) == len(requests) and all(isinstance(u, Usage) for u in usage)
+    if not hasattr(gen, "generate_counted"):
+        assert all(u.prompt is None and u.generated is None for u in usage)
+        return
+    for r, u in zip(requests, usage):
+        # every sample has at least one new token (min_new_tokens = 1), at most max_new_tokens
+        assert r.n_samples <= u.generated <= r.n_samples * r.max_new_tokens
+        assert u.prompt > len(r.query.split())  # the prompt holds at least the query
+    # more context, more prompt tokens (same request otherwise)
+    short, long = generate_counted(gen, [req(seed=9, context=()), req(seed=9)])[1]
+    assert long.prompt > short.prompt
+    prov = gen.provenance()
+    assert prov["backend"] in ("hf", "llamacpp", "openai")
+    assert {"model", "device", "reason"} <= set(prov)

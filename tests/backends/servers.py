@@ -94,6 +94,11 @@ def completion(texts: list[str]) -> dict[str, Any]:
     }  # fmt: skip
 
 
+def fake_usage(seed: int, n: int) -> dict[str, int]:
+    """The fake server's reported usage of a reply with ``n`` choices."""
+    return {"prompt_tokens": 100 + seed % 7, "completion_tokens": 5 * n}
+
+
 def fake_text(seed: int, choice: int) -> str:
     """The fake server's answer: names the seed and the choice index."""
     return f"Answer to seed {seed} choice {choice}."
@@ -107,7 +112,10 @@ class FakeServer:
     ``honour_n`` is false) with :func:`fake_text` answers; ``"notjson"``;
     ``"nochoices"``; ``"nocontent"``; ``"close"`` drop the connection; ``"die"``
     stop listening and drop the connection; an int, an HTTP status with an
-    OpenAI-style error body (``message`` below). ``GET .../models`` answers
+    OpenAI-style error body (``message`` below); ``"nousage"`` a valid reply
+    without the ``usage`` object (else every valid reply reports
+    ``prompt_tokens = 100 + seed % 7`` and ``completion_tokens = 5`` per choice).
+    ``GET .../models`` answers
     ``models_status`` (200: one model ``"fake"``). Received requests are kept in
     :attr:`requests` as ``(method, path, headers, json body)``.
     """
@@ -204,9 +212,12 @@ class FakeServer:
                 action = fake._next()
                 delay = fake.delay(body) if callable(fake.delay) else fake.delay
                 time.sleep(delay)
-                if action == "ok":
+                if action in ("ok", "nousage"):
                     n = int(body.get("n", 1)) if fake.honour_n else 1
-                    self._send(200, completion([fake_text(body["seed"], k) for k in range(n)]))
+                    reply = completion([fake_text(body["seed"], k) for k in range(n)])
+                    if action == "ok":
+                        reply["usage"] = fake_usage(body["seed"], n)
+                    self._send(200, reply)
                 elif action == "notjson":
                     self._send(200, b"<html>502 Bad Gateway</html>")
                 elif action == "nochoices":

@@ -32,6 +32,15 @@ def test_prompt_tokens_equal_transformers(lc):
         assert lc.prompt_ids(r) == hf.prompt_ids(r)
 
 
+def test_usage_counts_prompt_once_and_every_new_token(lc):
+    requests = [req(seed=1, n=3, temperature=1.0), req(seed=2, context=())]
+    texts, usage = lc.generate_counted(requests)
+    ids = lc.generate_ids(requests)
+    assert texts == lc.generate(requests)
+    assert [u.prompt for u in usage] == [len(lc.prompt_ids(r)) for r in requests]
+    assert [u.generated for u in usage] == [sum(len(s) for s in per) for per in ids]
+
+
 def test_greedy_samples_equal_and_match_separate_requests(lc):
     shared = lc.generate_ids([req(seed=0, n=3)])[0]
     assert shared[0] == shared[1] == shared[2]

@@ -158,6 +158,30 @@ def test_auto_detects_a_server_that_ignores_n():
 
 
 @pytest.mark.parametrize("honour_n", [True, False])
+def test_usage_is_the_servers_summed_over_its_replies(honour_n):
+    from netcollapse.backends.generation import Usage
+
+    requests = [req(seed=1, n=3), req(seed=2, n=1)]
+    with FakeServer(honour_n=honour_n) as fake:
+        gen = quick(fake.url)
+        gen.generate(requests)  # learn whether n is honoured
+        _, usage = gen.generate_counted(requests)
+    if honour_n:  # one reply per request: prompt 100 + seed % 7, 5 tokens per choice
+        expected = [Usage(101, 15), Usage(102, 5)]
+    else:  # one reply per sample, seeded sample_seed(seed, j): each prompt counted again
+        seeds = [sample_seed(1, j) for j in range(3)]
+        expected = [Usage(sum(100 + s % 7 for s in seeds), 15), Usage(102, 5)]
+    assert usage == expected
+
+
+def test_usage_unknown_when_a_reply_reports_none():
+    with FakeServer(script=["nousage"], default="ok") as fake:
+        _, usage = quick(fake.url).generate_counted([req(seed=4, n=1), req(seed=5, n=1)])
+    assert sorted(u.prompt is None for u in usage) == [False, True]
+    assert all((u.prompt is None) == (u.generated is None) for u in usage)
+
+
+@pytest.mark.parametrize("honour_n", [True, False])
 def test_forced_n_modes(honour_n):
     with FakeServer(honour_n=honour_n) as fake:
         quick(fake.url, n_mode="single").generate([req(seed=4, n=3)])

@@ -230,6 +230,37 @@ def test_real_models_tiny_run_is_reproducible(tmp_path):
     emb = np.load(tmp_path / "a" / "embeddings.npz")["samples"]
     assert emb.shape == (3, 3, 2, 384)
     np.testing.assert_allclose(np.linalg.norm(emb, axis=-1), 1.0, atol=1e-5)
+    check_tokens_and_provenance(tmp_path / "a", a)
+
+
+def check_tokens_and_provenance(folder, res):
+    """Token columns per round and node, their totals in summary.json, provenance in config.json."""
+    import json
+
+    from netcollapse.backends.models import file_sha256
+
+    m, nodes = res.metrics, pd.read_parquet(folder / "nodes.parquet")
+    n, L, new = 3, REAL["llm"]["L"], REAL["llm"]["defaults"]["max_new_tokens"]
+    assert (m.prompt_tokens > 0).all()
+    assert m.generated_tokens.between(n * L, n * L * new).all()  # 1..max_new tokens per sample
+    per_round = nodes.groupby("step")[["prompt_tokens", "generated_tokens"]].sum()
+    assert (
+        per_round.to_numpy().tolist()
+        == m[["prompt_tokens", "generated_tokens"]].to_numpy().tolist()
+    )
+    assert (nodes.prompt_tokens > 20).all()  # chat template + query at least
+    summary = json.loads((folder / "summary.json").read_text())
+    assert summary["tokens"] == {
+        "prompt": int(m.prompt_tokens.sum()),
+        "generated": int(m.generated_tokens.sum()),
+    }
+    prov = json.loads((folder / "config.json").read_text())["provenance"]
+    (gen,) = prov["generators"]
+    assert gen["backend"] in ("hf", "llamacpp") and gen["threads"] >= 1
+    assert gen["model_sha256"] == file_sha256(gen["model_file"])
+    machine = prov["machine"]
+    assert machine["cores"] >= 1 and machine["torch"].startswith("2.")
+    assert isinstance(machine["bf16_units"], bool) and machine["cpu_capability"]
 
 
 @pytest.mark.slow

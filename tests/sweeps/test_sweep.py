@@ -490,3 +490,14 @@ def test_task_ids_of_the_shipped_study_still_match_its_spec():
         }
         & ids
     )
+
+
+def test_fields_added_later_change_ids_only_when_set():
+    from netcollapse.sweeps.expand import expand
+
+    base = {"engine": "llm", "T": 2, "graph": {"family": "ring", "n": 4}, "llm": {"L": 2}}
+
+    def tid(llm):
+        return expand({"base": {**base, "llm": {**base["llm"], **llm}}, "axes": {}})[0].task_id
+
+    assert tid({}) == tid({"quantize": None}) != tid({"quantize": "q4_0"})

@@ -278,6 +278,29 @@ class HFGenerator(TokenGenerator):
         """Return the shared ``(model, tokenizer)``, loading them on first use."""
         return load_causal_lm(self.model, dtype=self.dtype, device=self.device)
 
+    def provenance(self) -> dict[str, Any]:
+        """Return how this generator makes text (see :mod:`netcollapse.backends.provenance`).
+
+        The bundled model's file is its GGUF (converted to transformers once and
+        cached); other models' are their weight files.
+        """
+        import torch
+
+        from netcollapse.backends.models import BUNDLED_LLM_NAMES, bundled_llm_path
+        from netcollapse.backends.provenance import model_digest
+
+        if self.name.lower() in BUNDLED_LLM_NAMES:
+            folder, name = bundled_llm_path()
+            file, digest = model_digest(folder / name)
+        else:
+            file, digest = model_digest(self.name)
+        return {
+            "backend": "hf", "model": self.name, "model_file": file, "model_sha256": digest,
+            "dtype": self.dtype, "device": self.device,
+            "threads": self.threads or torch.get_num_threads(),
+            "reason": getattr(self, "reason", "as given"),
+        }  # fmt: skip
+
     def prompt_ids(self, request: GenerationRequest) -> list[int]:
         """Return the token ids of ``request``'s prompt.
 

@@ -240,6 +240,27 @@ class LlamaCppGenerator(TokenGenerator):
         }
         return self._state
 
+    def provenance(self) -> dict[str, Any]:
+        """Return how this generator makes text (see :mod:`netcollapse.backends.provenance`).
+
+        ``model_file`` is the file llama.cpp runs (the converted copy where
+        ``quantize`` is set; ``source_sha256`` is then the original's).
+        """
+        from netcollapse.backends.provenance import model_digest
+
+        st = self.load()
+        source = resolve_gguf(self.model)
+        path = quantized_gguf(source, self.quantize) if self.quantize else source
+        file, digest = model_digest(path)
+        out = {
+            "backend": "llamacpp", "model": self.name, "model_file": file, "model_sha256": digest,
+            "quantize": self.quantize, "device": "cpu", "threads": st["threads"],
+            "reason": getattr(self, "reason", "as given"),
+        }  # fmt: skip
+        if self.quantize:
+            out["source_sha256"] = model_digest(source)[1]
+        return out
+
     def _context(self, st: dict[str, Any], need: int) -> None:
         """Make sure the context has ``need`` cells per sequence (create or grow it)."""
         need = self.seq_tokens or -(-need // _SEQ_ROUND) * _SEQ_ROUND

@@ -102,3 +102,31 @@ def reply_texts(raw: bytes) -> list[str]:
             raise Failure("malformed reply: a choice without message content")
         texts.append(content)
     return texts
+
+
+def reply_usage(raw: bytes) -> tuple[int | None, int | None]:
+    """Return a chat-completion reply's ``(prompt_tokens, completion_tokens)``.
+
+    ``None`` for a count the server does not report (no ``usage`` object, or not
+    a non-negative integer there).
+
+    Examples
+    --------
+    >>> reply_usage(b'{"usage": {"prompt_tokens": 12, "completion_tokens": 30}}')
+    (12, 30)
+    >>> reply_usage(b'{"choices": []}')
+    (None, None)
+    """
+    try:
+        usage = json.loads(raw.decode("utf-8")).get("usage")
+    except (ValueError, AttributeError):
+        return None, None
+    if not isinstance(usage, dict):
+        return None, None
+
+    def count(key: str) -> int | None:
+        value = usage.get(key)
+        ok = isinstance(value, int) and not isinstance(value, bool) and value >= 0
+        return value if ok else None
+
+    return count("prompt_tokens"), count("completion_tokens")

@@ -71,7 +71,12 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from netcollapse.backends.generation import GenerationRequest, build_prompt_messages, postprocess
+from netcollapse.backends.generation import (
+    GenerationRequest,
+    Usage,
+    build_prompt_messages,
+    postprocess,
+)
 from netcollapse.backends.remote._http import (
     CAUSE_LIMIT,
     MAX_DELAY,
@@ -79,6 +84,7 @@ from netcollapse.backends.remote._http import (
     Failure,
     connection_cause,
     reply_texts,
+    reply_usage,
     retry_after,
     server_message,
 )
@@ -252,6 +258,11 @@ class OpenAIGenerator:
             "n_mode": self.n_mode,
         }  # fmt: skip
 
+    def provenance(self) -> dict[str, Any]:
+        """Return how this generator makes text: its settings (never the key)."""
+        return {**self.config(), "honours_n": self.honours_n, "device": "",
+                "reason": getattr(self, "reason", "as given")}  # fmt: skip
+
     # -- HTTP ----------------------------------------------------------------------------
 
     def _key(self) -> str | None:
@@ -294,8 +305,8 @@ class OpenAIGenerator:
 
     def _complete(
         self, request: GenerationRequest, n: int, seed: int, stop: threading.Event
-    ) -> list[str]:
-        """Ask for ``n`` samples of ``request`` with retries; post-processed texts."""
+    ) -> tuple[list[str], tuple[int | None, int | None]]:
+        """Ask for ``n`` samples of ``request`` with retries; post-processed texts and usage."""
         payload = {
             "model": self.model, "messages": build_prompt_messages(request),
             "temperature": float(request.temperature), "top_p": float(request.top_p),
@@ -306,10 +317,8 @@ class OpenAIGenerator:
             if stop.is_set():
                 raise Aborted
             try:
-                return [
-                    postprocess(t)
-                    for t in reply_texts(self._open("/chat/completions", payload, self.timeout))
-                ]
+                raw = self._open("/chat/completions", payload, self.timeout)
+                return [postprocess(t) for t in reply_texts(raw)], reply_usage(raw)
             except Failure as exc:
                 if not exc.retry:
                     raise ModelError(
@@ -375,15 +384,28 @@ class OpenAIGenerator:
     def generate(self, requests: Sequence[GenerationRequest]) -> list[list[str]]:
         """Answer every request; one list of ``n_samples`` sentences each, in order.
 
+        :meth:`generate_counted` without the token counts.
+        """
+        return self.generate_counted(requests)[0]
+
+    def generate_counted(
+        self, requests: Sequence[GenerationRequest]
+    ) -> tuple[list[list[str]], list[Usage]]:
+        """Answer every request; one list of ``n_samples`` sentences each, in order.
+
         Parameters
         ----------
         requests : sequence of GenerationRequest
 
         Returns
         -------
-        list of list of str
+        texts : list of list of str
             Completions passed through
             :func:`~netcollapse.backends.generation.postprocess`.
+        usage : list of Usage
+            Per request, the server's reported ``prompt_tokens`` and
+            ``completion_tokens`` summed over its replies (``None`` where a
+            reply reported none).
 
         Raises
         ------
@@ -394,8 +416,9 @@ class OpenAIGenerator:
         """
         requests = list(requests)
         out: list[list[str]] = [[""] * r.n_samples for r in requests]
+        counts: list[list[int | None]] = [[0, 0] for _ in requests]
         if not requests:
-            return out
+            return out, []
         stop = threading.Event()
         pool = ThreadPoolExecutor(self.concurrency, thread_name_prefix="openai")
         pending: dict[Future, tuple[int, int, int]] = {}
@@ -427,7 +450,11 @@ class OpenAIGenerator:
                 done, _ = wait(pending, return_when=FIRST_COMPLETED)
                 for future in done:
                     i, first, n = pending.pop(future)
-                    texts = future.result()[:n]
+                    texts, used = future.result()
+                    texts = texts[:n]
+                    for k in (0, 1):
+                        c = counts[i][k]
+                        counts[i][k] = None if c is None or used[k] is None else c + used[k]
                     out[i][first : first + len(texts)] = texts
                     if i == probe:
                         with self._lock:
@@ -443,4 +470,4 @@ class OpenAIGenerator:
             pool.shutdown(wait=False, cancel_futures=True)
             raise
         pool.shutdown()
-        return out
+        return out, [Usage(p, g) for p, g in counts]
