@@ -163,13 +163,15 @@ def _summary_line(metrics: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows).T
 
 
-def stance_summary(metrics: pd.DataFrame) -> tuple[pd.DataFrame, str]:
+def stance_summary(metrics: pd.DataFrame, n_nodes: int | str = "n") -> tuple[pd.DataFrame, str]:
     """Per topology: the corrected stance curve's retained share with a 95% interval over seeds.
 
     Parameters
     ----------
     metrics : pandas.DataFrame
         :func:`run_comparison` output of LLM runs with seeded stances.
+    n_nodes : int or str
+        The graphs' size, for the sentence.
 
     Returns
     -------
@@ -222,7 +224,7 @@ def stance_summary(metrics: pd.DataFrame) -> tuple[pd.DataFrame, str]:
         if np.isfinite([lo, hi]).all():
             verdict += (
                 f"\n{names[1]} minus {names[0]}, paired by seed: {m:+.3f} "
-                f"[{lo:+.3f}, {hi:+.3f}]: at this size (n = 8, T = "
+                f"[{lo:+.3f}, {hi:+.3f}]: at this size (n = {n_nodes}, T = "
                 f"{int(metrics['step'].max())}, {len(diff)} seeds) the difference is "
                 f"{'clear of 0' if lo > 0 or hi < 0 else 'not clear of 0'}; it cannot "
                 "rank more graphs. The full study (6 graphs, n = 16, T = 15; about 36 "
@@ -297,17 +299,19 @@ def run_demo(out: Path, quick: bool = False) -> int:
         "(experiments/compare_llm.yaml):"
     )
     spec = experiments / "compare_llm.yaml"
-    print(_planned_path(read_yaml(spec)["base"]["llm"]), flush=True)
+    llm_spec = read_yaml(spec)
+    n_llm = next(iter(llm_spec["graphs"].values()))["n"]
+    print(_planned_path(llm_spec["base"]["llm"]), flush=True)
     llm_start = time.perf_counter()
     llm = run_comparison(spec, out / "sweeps" / "compare_llm")
     llm_seconds = time.perf_counter() - llm_start
     _figure(
         llm.assign(frobenius=llm["stance_corrected"]),
         out / "frobenius_llm.png",
-        "LLM web: corrected stance disagreement by topology (n = 8)",
+        f"LLM web: corrected stance disagreement by topology (n = {n_llm})",
         "noise-corrected stance disagreement",
     )
-    table, verdict = stance_summary(llm)
+    table, verdict = stance_summary(llm, n_llm)
     print(table.to_string(float_format=lambda x: f"{x:.3g}"))
     print(verdict)
     tokens = llm[["prompt_tokens", "generated_tokens"]].sum()
