@@ -77,10 +77,13 @@ def main() -> None:
         out = subprocess.run(cmd, env=env, capture_output=True, text=True, check=True)
         rates[name] = float(out.stdout.strip().splitlines()[-1])
         print(f"{name:26s} {rates[name]:7.1f} tok/s", flush=True)
-    code = "from netcollapse.backends.factory import auto_path; print(auto_path('smollm2', 'cpu'))"
+    code = (
+        "from netcollapse.backends.factory import choose_path; "
+        "p = choose_path('auto', 'smollm2', 'cpu'); print(p.backend, p.dtype or p.quantize)"
+    )
     chosen = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
     best = max(rates, key=rates.get)
-    print(f"fastest: {best} ({rates[best]:.1f} tok/s); auto: {chosen.stdout.strip()}")
+    print(f"fastest: {best} ({rates[best]:.1f} tok/s); auto here: {chosen.stdout.strip()}")
 
 
 if __name__ == "__main__":

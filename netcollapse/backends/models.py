@@ -273,8 +273,9 @@ def _bundled_llm_cache() -> Path:
         del model.config.quantization_config
 
     def save(out: Path) -> None:
-        model.save_pretrained(out)
-        tokenizer.save_pretrained(out)
+        with _quiet_loading(gguf=True):  # transformers' "Writing model shards" bar
+            model.save_pretrained(out)
+            tokenizer.save_pretrained(out)
 
     atomic_write_dir(target, save)
     return target

