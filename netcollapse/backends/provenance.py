@@ -205,7 +205,8 @@ def path_line(generators: list[dict[str, Any]], machine: dict[str, Any]) -> str:
     for g in generators:
         how = g.get("dtype") or g.get("quantize") or g.get("base_url") or ""
         where = f" on {g['device']}" if g.get("device") else ""
-        threads = f", {g['threads']} threads" if g.get("threads") else ""
+        n = g.get("threads")
+        threads = f", {n} thread{'' if n == 1 else 's'}" if n else ""
         why = f" ({g['reason']})" if g.get("reason") and g["reason"] != "as given" else ""
         parts.append(f"{g['backend']} {g['model']} {how}".rstrip() + where + threads + why)
     units = (

@@ -203,7 +203,7 @@ def test_llm_run_prints_its_path_tokens_and_tokens_per_second(tmp_path, capsys):
     assert "it/s" not in cap.err and "%|" not in cap.err
     out = cap.out.splitlines()
     (path,) = [x for x in out if x.startswith("generation: ")]
-    assert ("llamacpp smollm2" in path or "hf smollm2" in path) and "1 threads" in path
+    assert ("llamacpp smollm2" in path or "hf smollm2" in path) and "1 thread (" in path
     assert "; CPU " in path
     summary = json.loads((tmp_path / "r" / "summary.json").read_text())["tokens"]
     assert f"tokens: {summary['prompt']:,} prompt + {summary['generated']:,} generated" in out
