@@ -315,6 +315,7 @@ class LLMWeb(Web):
                         "negative": self.stances.negative,
                         "node_stance": list(self.stances.node_stance),
                         "posts": len(self.stances.node_posts[0]),
+                        **({} if self.stances.persist else {"persist": False}),
                         "stance_auc": self.stance_readout().auc,
                         "seed_stance": self.stance_readout().z.tolist(),
                     }
@@ -357,8 +358,16 @@ class LLMWeb(Web):
         self.human.add(texts, emb, author=-1, step=-1, sample=np.arange(len(texts)))
         self.reference = emb.mean(axis=0)
         self.query_embedding = np.asarray(self.embedder.encode([self.query]))[0]
+        # seeds that only start the run are read in round 0 and then leave the stores
+        rounds = None if self.stances is None or self.stances.persist else 1
         self.stores = [
-            DocumentStore(self.dim, name=f"node{i}", memory=self.memory, seed=self.seed + i)
+            DocumentStore(
+                self.dim,
+                name=f"node{i}",
+                memory=self.memory,
+                seed=self.seed + i,
+                seed_rounds=rounds,
+            )  # fmt: skip
             for i in range(self.n)
         ]
         self._injected = 0

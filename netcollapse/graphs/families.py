@@ -66,6 +66,10 @@ def _complete(s: Any, seed: int) -> tuple:
     return s.n, np.stack(iu, axis=1), False, None, None
 
 
+def _isolated(s: Any, seed: int) -> tuple:
+    return s.n, np.empty((0, 2), dtype=np.int64), False, None, None
+
+
 def _ring(s: Any, seed: int) -> tuple:
     return s.n, _ring_edges(s.n, s.k), False, None, None
 
@@ -156,6 +160,7 @@ def _file(s: Any, seed: int) -> tuple:
 
 FAMILIES = {
     "complete": _complete,
+    "isolated": _isolated,
     "ring": _ring,
     "star": _star,
     "path": _path,

@@ -47,6 +47,28 @@ class Complete(_Graph):
     n: int = Field(ge=2)
 
 
+class Isolated(_Graph):
+    """No edges: every node reads only its own store (``W = I``), the no-network control.
+
+    ``self_weight`` must stay above 0 (any value gives ``W = I``: a node has no other
+    source); ``anchoring`` must be 0: the control reads no shared human corpus.
+    """
+
+    family: Literal["isolated"] = "isolated"
+    n: int = Field(ge=1)
+    self_weight: float = Field(default=0.5, gt=0.0, lt=1.0)
+
+    @model_validator(mode="after")
+    def _alone(self) -> Isolated:
+        h = self.anchoring if isinstance(self.anchoring, list) else [self.anchoring]
+        if any(x != 0 for x in h):
+            raise ValueError(
+                f"anchoring: got {self.anchoring!r}, expected 0 for family 'isolated' "
+                "(the no-network control reads no shared corpus)"
+            )
+        return self
+
+
 class Ring(_Graph):
     """Ring lattice: every node reads its ``k`` nearest nodes (k/2 on each side)."""
 
@@ -336,6 +358,7 @@ TOPOLOGY_MODELS: dict[str, type[_Graph]] = {
     m.model_fields["family"].default: m
     for m in (
         Complete,
+        Isolated,
         Ring,
         Star,
         PathGraph,

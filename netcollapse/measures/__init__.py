@@ -13,6 +13,8 @@
 - :mod:`~netcollapse.measures.levels`: excess half-life and retained share, for
   curves that drop to a level the graph sets, and the one dict of a
   curve's measures that sweeps and studies record;
+- :mod:`~netcollapse.measures.rates`: the least-squares geometric rate of a curve
+  from round 1 on (``stance_rate``, ``stance_gap_rate`` with their SEs);
 - :mod:`~netcollapse.measures.stats`: Spearman's rank correlation (one NaN rule)
   and the mean with its 95% t-interval;
 - :mod:`~netcollapse.measures.perspective`: classical MDS and perspective space.
@@ -65,6 +67,7 @@ from netcollapse.measures.perspective import (
     cmds,
     perspective_space,
 )
+from netcollapse.measures.rates import RATE_MEASURES, geometric_rate, stance_rates
 from netcollapse.measures.stance import StanceAxis, auc, project, stance_axis
 from netcollapse.measures.stats import mean_interval, pearson_rows, spearman, spearman_rows
 
@@ -73,6 +76,7 @@ __all__ = [
     "CurveMeasures",
     "GroupDisagreement",
     "LEVEL_MEASURES",
+    "RATE_MEASURES",
     "RateFit",
     "StanceAxis",
     "auc",
@@ -97,6 +101,7 @@ __all__ = [
     "epsilon_time",
     "excess_half_life",
     "fit_rate",
+    "geometric_rate",
     "frobenius_distance",
     "frobenius_trajectory",
     "half_life",
@@ -107,6 +112,7 @@ __all__ = [
     "spearman",
     "spearman_rows",
     "spread",
+    "stance_rates",
     "step_metrics",
     "synthetic_share",
     "within_spread",

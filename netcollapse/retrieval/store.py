@@ -59,7 +59,7 @@ class DocumentStore:
     memory : int or None
         Retention window in steps: ``None`` keeps everything (the paper);
         ``R`` keeps only documents of steps ``[before_step - R, before_step)``.
-        Seed documents (step ``-1``) are never expired.
+        Seed documents (step ``-1``) are never expired by it.
     M, ef_construction, ef : int
         hnswlib parameters (graph degree, build beam, default query beam).
     seed : int
@@ -69,6 +69,9 @@ class DocumentStore:
     brute_force_below : int
         Nearest-neighbour queries over fewer visible documents than this are
         answered by an exact cosine ranking instead of HNSW.
+    seed_rounds : int or None
+        Seed documents (step ``-1``) are visible only while ``before_step <
+        seed_rounds`` (``1``: read in round 0 only); ``None`` keeps them for good.
 
     Examples
     --------
@@ -94,6 +97,7 @@ class DocumentStore:
         seed: int = 0,
         initial_capacity: int = 256,
         brute_force_below: int = 1024,
+        seed_rounds: int | None = None,
     ) -> None:
         for field, value, low in [
             ("dim", dim, 1),
@@ -112,6 +116,9 @@ class DocumentStore:
         self.dim = int(dim)
         self.name = str(name)
         self.memory = None if memory is None else int(memory)
+        if seed_rounds is not None:
+            check_int(seed_rounds, "store.seed_rounds", 1)
+        self.seed_rounds = None if seed_rounds is None else int(seed_rounds)
         self.M = int(M)
         self.ef_construction = int(ef_construction)
         self.ef = int(ef)
@@ -252,6 +259,8 @@ class DocumentStore:
         mask = steps < t
         if self.memory is not None:
             mask &= (steps >= t - self.memory) | (steps == -1)
+        if self.seed_rounds is not None and t >= self.seed_rounds:
+            mask &= steps != -1
         return mask
 
     def visible(self, before_step: int | None = None) -> np.ndarray:

@@ -17,6 +17,11 @@ The ``llm.stances`` section of a run spec (:class:`StanceSpec`):
 ``positive``  the stance that reads ``+0.5`` on the readout axis (``bullish``)
 ``negative``  the stance that reads ``-0.5`` (``bearish``)
 ``assign``    ``halves`` (nodes ``0 .. n/2 - 1`` positive, the rest negative),
+              ``alternate`` (even nodes positive, odd nodes negative),
+              ``slowest_mode`` (the sign pattern of W's slowest non-trivial
+              eigenvector, balanced: the n/2 largest entries positive;
+              :func:`netcollapse.spectral.modes.slowest_mode`, with ``seed`` choosing
+              a direction inside a repeated eigenvalue's eigenspace),
               ``block`` (SBM block 0 positive, block 1 negative), ``attribute``
               (a node attribute of a graph file, whose values name stances),
               ``random`` (a balanced random half, with ``seed``), or a list of
@@ -24,6 +29,10 @@ The ``llm.stances`` section of a run spec (:class:`StanceSpec`):
 ``posts``     seed posts per node, drawn without replacement from its stance's pool
 ``held_out``  posts per stance kept out of every store and out of the axis: the
               axis is checked on them (``stance_auc`` in the run's config)
+``persist``   ``true`` (default): seed posts stay in the stores for the whole run;
+              ``false``: they are read in round 0 only and then leave the stores,
+              so the seeds only start the run (with ``retrieval.memory: 1`` a
+              store then holds only its node's last answers)
 ============  ===================================================================
 
 The readout axis (:mod:`netcollapse.measures.stance`) is built from the pool
@@ -60,7 +69,7 @@ __all__ = [
 ]
 
 STANCES_FILE = "bitcoin_stances.jsonl"
-ASSIGN = ("halves", "block", "attribute", "random")
+ASSIGN = ("halves", "alternate", "block", "attribute", "random", "slowest_mode")
 
 
 class StanceSpec(Spec):
@@ -75,6 +84,7 @@ class StanceSpec(Spec):
     seed: int = Field(default=0, ge=0)
     posts: int = Field(default=8, ge=1)
     held_out: int = Field(default=10, ge=1)
+    persist: bool = True
 
     @field_validator("assign")
     @classmethod
@@ -104,6 +114,8 @@ class Stances:
         Posts the readout axis is built from (every post that may seed a store).
     held_texts, held_labels : tuple of str
         Posts kept out of stores and axis, to check the axis.
+    persist : bool
+        Whether seed posts stay in the stores after round 0.
     """
 
     positive: str
@@ -114,6 +126,7 @@ class Stances:
     pool_labels: tuple[str, ...]
     held_texts: tuple[str, ...]
     held_labels: tuple[str, ...]
+    persist: bool = True
 
     @property
     def groups(self) -> np.ndarray:
@@ -200,6 +213,18 @@ def assign_stances(spec: StanceSpec, graph: Any, base_dir: Path | None = None) -
         out = list(a)
     elif a == "halves":
         out = [pos] * (n // 2) + [neg] * (n - n // 2)
+    elif a == "alternate":
+        out = [pos if i % 2 == 0 else neg for i in range(n)]
+    elif a == "slowest_mode":
+        from netcollapse.spectral.modes import balanced_signs, slowest_mode
+
+        try:
+            mode = slowest_mode(graph.W, seed=spec.seed)
+        except DataError as exc:
+            raise bad(
+                "llm.stances.assign", "slowest_mode", f"a graph with one real slowest mode ({exc})"
+            ) from None
+        out = [pos if s > 0 else neg for s in balanced_signs(mode)]
     elif a == "random":
         half = np.array([pos] * (n // 2) + [neg] * (n - n // 2), dtype=object)
         out = list(np.random.default_rng(spec.seed).permutation(half))
@@ -285,6 +310,7 @@ def seed_stances(spec: StanceSpec, graph: Any, seed: int, base_dir: Path | None 
         tuple(labels[j] for j in pool_ids),
         tuple(corpus.texts[j] for j in held),
         tuple(labels[j] for j in held),
+        spec.persist,
     )
 
 

@@ -4,7 +4,8 @@ The one-number predictors (SLEM, lazy rate, Fiedler value, mixing times,
 Kemeny's constant, the Friedkin-Johnsen rate and floor) live in ``rates`` and
 ``predictors``; the whole predicted curve, all modes from the actual initial
 state plus the sampling-noise floor, in ``dynamics``
-(:func:`predict_curve`).
+(:func:`predict_curve`); the slowest eigenvector (an initial state that decays
+slowest) in ``modes``.
 
 Input
 -----

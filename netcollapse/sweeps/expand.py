@@ -128,6 +128,7 @@ def _factors(sweep: SweepSpec) -> list[list[dict[str, Any]]]:
 ADDED_LATER: tuple[tuple[tuple[str, ...], Any], ...] = (
     (("interventions",), []),
     (("llm", "quantize"), None),
+    (("llm", "stances", "persist"), True),
 )
 
 

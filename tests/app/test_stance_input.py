@@ -37,10 +37,33 @@ def run_bad(tmp_path, capsys, llm):
         ({"stances": {"assign": "block"}}, "llm.stances.assign: got 'block', expected an SBM"),
         ({"stances": {"assign": "sides"}}, "llm.stances.assign"),
         ({"L": 1, "stances": {}}, "llm.L: got 1, expected L >= 2 with seeded stances"),
+        ({"stances": {"persist": "sometimes"}}, "llm.stances.persist: got 'sometimes'"),
     ],
 )
 def test_bad_stance_settings(tmp_path, capsys, llm, expected):
     assert expected in run_bad(tmp_path, capsys, llm)
+
+
+@pytest.mark.parametrize(
+    ("graph", "expected"),
+    [
+        (
+            {"family": "isolated", "n": 4},
+            "llm.stances.assign: got 'slowest_mode', expected a graph with one real slowest mode",
+        ),
+        (
+            {"family": "isolated", "n": 4, "anchoring": 0.2},
+            "graph.anchoring: got 0.2, expected 0 for family 'isolated'",
+        ),
+    ],
+)
+def test_modes_that_cannot_work(tmp_path, capsys, graph, expected):
+    spec = {
+        "name": "bad", "engine": "llm", "T": 1, "seed": 0, "graph": graph,
+        "retrieval": {"k": 2},
+        "llm": {"L": 2, "defaults": {"max_new_tokens": 4}, "stances": {"assign": "slowest_mode"}},
+    }  # fmt: skip
+    assert expected in check_bad(tmp_path, capsys, spec)
 
 
 def test_study_needs_a_sweep_and_a_calibration_run(tmp_path, capsys):

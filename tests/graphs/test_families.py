@@ -23,6 +23,7 @@ def _raw(spec: dict, seed: int = 0) -> tuple:
 def test_every_builder_returns_the_documented_tuple():
     specs = {
         "complete": {"n": 5},
+        "isolated": {"n": 3},
         "ring": {"n": 6, "k": 4},
         "star": {"n": 4},
         "path": {"n": 4},
@@ -38,7 +39,7 @@ def test_every_builder_returns_the_documented_tuple():
     for family, params in specs.items():
         n, edges, directed, weights, labels = _raw({"family": family, **params}, seed=3)
         assert edges.dtype == np.int64 and edges.ndim == 2 and edges.shape[1] == 2, family
-        assert edges.min() >= 0 and edges.max() < n, family
+        assert edges.size == 0 or (edges.min() >= 0 and edges.max() < n), family
         assert isinstance(directed, bool) and weights is None, family
         assert labels is None or len(labels) == n, family
         again = _raw({"family": family, **params}, seed=3)[1]
@@ -52,6 +53,17 @@ def test_closed_form_edge_sets():
     assert {tuple(e) for e in edges.tolist()} == {(i, (i + 1) % 5) for i in range(5)}
     n, edges, *_ = _raw({"family": "star", "n": 4})
     assert edges.tolist() == [[0, 1], [0, 2], [0, 3]]
+
+
+def test_isolated_is_the_identity_and_refuses_anchoring():
+    from netcollapse.graphs.retrieval_graph import RetrievalGraph
+
+    g = RetrievalGraph.from_spec({"family": "isolated", "n": 5})
+    np.testing.assert_array_equal(g.W.toarray(), np.eye(5))
+    with pytest.raises(SpecError, match=r"anchoring: got 0.1, expected 0 for family 'isolated'"):
+        parse_topology({"family": "isolated", "n": 5, "anchoring": 0.1})
+    with pytest.raises(SpecError, match=r"self_weight: got 0.0, expected a value > 0"):
+        parse_topology({"family": "isolated", "n": 5, "self_weight": 0.0})
 
 
 def test_directed_barabasi_albert_edges_point_old_to_new():

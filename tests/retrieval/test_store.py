@@ -72,6 +72,22 @@ def test_visible_keep_all_and_window():
     assert win.count_visible(100) == 3
 
 
+def test_seed_rounds_limit_the_seeds_only():
+    rng = np.random.default_rng(0)
+    store = DocumentStore(dim=4, seed_rounds=1)
+    store.add(["s1", "s2"], rng.normal(size=(2, 4)), author=0, step=-1, sample=[0, 1])
+    store.add(["a0"], rng.normal(size=(1, 4)), author=0, step=0, sample=0)
+    store.add(["a1"], rng.normal(size=(1, 4)), author=0, step=1, sample=0)
+    assert store.visible(before_step=0).tolist() == [0, 1]  # round 0 reads the seeds
+    assert store.visible(before_step=1).tolist() == [2]  # then they are gone
+    assert store.visible(before_step=2).tolist() == [2, 3]
+    keep = DocumentStore(dim=4, memory=1)  # default: seeds stay, whatever the memory
+    keep.add(["s"], rng.normal(size=(1, 4)), author=0, step=-1, sample=0)
+    assert keep.visible(before_step=5).tolist() == [0]
+    with pytest.raises(SpecError, match=r"^store.seed_rounds: got 0"):
+        DocumentStore(dim=4, seed_rounds=0)
+
+
 def test_pick_random_uniform_without_replacement():
     store = make_store(n_steps=3, per_step=4, memory=1)
     vis = store.visible(3)  # 3 seed + 4 of step 2

@@ -38,6 +38,34 @@ def test_halves_random_and_list():
     assert assign_stances(StanceSpec(assign=given), g) == given
 
 
+def test_alternate_and_slowest_mode():
+    assert assign_stances(StanceSpec(assign="alternate"), build("ring", n=5)) == [
+        "bullish", "bearish", "bullish", "bearish", "bullish"
+    ]  # fmt: skip
+    # a path's slowest mode splits it in two halves (whichever half is positive)
+    path = assign_stances(StanceSpec(assign="slowest_mode"), build("path", n=6, self_weight=0.5))
+    assert path in (["bullish"] * 3 + ["bearish"] * 3, ["bearish"] * 3 + ["bullish"] * 3)
+    # two dense blocks joined by one edge: the blocks
+    g = RetrievalGraph.from_edges(
+        6, np.array([[0, 1], [0, 2], [1, 2], [3, 4], [3, 5], [4, 5], [2, 3]]), self_weight=0.5
+    )
+    blocks = assign_stances(StanceSpec(assign="slowest_mode"), g)
+    assert len(set(blocks[:3])) == 1 and len(set(blocks[3:])) == 1 and blocks[0] != blocks[3]
+    # a ring's slowest eigenvalue is repeated: the seed picks a direction, the same each time
+    ring = build("ring", n=8, self_weight=0.5)
+    a = assign_stances(StanceSpec(assign="slowest_mode", seed=3), ring)
+    assert a == assign_stances(StanceSpec(assign="slowest_mode", seed=3), ring)
+    assert a.count("bullish") == 4
+    runs = sum(a[i] != a[i - 1] for i in range(8))  # two arcs: 2 changes around the ring
+    assert runs == 2
+
+
+def test_slowest_mode_needs_a_mode():
+    iso = RetrievalGraph.from_spec({"family": "isolated", "n": 4})
+    with pytest.raises(SpecError, match=r"^llm.stances.assign: got 'slowest_mode', expected a "):
+        assign_stances(StanceSpec(assign="slowest_mode"), iso)
+
+
 def test_block_follows_the_sbm_blocks():
     g = RetrievalGraph.from_spec(
         {"family": "sbm", "sizes": [3, 5], "p_in": 0.9, "p_out": 0.1}, seed=0
@@ -181,6 +209,37 @@ def test_resume_with_seeds_gives_the_same_numbers(tmp_path):
         stance_web().run(4, tmp_path / "b", progress=False, on_step=crash)
     resumed = stance_web().run(4, tmp_path / "b", resume=True, progress=False)
     pd.testing.assert_frame_equal(full.metrics, resumed.metrics, check_dtype=False)
+
+
+def test_seeds_that_only_start_the_run(tmp_path):
+    """persist: false: round 0 reads the seeds, later rounds only the nodes' answers."""
+    g = build("ring", n=4, self_weight=0.5)
+    st = seed_stances(StanceSpec(posts=3, persist=False), g, seed=0)
+    web = LLMWeb(
+        g, default_corpus(), FakeGenerator(), HashEmbedder(16), L=2,
+        retrieval={"k": 3, "quota": "multinomial", "memory": 1}, stances=st, seed=1,
+    )  # fmt: skip
+    res = web.run(3, tmp_path / "r", progress=False)
+    nodes = pd.read_parquet(tmp_path / "r" / "nodes.parquet")
+    assert (nodes[nodes.step == 0].read_seeds == 3).all()
+    assert (nodes[nodes.step > 0].read_seeds == 0).all()  # the seeds left the stores
+    r = pd.read_json(tmp_path / "r" / "responses.jsonl", lines=True)
+    later = r[r.step > 0]
+    for step, ctx in zip(later.step, later.context):
+        # a store holds its 3 seeds (docs 0-2), then one answer per round: memory 1 leaves
+        # only the previous round's answer, doc 3 + (step - 1)
+        assert ctx and all(src >= 0 and doc == 3 + step - 1 for src, doc in ctx)
+    config = json.loads((tmp_path / "r" / "config.json").read_text())
+    assert config["stances"]["persist"] is False
+    summary = json.loads((tmp_path / "r" / "summary.json").read_text())
+    assert set(summary["stance"]) == {
+        "stance_rate", "stance_rate_se", "stance_gap_rate", "stance_gap_rate_se"
+    }  # fmt: skip
+    kept = stance_web().run(3, tmp_path / "k", progress=False)  # persist: true (default)
+    nodes = pd.read_parquet(tmp_path / "k" / "nodes.parquet")
+    assert (nodes[nodes.step > 0].read_seeds > 0).any()
+    assert "persist" not in json.loads((tmp_path / "k" / "config.json").read_text())["stances"]
+    assert len(res.metrics) == len(kept.metrics) == 4
 
 
 def test_stances_need_two_answers():
