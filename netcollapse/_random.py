@@ -36,7 +36,10 @@ class Stream(enum.IntEnum):
       which are held out (:func:`netcollapse.scenarios.stances.seed_stances`);
     - ``REWIRE`` (``2**32 - 3``): the rewiring of round ``t``, ``(REWIRE, t)``;
     - ``INJECT`` (``2**32 - 4``): the draws of the ``i``-th ``inject`` event,
-      ``(INJECT, i)``.
+      ``(INJECT, i)``;
+    - ``CALIBRATION`` (``2**32 - 5``): a stance calibration's contexts and answer
+      seeds of variant ``v``, ``(CALIBRATION, v)``
+      (:mod:`netcollapse.studies.calibrate`).
 
     **Per-round streams** are the second key of ``(t, stream)`` for round ``t``
     (:meth:`netcollapse.engines.loop.Web.rng`): a GMM web samples its points
@@ -81,6 +84,8 @@ class Stream(enum.IntEnum):
     """Rewiring interventions: ``(REWIRE, t)`` draws the rewiring of round ``t``."""
     INJECT = 2**32 - 4
     """Inject interventions: ``(INJECT, i)`` draws the ``i``-th inject event's documents."""
+    CALIBRATION = 2**32 - 5
+    """Stance calibration: ``(CALIBRATION, v)`` draws variant ``v``'s contexts and seeds."""
 
 
 def stream_rng(seed: int, *key: int) -> np.random.Generator:

@@ -8,6 +8,8 @@ spec's predicted collapse curve and its measures before anything is simulated;
 beside the predicted ones); ``sweep`` runs a sweep spec into a sweep folder;
 ``study`` compares the measured stance collapse per graph of an LLM sweep with
 its calibrated and spectral predictions (:mod:`netcollapse.studies.stance`);
+``calibrate`` measures a model's stance response on contexts of known stance, with
+no graph (:mod:`netcollapse.studies.calibrate`);
 ``report`` writes an HTML report of a run or sweep folder
 (:mod:`netcollapse.reports.report`); ``demo`` runs the default experiment
 (:mod:`netcollapse.app.demo`). A spec argument is a path, or the name of a
@@ -27,6 +29,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from netcollapse.app.commands import (
+    cmd_calibrate,
     cmd_demo,
     cmd_experiments,
     cmd_predict,
@@ -38,6 +41,7 @@ from netcollapse.app.commands import (
     cmd_topologies,
 )
 from netcollapse.errors import NetcollapseError
+from netcollapse.studies.stance import STUDY_MEASURES
 
 __all__ = ["build_parser", "main"]
 
@@ -99,7 +103,7 @@ def _add_report_parser(sub: Any) -> None:
         "--measure",
         default="half_life",
         help="stance study measure with --calibration: half_life (default), "
-        "excess_half_life, time_to_twice_floor or retained_share",
+        "excess_half_life, time_to_twice_floor, retained_share or stance_rate",
     )
     s.set_defaults(func=cmd_report)
 
@@ -172,12 +176,13 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument(
         "--calibration",
         required=True,
-        help="run folder to calibrate the stance response on (not a sweep task)",
+        help="calibration folder (netcollapse calibrate) or run folder (not a sweep task) "
+        "to take the stance response from",
     )
     s.add_argument(
         "--measure",
         default="half_life",
-        choices=["half_life", "excess_half_life", "time_to_twice_floor", "retained_share"],
+        choices=list(STUDY_MEASURES),
         help="curve measure compared across graphs (default half_life)",
     )
     s.add_argument(
@@ -186,6 +191,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="folder for study_tasks.csv, study_graphs.csv, study.json, study.png",
     )
     s.set_defaults(func=cmd_study)
+
+    s = sub.add_parser(
+        "calibrate", help="dose-response calibration of the model's stance response (no graph)"
+    )
+    s.add_argument("spec", help="calibration spec (YAML): llm, k, contexts, L, variants, seed")
+    s.add_argument("--out", required=True, help="new folder for contexts.parquet, calibration.json")
+    s.set_defaults(func=cmd_calibrate)
 
     _add_report_parser(sub)
 

@@ -20,6 +20,7 @@ from netcollapse.app.shipped import resolve_spec, shipped_dir, spec_command
 from netcollapse.errors import bad
 
 __all__ = [
+    "cmd_calibrate",
     "cmd_demo",
     "cmd_experiments",
     "cmd_predict",
@@ -135,6 +136,12 @@ def _check_kind(path: Path, kind: str, given: str) -> None:
     if kind == "sweep" and "engine" in data and "base" not in data:
         raise bad(
             "spec", given, "a sweep spec with a base run (this is a run spec: netcollapse run PATH)"
+        )
+    if kind == "calibrate" and ("engine" in data or "base" in data):
+        raise bad(
+            "spec",
+            given,
+            "a calibration spec (llm, k, contexts, L, variants): this is a run or sweep spec",
         )
 
 
@@ -332,6 +339,18 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from netcollapse.app.demo import run_demo
 
     return run_demo(Path(args.out), quick=args.quick)
+
+
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    """Run a stance calibration spec into a new folder; print the per-variant table."""
+    from netcollapse.studies.calibrate import format_calibration, run_calibration
+
+    path = resolve_spec(args.spec, "experiments")
+    _check_kind(path, "calibrate", args.spec)
+    result = run_calibration(path, args.out)
+    print(format_calibration(result))
+    print(f"calibration folder: {args.out}")
+    return 0
 
 
 def cmd_study(args: argparse.Namespace) -> int:

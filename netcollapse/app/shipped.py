@@ -23,7 +23,7 @@ __all__ = ["SHIPPED", "resolve_spec", "shipped_dir", "spec_command"]
 SHIPPED = ("topologies", "experiments")
 """Folders under ``netcollapse/data`` (also linked at the top of the source tree)."""
 
-_COMMAND = re.compile(r"^#\s*(netcollapse (run|sweep) experiments/(\S+\.yaml)\b.*)$")
+_COMMAND = re.compile(r"^#\s*(netcollapse (run|sweep|calibrate) experiments/(\S+\.yaml)\b.*)$")
 
 
 def shipped_dir(name: str) -> Path:
@@ -110,7 +110,7 @@ def spec_command(path: str | Path) -> str | None:
     ----------
     path : str or Path
         An experiment spec whose first comment lines hold a line
-        ``#   netcollapse run|sweep experiments/NAME.yaml [options]``.
+        ``#   netcollapse run|sweep|calibrate experiments/NAME.yaml [options]``.
 
     Returns
     -------

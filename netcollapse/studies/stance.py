@@ -31,6 +31,7 @@ import pandas as pd
 
 from netcollapse.errors import DataError, bad
 from netcollapse.measures.levels import level_measures
+from netcollapse.measures.rates import geometric_rate
 from netcollapse.measures.stats import mean_interval, spearman
 
 __all__ = [
@@ -41,7 +42,13 @@ __all__ = [
     "stance_study",
 ]
 
-STUDY_MEASURES = ("half_life", "excess_half_life", "time_to_twice_floor", "retained_share")
+STUDY_MEASURES = (
+    "half_life",
+    "excess_half_life",
+    "time_to_twice_floor",
+    "retained_share",
+    "stance_rate",
+)
 
 
 @dataclass(frozen=True)
@@ -71,14 +78,22 @@ class StanceStudy:
 
 
 def _calibration(folder: Path) -> Any:
-    """Fit the response on a run folder, then its per-round variance on the run's own curve."""
+    """Return the stance response of a calibration folder or of a run folder.
+
+    A calibration folder (``netcollapse calibrate``) has no graph and nothing fitted to
+    a curve; a run folder's response is fitted on its node rows, then its per-round
+    variance on the run's own curve.
+    """
     from netcollapse.runs.folder import load_run
+    from netcollapse.studies.calibrate import load_calibration
     from netcollapse.theory.stance import fit_read_var, fit_stance_response
 
+    if (Path(folder) / "calibration.json").is_file():
+        return load_calibration(folder)
     if not (Path(folder) / "config.json").is_file():
         raise DataError(
-            f"calibration: got {str(folder)!r}, expected a finished run folder (config.json, "
-            "metrics.parquet, nodes.parquet) of an LLM run with llm.stances"
+            f"calibration: got {str(folder)!r}, expected a calibration folder (calibration.json) "
+            "or a finished run folder of an LLM run with llm.stances"
         )
     run = load_run(folder)
     seed_stance = run.seed_stance()
@@ -135,6 +150,7 @@ def predict_stance_run(run: str | Path, calibration: str | Path) -> pd.DataFrame
         seeds=int(folder.stances["posts"]),
         memory=folder.config["retrieval"]["memory"],
         publish=int(folder.config["publish"]),
+        persist=bool(folder.stances.get("persist", True)),
     )
     return pd.DataFrame(
         {
@@ -157,13 +173,16 @@ def stance_study(
     sweep : str or Path
         A sweep folder whose tasks are LLM runs with ``llm.stances``.
     calibration : str or Path
-        A finished run folder (not one of the sweep's tasks) to fit the response on.
-    measure : {"half_life", "excess_half_life", "time_to_twice_floor", "retained_share"}
+        A calibration folder (``netcollapse calibrate``: no graph), or a finished run
+        folder (not one of the sweep's tasks) to fit the response on.
+    measure : {"half_life", "excess_half_life", "time_to_twice_floor", "retained_share", \
+"stance_rate"}
         The curve measure compared across graphs
         (:func:`~netcollapse.measures.levels.excess_half_life`: the excess of
         ``F^2`` over its floor halves, defined when the floor is above ``F(0) / 2``;
         :func:`~netcollapse.measures.levels.retained_share`: mean of ``F(t) / F(0)``
-        over ``t >= 1``, for curves that drop to a graph-dependent level).
+        over ``t >= 1``, for curves that drop to a graph-dependent level;
+        ``stance_rate``: :func:`~netcollapse.measures.rates.geometric_rate` from round 1).
 
     Returns
     -------
@@ -214,10 +233,12 @@ def stance_study(
             seeds=run.llm.stances.posts,
             memory=run.retrieval.memory,
             publish=run.llm.publish,
+            persist=run.llm.stances.persist,
         )["frobenius"].to_numpy()
         s = steps[steps["task_id"] == res["task_id"]].sort_values("step")
         F = s["stance_corrected"].to_numpy(float)
         mm, pm = level_measures(F), level_measures(pred)
+        mm["stance_rate"], pm["stance_rate"] = geometric_rate(F)[0], geometric_rate(pred)[0]
         name = str(res.get("graph", graph.family))
         rows.append(
             {
@@ -281,8 +302,9 @@ def format_study(study: StanceStudy) -> str:
         f"calibrated response: slope {r['slope']:.3f} (se {r['slope_se']:.3f}), prior "
         f"{r['prior']:+.3f}, answer var {r['answer_var']:.4f}, context var "
         f"{r['context_var']:.4f}, pick var {r['pick_var']:.4f}, per-round var "
-        f"{r['round_var']:.4f} (fitted to the calibration curve), R^2 {r['r2']:.2f}, "
-        f"{r['rows']} node-rounds",
+        f"{r['round_var']:.4f} ("
+        + ("moment estimate" if r.get("read_var") is None else "fitted to the calibration curve")
+        + f"), R^2 {r['r2']:.2f}, {r['rows']} rows",
         f"measure: {t['measure']} of the corrected stance disagreement (95% t-interval over seeds)",
         f"{'graph':<14}{'measured':>10}{'95% interval':>20}{'seeds':>7}{'calibrated':>12}"
         f"{'slem':>8}",

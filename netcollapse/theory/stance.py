@@ -194,6 +194,7 @@ def predict_stance_curve(
     seeds: int,
     memory: int | None = None,
     publish: int = 1,
+    persist: bool = True,
 ) -> pd.DataFrame:
     """Predicted corrected stance disagreement ``sqrt(E sum_ij (mu_i - mu_j)^2)`` per round.
 
@@ -216,6 +217,9 @@ def predict_stance_curve(
         Rounds of posts a store keeps (``retrieval.memory``).
     publish : int
         Answers a node publishes per round.
+    persist : bool
+        Whether seed posts stay in the stores after round 0 (``llm.stances.persist``);
+        without them every later read is of answers (``phi = 0``): DeGroot on stance.
 
     Returns
     -------
@@ -248,7 +252,7 @@ def predict_stance_curve(
     b = float(response.slope)
 
     def step(t: int) -> LinearStep:
-        phi = seed_share(t, int(seeds), memory, publish)
+        phi = seed_share(t, int(seeds), memory, publish) if persist else 0.0
         W = W0 if not callable(graph) else _stance_W(graph_at(t + 1))
         return LinearStep((1.0 - phi) * W, np.zeros(n), np.full(n, b), np.full(n, phi), W @ zz)
 

@@ -17,20 +17,28 @@ ROOT = Path(__file__).resolve().parents[2]
 EXPERIMENTS = sorted(shipped_dir("experiments").glob("*.yaml"))
 
 
-def test_there_are_run_and_sweep_experiments():
+def test_there_are_run_sweep_and_calibrate_experiments():
     commands = {spec_command(p).split()[1] for p in EXPERIMENTS}
-    assert len(EXPERIMENTS) >= 8 and commands == {"run", "sweep"}
+    assert len(EXPERIMENTS) >= 8 and commands == {"run", "sweep", "calibrate"}
 
 
 @pytest.mark.parametrize("path", EXPERIMENTS, ids=lambda p: p.name)
 def test_each_experiment_loads_with_the_loader_its_header_names(path):
     command = spec_command(path)
-    assert command is not None, f"{path.name}: no 'netcollapse run|sweep' line in its header"
+    assert command is not None, f"{path.name}: no 'netcollapse run|sweep|...' line in its header"
     header = path.read_text().splitlines()[:3]
     assert any(command in line for line in header), f"{path.name}: command not in lines 1-3"
     words = command.split()
     assert words[2] == f"experiments/{path.name}"
-    if words[1] == "run":
+    if words[1] == "calibrate":
+        from netcollapse._spec import read_yaml, validate
+        from netcollapse.studies.calibrate import CalibrationSpec
+
+        spec = validate(CalibrationSpec, read_yaml(path))
+        assert spec.llm.stances is not None and len(spec.variants) >= 3
+        with pytest.raises(SpecError):  # and it is not a run spec
+            load_run_spec(path)
+    elif words[1] == "run":
         spec, base = load_run_spec(path)
         assert spec.T >= 1 and build_graph(spec, base).n >= 2
         with pytest.raises(SpecError):  # and it is not a sweep spec

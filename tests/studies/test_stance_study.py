@@ -226,3 +226,31 @@ def test_predicted_run_follows_its_graph_schedule(folders):
     run_spec(anchored, folders / "anchored", progress=False)
     with pytest.raises(DataError, match=r"^run: got .* with an h or inject intervention"):
         predict_stance_run(folders / "anchored", folders / "calibration")
+
+
+@pytest.mark.slow
+def test_study_with_a_static_calibration_and_the_rate_measure(folders, tmp_path):
+    """A graph-free calibration folder gives the response; rates are measured from round 1."""
+    from netcollapse.measures.rates import geometric_rate
+    from netcollapse.studies.calibrate import load_calibration, run_calibration
+
+    cal = tmp_path / "static"
+    run_calibration(
+        {"k": 2, "contexts": 2, "L": 2, "variants": [{"name": "plain"}],
+         "llm": {**LLM, "threads": 1, "stances": {}}},
+        cal,
+    )  # fmt: skip
+    study = stance_study(folders / "sweep", cal, measure="stance_rate")
+    response = load_calibration(cal)
+    assert study.targets["response"] == response.to_dict()
+    assert study.targets["response"]["read_var"] is None  # nothing fitted to a curve
+    steps = pd.read_parquet(folders / "sweep" / "steps.parquet")
+    results = pd.read_parquet(folders / "sweep" / "results.parquet").set_index("task_id")
+    for task in study.tasks.itertuples():
+        curve = steps[steps.task_id == task.task_id].sort_values("step")["stance_corrected"]
+        rate, se = geometric_rate(curve.to_numpy())
+        assert task.stance_rate == pytest.approx(rate)
+        assert results.loc[task.task_id, "stance_rate"] == pytest.approx(rate)
+        assert results.loc[task.task_id, "stance_rate_se"] == pytest.approx(se, nan_ok=True)
+        assert np.isfinite(task.pred_stance_rate)
+    assert "moment estimate" in format_study(study)

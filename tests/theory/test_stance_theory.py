@@ -101,3 +101,24 @@ def test_bad_inputs():
             ),
             1,
         )
+
+
+def test_seeds_that_only_start_the_run_give_degroot_on_stance():
+    """persist = False, memory 1, no noise: D(t) = b^(t+1) |lambda|^t D(z) on a complete graph."""
+    import numpy as np
+
+    from netcollapse.graphs.retrieval_graph import build
+    from netcollapse.theory.stance import StanceResponse, predict_stance_curve
+
+    n, s, b = 6, 0.5, 0.6
+    g = build("complete", n=n, self_weight=s)
+    z = np.array([0.5, 0.5, 0.5, -0.5, -0.5, -0.5])
+    quiet = StanceResponse(b, 0.0, 0.1, 0.0, 0.0, 0.0, 10, 1.0)
+    F = predict_stance_curve(g, z, quiet, 5, seeds=4, memory=1, persist=False)
+    F = F["frobenius"].to_numpy()
+    lam = s - (1 - s) / (n - 1)  # the complete graph's non-trivial eigenvalue
+    D_z = np.sqrt(((z[:, None] - z[None, :]) ** 2).sum())
+    expected = b ** (np.arange(6) + 1) * abs(lam) ** np.arange(6) * D_z
+    np.testing.assert_allclose(F, expected, rtol=1e-9)
+    kept = predict_stance_curve(g, z, quiet, 5, seeds=4, memory=1)["frobenius"].to_numpy()
+    assert kept[-1] > 10 * F[-1]  # persistent seeds hold a level

@@ -1,0 +1,97 @@
+"""Static dose-response calibration: the linearity test, the choice rule, a real tiny run."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from netcollapse.app.cli import main
+from netcollapse.studies.calibrate import choose_variant, lack_of_fit, load_calibration
+
+
+def test_lack_of_fit_passes_a_line_and_flags_a_curve():
+    rng = np.random.default_rng(0)
+    j = np.repeat(np.arange(5), 20)
+    x = j / 4 - 0.5
+    noise = rng.normal(0, 0.05, x.size)
+    line = lack_of_fit(j, x, 0.1 + 0.4 * x + noise)
+    assert line["slope"] == pytest.approx(0.4, abs=0.03) and line["p"] > 0.05
+    assert line["df"] == [3, 95]
+    curve = lack_of_fit(j, x, 0.1 + 0.4 * x + 0.8 * x**2 + noise)  # saturating response
+    assert curve["p"] < 1e-6
+    by = {r["dose"]: r["mean"] for r in curve["residual_by_dose"]}
+    assert by[0] > 0 and by[2] < 0 and by[4] > 0  # the curve's residual pattern
+    assert sum(r["n"] for r in curve["residual_by_dose"]) == 100
+
+
+def test_choice_rule_prefers_linear_then_steepest():
+    res = {
+        "a": {"slope": 0.9, "p": 0.001, "F": 12.0},
+        "b": {"slope": 0.3, "p": 0.5, "F": 0.7},
+        "c": {"slope": 0.5, "p": 0.06, "F": 2.4},
+    }
+    assert choose_variant(res) == "c"
+    assert choose_variant({"a": res["a"], "x": {"slope": 0.1, "p": 0.01, "F": 8.0}}) == "x"
+
+
+SPEC = """
+name: tiny
+seed: 3
+k: 2
+contexts: 2
+L: 2
+variants:
+  - {name: plain, temperature: 0.8}
+  - {name: reader, persona: "You answer from the posts you are given.", temperature: 0.8}
+llm:
+  threads: 1
+  defaults: {max_new_tokens: 10}
+  stances: {held_out: 10}
+"""
+
+
+@pytest.mark.slow
+def test_calibrate_command_real_models(tmp_path, capsys):
+    spec = tmp_path / "cal.yaml"
+    spec.write_text(SPEC)
+    out = tmp_path / "cal"
+    assert main(["calibrate", str(spec), "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "lack-of-fit F" in printed and "* chosen:" in printed
+    table = pd.read_parquet(out / "contexts.parquet")
+    assert len(table) == 2 * 3 * 2  # variants x doses (j = 0..k) x contexts
+    assert sorted(table["dose"].unique()) == [0, 1, 2]
+    # the read stance follows the dose: all-bearish contexts read below all-bullish ones
+    means = table.groupby("dose")["read_stance"].mean()
+    assert means[0] < means[1] < means[2]
+    cal = json.loads((out / "calibration.json").read_text())
+    assert cal["chosen"] in ("plain", "reader") and cal["auc"] > 0.8
+    assert cal["provenance"]["generators"][0]["threads"] == 1
+    r = load_calibration(out)
+    assert r.rows == 6 and r.read_var is None and np.isfinite(r.slope)
+    before = (out / "calibration.json").read_bytes()
+    assert main(["calibrate", str(spec), "--out", str(out)]) == 2  # never overwritten
+    assert "out: got" in capsys.readouterr().err
+    assert (out / "calibration.json").read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("k: 0\n", "k: got 0, expected a value >= 1"),
+        ("variants: [{name: a}, {name: a}]\n", "variants: got ['a', 'a'], expected distinct"),
+        ("k: 40\n", "k: got 40, expected at most 30"),
+        ("llm: {L: 2}\n", "llm.stances: got None, expected a stances section"),
+        ("contexts: 1\n", "contexts: got 1, expected a value >= 2"),
+    ],
+)
+def test_bad_calibration_specs(tmp_path, capsys, text, message):
+    spec = tmp_path / "bad.yaml"
+    spec.write_text(text)
+    assert main(["calibrate", str(spec), "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and message in err[0], err
+    assert not (tmp_path / "o").exists()
