@@ -104,7 +104,12 @@ class CalibrationSpec(Spec):
 
 
 def lack_of_fit(doses: Any, x: Any, y: Any) -> dict[str, Any]:
-    """Fit ``y = a + b x`` and test it against one mean per dose (lack-of-fit F test).
+    """Fit ``y = a + b x`` and test it against a free mean per dose (lack-of-fit F test).
+
+    The line is nested in the model ``y = b x + c_dose`` (one intercept per dose, the
+    same slope), which absorbs any departure of the dose means from the line; the F
+    test compares their residual sums of squares. Where ``x`` is constant within each
+    dose this is the classical pure-error test (the dose means against the line).
 
     Parameters
     ----------
@@ -116,8 +121,9 @@ def lack_of_fit(doses: Any, x: Any, y: Any) -> dict[str, Any]:
     Returns
     -------
     dict
-        ``slope``, ``intercept``, ``F``, ``p``, ``df`` (``(J - 2, N - J)``) and
-        ``residual_by_dose``: per dose its mean residual, standard error and count.
+        ``slope``, ``intercept``, ``F``, ``p``, ``df`` (numerator, denominator) and
+        ``residual_by_dose``: per dose its mean residual from the line, standard
+        error and count.
 
     Examples
     --------
@@ -125,23 +131,25 @@ def lack_of_fit(doses: Any, x: Any, y: Any) -> dict[str, Any]:
     >>> x = j / 4 - 0.5
     >>> y = 0.1 + 0.4 * x + np.tile([-0.01, 0.01, 0.0, 0.02, -0.02, 0.0], 5)
     >>> out = lack_of_fit(j, x, y)
-    >>> round(out["slope"], 6), round(out["F"], 6)
-    (0.4, 0.0)
+    >>> round(out["slope"], 6), round(out["F"], 6), out["df"]
+    (0.4, 0.0, [3, 25])
     """
     from scipy import stats
 
-    g, xx, yy = (np.asarray(v) for v in (doses, x, y))
+    g, xx, yy = (np.asarray(v, dtype=float) for v in (doses, x, y))
     xc = xx - xx.mean()
     slope = float(xc @ (yy - yy.mean()) / (xc @ xc))
     intercept = float(yy.mean() - slope * xx.mean())
     resid = yy - intercept - slope * xx
     levels = np.unique(g)
-    means = {d: yy[g == d].mean() for d in levels}
-    pure = float(sum(((yy[g == d] - means[d]) ** 2).sum() for d in levels))
-    sse = float(resid @ resid)
-    df1, df2 = len(levels) - 2, len(yy) - len(levels)
-    if df1 >= 1 and df2 >= 1 and pure > 0:
-        F = max(sse - pure, 0.0) / df1 / (pure / df2)
+    design = np.column_stack([xx, *(g == d for d in levels)]).astype(float)
+    coef, *_ = np.linalg.lstsq(design, yy, rcond=None)
+    full = yy - design @ coef
+    rank = int(np.linalg.matrix_rank(design))
+    sse, sse_full = float(resid @ resid), float(full @ full)
+    df1, df2 = rank - 2, len(yy) - rank
+    if df1 >= 1 and df2 >= 1 and sse_full > 0:
+        F = max(sse - sse_full, 0.0) / df1 / (sse_full / df2)
         p = float(stats.f.sf(F, df1, df2))
     else:
         F, p = math.nan, math.nan

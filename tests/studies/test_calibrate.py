@@ -27,6 +27,18 @@ def test_lack_of_fit_passes_a_line_and_flags_a_curve():
     assert sum(r["n"] for r in curve["residual_by_dose"]) == 100
 
 
+def test_lack_of_fit_with_reads_that_vary_within_a_dose():
+    """The read stance of a context varies around its dose: the test is still nested."""
+    rng = np.random.default_rng(1)
+    j = np.repeat(np.arange(5), 30)
+    x = j / 4 - 0.5 + rng.normal(0, 0.1, j.size)
+    linear = lack_of_fit(j, x, 0.2 + 0.5 * x + rng.normal(0, 0.05, j.size))
+    assert linear["df"] == [4, 144] and linear["p"] > 0.01
+    assert linear["slope"] == pytest.approx(0.5, abs=0.03)
+    bent = lack_of_fit(j, x, 0.2 + 0.5 * x - 0.3 * (j == 2) + rng.normal(0, 0.05, j.size))
+    assert bent["p"] < 1e-6 and bent["residual_by_dose"][2]["mean"] < -0.15
+
+
 def test_choice_rule_prefers_linear_then_steepest():
     res = {
         "a": {"slope": 0.9, "p": 0.001, "F": 12.0},
