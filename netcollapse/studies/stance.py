@@ -109,6 +109,16 @@ def _calibration(folder: Path) -> Any:
     )
 
 
+def _calibration_model(folder: Path) -> str | None:
+    """Return the model a calibration folder measured (``None`` for a run folder)."""
+    from netcollapse._io import read_json
+
+    path = Path(folder) / "calibration.json"
+    if not path.is_file():
+        return None
+    return str(read_json(path, "a calibration (netcollapse calibrate)").get("model"))
+
+
 def predict_stance_run(run: str | Path, calibration: str | Path) -> pd.DataFrame:
     """Predicted corrected stance disagreement of a finished LLM run with seeded stances.
 
@@ -216,9 +226,18 @@ def stance_study(
         )
     embedders: dict[str, Any] = {}
     rows, curves = [], []
+    cal_model = _calibration_model(Path(calibration))
     for _, res in ok.iterrows():
         task = tasks[res["task_id"]]
         run = parse_run(task.spec)
+        models = {run.llm.defaults.model, *(n.get("model") for n in run.llm.nodes or [])}
+        models.discard(None)
+        if cal_model is not None and models != {cal_model}:
+            raise bad(
+                "calibration",
+                f"model {cal_model!r}",
+                f"a calibration of the sweep's model {sorted(models)} (task {task.task_id})",
+            )
         graph = build_graph(run, Path(task.base_dir) if task.base_dir else None)
         if run.llm.embedder not in embedders:
             embedders[run.llm.embedder] = SentenceTransformerEmbedder(run.llm.embedder)

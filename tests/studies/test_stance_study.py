@@ -18,7 +18,7 @@ import pytest
 
 from netcollapse.app.cli import main
 from netcollapse.backends.embedding import SentenceTransformerEmbedder
-from netcollapse.errors import DataError
+from netcollapse.errors import DataError, SpecError
 from netcollapse.graphs.retrieval_graph import RetrievalGraph
 from netcollapse.measures.curves import curve_measures
 from netcollapse.runs.runner import run_spec
@@ -254,3 +254,10 @@ def test_study_with_a_static_calibration_and_the_rate_measure(folders, tmp_path)
         assert results.loc[task.task_id, "stance_rate_se"] == pytest.approx(se, nan_ok=True)
         assert np.isfinite(task.pred_stance_rate)
     assert "moment estimate" in format_study(study)
+    # a calibration of another model is refused (one line), the folder left as it was
+    data = json.loads((cal / "calibration.json").read_text())
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "calibration.json").write_text(json.dumps({**data, "model": "HuggingFaceTB/X"}))
+    with pytest.raises(SpecError, match=r"^calibration: got \"model 'HuggingFaceTB/X'\""):
+        stance_study(folders / "sweep", other, measure="stance_rate")
