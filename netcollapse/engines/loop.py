@@ -62,7 +62,7 @@ from netcollapse.engines import checkpoint
 from netcollapse.engines.result import RunResult
 from netcollapse.errors import bad
 from netcollapse.graphs.retrieval_graph import RetrievalGraph
-from netcollapse.measures.rates import stance_rates
+from netcollapse.measures.rates import first_round, stance_rates
 from netcollapse.retrieval.quotas import (
     Quotas,
 )
@@ -424,7 +424,7 @@ class Web(ABC):
         tokens = result.tokens()
         if tokens is not None:
             summary["tokens"] = tokens
-        rates = stance_rates(result.metrics)
+        rates = stance_rates(result.metrics, first_round(result.config))
         if rates is not None:
             summary["stance"] = rates
         atomic_write_text(folder / "summary.json", dumps(summary, indent=2))

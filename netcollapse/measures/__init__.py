@@ -14,7 +14,7 @@
   curves that drop to a level the graph sets, and the one dict of a
   curve's measures that sweeps and studies record;
 - :mod:`~netcollapse.measures.rates`: the least-squares geometric rate of a curve
-  from round 1 on (``stance_rate``, ``stance_gap_rate`` with their SEs);
+  from its first round of dynamics (``stance_rate``, ``stance_gap_rate`` with SEs);
 - :mod:`~netcollapse.measures.stats`: Spearman's rank correlation (one NaN rule)
   and the mean with its 95% t-interval;
 - :mod:`~netcollapse.measures.perspective`: classical MDS and perspective space.
@@ -67,7 +67,7 @@ from netcollapse.measures.perspective import (
     cmds,
     perspective_space,
 )
-from netcollapse.measures.rates import RATE_MEASURES, geometric_rate, stance_rates
+from netcollapse.measures.rates import RATE_MEASURES, first_round, geometric_rate, stance_rates
 from netcollapse.measures.stance import StanceAxis, auc, project, stance_axis
 from netcollapse.measures.stats import mean_interval, pearson_rows, spearman, spearman_rows
 
@@ -100,6 +100,7 @@ __all__ = [
     "drift",
     "epsilon_time",
     "excess_half_life",
+    "first_round",
     "fit_rate",
     "geometric_rate",
     "frobenius_distance",

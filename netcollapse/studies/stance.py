@@ -31,7 +31,7 @@ import pandas as pd
 
 from netcollapse.errors import DataError, bad
 from netcollapse.measures.levels import level_measures
-from netcollapse.measures.rates import geometric_rate
+from netcollapse.measures.rates import first_round, geometric_rate
 from netcollapse.measures.stats import mean_interval, spearman
 
 __all__ = [
@@ -257,7 +257,9 @@ def stance_study(
         s = steps[steps["task_id"] == res["task_id"]].sort_values("step")
         F = s["stance_corrected"].to_numpy(float)
         mm, pm = level_measures(F), level_measures(pred)
-        mm["stance_rate"], pm["stance_rate"] = geometric_rate(F)[0], geometric_rate(pred)[0]
+        first = first_round({"stances": {"persist": run.llm.stances.persist}})
+        mm["stance_rate"] = geometric_rate(F, first)[0]
+        pm["stance_rate"] = geometric_rate(pred, first)[0]
         name = str(res.get("graph", graph.family))
         rows.append(
             {

@@ -183,7 +183,7 @@ def run_task(task: Task) -> TaskOutcome:
     """
     from netcollapse.backends.provenance import provenance_columns
     from netcollapse.measures.curves import collapse_measures
-    from netcollapse.measures.rates import stance_rates
+    from netcollapse.measures.rates import first_round, stance_rates
     from netcollapse.runs.runner import build_graph, build_web
     from netcollapse.theory.degroot import curve_error
 
@@ -217,7 +217,7 @@ def run_task(task: Task) -> TaskOutcome:
                 row.update(provenance_columns(result.config["provenance"]))
             if "stance_corrected" in result.metrics.columns:
                 row.update(_stance_measures(result.metrics["stance_corrected"].to_numpy(float)))
-                row.update(stance_rates(result.metrics) or {})
+                row.update(stance_rates(result.metrics, first_round(result.config)) or {})
             steps = result.metrics.copy()
             if pred is not None:
                 P = pred["frobenius"].to_numpy()

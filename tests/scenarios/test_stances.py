@@ -235,6 +235,10 @@ def test_seeds_that_only_start_the_run(tmp_path):
     assert set(summary["stance"]) == {
         "stance_rate", "stance_rate_se", "stance_gap_rate", "stance_gap_rate_se"
     }  # fmt: skip
+    from netcollapse.measures.rates import geometric_rate
+
+    gap = res.metrics["stance_gap"].to_numpy(float)  # seeds only start it: fitted from round 0
+    assert summary["stance"]["stance_gap_rate"] == pytest.approx(geometric_rate(gap, 0)[0])
     kept = stance_web().run(3, tmp_path / "k", progress=False)  # persist: true (default)
     nodes = pd.read_parquet(tmp_path / "k" / "nodes.parquet")
     assert (nodes[nodes.step > 0].read_seeds > 0).any()
