@@ -48,6 +48,7 @@ STUDY_MEASURES = (
     "time_to_twice_floor",
     "retained_share",
     "stance_rate",
+    "stance_gap_rate",
 )
 
 
@@ -192,7 +193,11 @@ def stance_study(
         ``F^2`` over its floor halves, defined when the floor is above ``F(0) / 2``;
         :func:`~netcollapse.measures.levels.retained_share`: mean of ``F(t) / F(0)``
         over ``t >= 1``, for curves that drop to a graph-dependent level;
-        ``stance_rate``: :func:`~netcollapse.measures.rates.geometric_rate` from round 1).
+        ``stance_rate``: :func:`~netcollapse.measures.rates.geometric_rate` of it from
+        the run's first round of dynamics; ``stance_gap_rate``: the same of the gap
+        between the two groups' mean stances, predicted by
+        :func:`~netcollapse.theory.stance.predict_stance_gap` where the seeds only
+        start the run and stores keep one round (NaN otherwise)).
 
     Returns
     -------
@@ -206,7 +211,7 @@ def stance_study(
     from netcollapse.sweeps.expand import expand
     from netcollapse.sweeps.folder import read_sweep
     from netcollapse.sweeps.spec import load_sweep
-    from netcollapse.theory.stance import predict_stance_curve
+    from netcollapse.theory.stance import predict_stance_curve, predict_stance_gap
 
     if measure not in STUDY_MEASURES:
         raise bad("measure", measure, f"one of {', '.join(STUDY_MEASURES)}")
@@ -260,6 +265,12 @@ def stance_study(
         first = first_round({"stances": {"persist": run.llm.stances.persist}})
         mm["stance_rate"] = geometric_rate(F, first)[0]
         pm["stance_rate"] = geometric_rate(pred, first)[0]
+        gap = s["stance_gap"].to_numpy(float)
+        mm["stance_gap_rate"] = geometric_rate(gap, first)[0]
+        pm["stance_gap_rate"] = math.nan  # the expected gap: seeds that only start, memory 1
+        if not run.llm.stances.persist and run.retrieval.memory == 1 and not run.interventions:
+            expected = predict_stance_gap(graph, z, response, run.T)
+            pm["stance_gap_rate"] = geometric_rate(expected, 0)[0]
         name = str(res.get("graph", graph.family))
         rows.append(
             {

@@ -50,6 +50,7 @@ from netcollapse.spectral.dynamics import LinearStep, predict_curve
 
 __all__ = [
     "StanceResponse",
+    "predict_stance_gap",
     "fit_read_var",
     "fit_stance_response",
     "predict_stance_curve",
@@ -258,6 +259,58 @@ def predict_stance_curve(
 
     noise = (response.answer_var, response.round_var)
     return predict_curve(step, b * zz, int(T), anchor=W0 @ zz, memory=memory, noise=noise)
+
+
+def predict_stance_gap(graph: Any, z: Any, response: StanceResponse, T: int) -> np.ndarray:
+    """Return the expected gap between the two groups' mean stances (seeds that only start).
+
+    With ``llm.stances.persist: false`` and ``retrieval.memory: 1`` a node's mean answer
+    at round ``t + 1`` is ``intercept + slope * (W y(t))_i`` in expectation, and round 0
+    answers its own seeds, ``y(0) = intercept + slope * z``. The intercept drops out of
+    the gap, so::
+
+        gap(t) = g . (slope W)^t (slope z),
+
+    ``g`` the contrast of the nodes with ``z >= 0`` against the others (each group's
+    mean). Noise does not enter an expected gap (it is linear).
+
+    Parameters
+    ----------
+    graph : RetrievalGraph
+        ``h`` must be 0.
+    z : array_like, shape (n,)
+        Mean stance of each node's seed posts (its sign gives the group).
+    response : StanceResponse
+    T : int
+
+    Returns
+    -------
+    numpy.ndarray, shape (T + 1,)
+
+    Examples
+    --------
+    Two nodes that read each other half the time: the gap shrinks by ``slope * 0``.
+
+    >>> from netcollapse.graphs.retrieval_graph import RetrievalGraph
+    >>> g = RetrievalGraph(np.full((2, 2), 0.5), np.zeros(2))
+    >>> r = StanceResponse(0.5, 0.0, 0.0, 0.0, 0.0, 0.0, 10, 1.0)
+    >>> predict_stance_gap(g, [0.5, -0.5], r, 2).tolist()
+    [0.5, 0.0, 0.0]
+    """
+    W = _stance_W(graph)
+    zz = np.asarray(z, dtype=float)
+    if zz.shape != (W.shape[0],):
+        raise bad("z", f"shape {zz.shape}", f"({W.shape[0]},) (one seed stance per node)")
+    pos = zz >= 0
+    if pos.all() or not pos.any():
+        raise bad("z", "one sign", "seed stances of both signs (two groups)")
+    g = np.where(pos, 1.0 / pos.sum(), -1.0 / (~pos).sum())
+    y, b = float(response.slope) * zz, float(response.slope)
+    out = np.empty(int(T) + 1)
+    for t in range(int(T) + 1):
+        out[t] = g @ y
+        y = b * (W @ y)
+    return out
 
 
 def _stance_W(graph: Any) -> sp.csr_array:

@@ -253,6 +253,8 @@ def test_study_with_a_static_calibration_and_the_rate_measure(folders, tmp_path)
         assert results.loc[task.task_id, "stance_rate"] == pytest.approx(rate)
         assert results.loc[task.task_id, "stance_rate_se"] == pytest.approx(se, nan_ok=True)
         assert np.isfinite(task.pred_stance_rate)
+        assert math.isnan(task.pred_stance_gap_rate)  # persistent seeds: no gap prediction
+        assert np.isfinite(task.stance_gap_rate)
     assert "moment estimate" in format_study(study)
     # a calibration of another model is refused (one line), the folder left as it was
     data = json.loads((cal / "calibration.json").read_text())

@@ -45,3 +45,19 @@ def test_same_seed_same_run_and_round_zero_does_not_depend_on_the_graph():
     c = simulate_stance_run(build("complete", n=16).W, Z, RESPONSE, 3, L=4, k=4,
                             rng=np.random.default_rng(5))  # fmt: skip
     assert a.equals(b) and a.iloc[0].equals(c.iloc[0]) and not a.equals(c)
+
+
+def test_expected_gap_closed_form_and_against_the_simulation():
+    from netcollapse.theory.stance import predict_stance_gap
+
+    g = build("complete", n=16, self_weight=0.5)
+    lam = 0.5 - 0.5 / 15
+    gap = predict_stance_gap(g, Z, RESPONSE, 4)
+    np.testing.assert_allclose(gap, 0.8 * 0.44 ** (np.arange(5) + 1) * lam ** np.arange(5))
+    sims = [
+        simulate_stance_run(g.W, Z, RESPONSE, 4, L=4, k=8, rng=np.random.default_rng(s))
+        for s in range(400)
+    ]
+    mean = np.mean([s["stance_gap"].to_numpy() for s in sims], axis=0)
+    se = np.std([s["stance_gap"].to_numpy() for s in sims], axis=0) / np.sqrt(400)
+    assert np.all(np.abs(mean - gap) < 4 * se + 1e-3)
