@@ -72,7 +72,7 @@ def spectral_table(folder: Path, n: int = 64, self_weight: float | None = None) 
     rows = {}
     for path in sorted(folder.glob("*.yaml")):
         data = read_yaml(path)
-        if data.get("family") == "file":
+        if data.get("family") == "file" or data.get("n", n) != n:  # built only if it may fit
             continue
         if self_weight is not None:
             data["self_weight"] = self_weight

@@ -358,7 +358,6 @@ TOPOLOGY_MODELS: dict[str, type[_Graph]] = {
     m.model_fields["family"].default: m
     for m in (
         Complete,
-        Isolated,
         Ring,
         Star,
         PathGraph,
@@ -375,6 +374,7 @@ TOPOLOGY_MODELS: dict[str, type[_Graph]] = {
         Hypercube,
         CorePeriphery,
         DirectedRandom,
+        Isolated,
         Named,
         FileGraph,
     )

@@ -48,7 +48,7 @@ def test_topologies_lists_every_shipped_spec_and_the_folder(capsys):
     out = capsys.readouterr().out
     for f in shipped_dir("topologies").glob("*.yaml"):
         assert f"\n{f.stem} " in out
-    assert f"12 specs in {shipped_dir('topologies')}" in out
+    assert f"13 specs in {shipped_dir('topologies')}" in out
 
 
 def test_experiments_lists_every_shipped_spec_with_its_command(capsys):
