@@ -94,7 +94,8 @@ def _calibration(folder: Path) -> Any:
     if not (Path(folder) / "config.json").is_file():
         raise DataError(
             f"calibration: got {str(folder)!r}, expected a calibration folder (calibration.json) "
-            "or a finished run folder of an LLM run with llm.stances"
+            "or a finished run folder (config.json, metrics.parquet, nodes.parquet) of an LLM "
+            "run with llm.stances"
         )
     run = load_run(folder)
     seed_stance = run.seed_stance()
