@@ -281,6 +281,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     :class:`~netcollapse.sweeps.run.TasksFailed` (exit status 1).
     """
     from netcollapse._io import atomic_write_text
+    from netcollapse.backends.generation import token_totals
     from netcollapse.sweeps.analysis import format_predictor_table, predictor_table
     from netcollapse.sweeps.run import run_sweep
     from netcollapse.sweeps.spec import load_sweep
@@ -306,12 +307,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         f"{res.errors} with errors) in {res.seconds:.1f} s"
     )
     ok = res.results[res.results["status"] == "ok"] if len(res.results) else res.results
-    if "generated_tokens" in ok:
-        totals = {k: ok[f"{k}_tokens"].sum(min_count=1) for k in ("prompt", "generated")}
-        if ok["generated_tokens"].isna().any():
-            totals["generated"] = float("nan")
-        if ok["prompt_tokens"].isna().any():
-            totals["prompt"] = float("nan")
+    totals = token_totals(ok)
+    if totals is not None:
         print(f"tokens: {_fmt_tokens(totals)} over {len(ok)} finished tasks")
     if len(ok) < 3:
         print("predictor table: fewer than 3 finished tasks")

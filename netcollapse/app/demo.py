@@ -32,6 +32,7 @@ import pandas as pd
 from netcollapse._io import atomic_write_text
 from netcollapse._spec import read_yaml
 from netcollapse.app.shipped import shipped_dir
+from netcollapse.backends.generation import token_totals
 
 __all__ = ["run_comparison", "run_demo", "spectral_table"]
 
@@ -314,10 +315,10 @@ def run_demo(out: Path, quick: bool = False) -> int:
     table, verdict = stance_summary(llm, n_llm)
     print(table.to_string(float_format=lambda x: f"{x:.3g}"))
     print(verdict)
-    tokens = llm[["prompt_tokens", "generated_tokens"]].sum()
+    tokens = token_totals(llm)
     print(
-        f"LLM section: {llm_seconds:.0f} s, {int(tokens['prompt_tokens']):,} prompt + "
-        f"{int(tokens['generated_tokens']):,} generated tokens "
+        f"LLM section: {llm_seconds:.0f} s, {tokens['prompt']:,} prompt + "
+        f"{tokens['generated']:,} generated tokens "
         f"in {len(llm.groupby(['topology', 'seed']))} runs"
     )
     both = pd.concat([gmm.assign(engine="gmm"), llm.assign(engine="llm")])

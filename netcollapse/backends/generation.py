@@ -41,6 +41,7 @@ __all__ = [
     "generate_counted",
     "postprocess",
     "token_columns",
+    "token_totals",
 ]
 
 #: First line of the user message when there is retrieved context.
@@ -165,6 +166,28 @@ def token_columns(usage: Sequence[Usage]) -> dict[str, Any]:
             out[key] = np.array([np.nan if v is None else v for v in values], dtype=float)
         else:
             out[key] = np.array(values, dtype=np.int64)
+    return out
+
+
+def token_totals(frame: Any) -> dict[str, int | float] | None:
+    """Sum the :data:`TOKEN_COLUMNS` of a table: ``{"prompt", "generated"}``, ``None`` without them.
+
+    A total is NaN where any count is unknown (a server that reported no usage).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> token_totals(pd.DataFrame({"prompt_tokens": [10, 12], "generated_tokens": [4, 5]}))
+    {'prompt': 22, 'generated': 9}
+    >>> token_totals(pd.DataFrame({"frobenius": [1.0]})) is None
+    True
+    """
+    if not all(c in frame for c in TOKEN_COLUMNS):
+        return None
+    out: dict[str, int | float] = {}
+    for key, col in zip(("prompt", "generated"), TOKEN_COLUMNS):
+        values = frame[col]
+        out[key] = float("nan") if values.isna().any() else int(values.sum())
     return out
 
 

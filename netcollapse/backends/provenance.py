@@ -28,6 +28,7 @@ from netcollapse.backends.devices import cpu_has_amx, cpu_has_bf16
 __all__ = [
     "LIBRARIES",
     "file_digest",
+    "generation_provenance",
     "machine_info",
     "model_digest",
     "path_line",
@@ -100,6 +101,35 @@ def machine_info() -> dict[str, Any]:
         "amx": cpu_has_amx(),
         "onednn_max_cpu_isa": os.environ.get("ONEDNN_MAX_CPU_ISA") or None,
     }
+
+
+def generation_provenance(generators: Any) -> dict[str, Any]:
+    """Return how text is made: each distinct generator's ``provenance()`` and the machine.
+
+    Parameters
+    ----------
+    generators : iterable of Generator
+        One per node (shared ones appear once, in order of first use); a generator
+        without ``provenance()`` is recorded by its class name.
+
+    Returns
+    -------
+    dict
+        ``generators`` and ``machine`` (:func:`machine_info`).
+
+    Examples
+    --------
+    >>> from netcollapse.backends.fake import FakeGenerator
+    >>> g = FakeGenerator()
+    >>> generation_provenance([g, g])["generators"]
+    [{'backend': 'FakeGenerator'}]
+    """
+    seen: dict[int, dict[str, Any]] = {}
+    for g in generators:
+        if id(g) not in seen:
+            own = getattr(g, "provenance", None)
+            seen[id(g)] = own() if own is not None else {"backend": type(g).__name__}
+    return {"generators": list(seen.values()), "machine": machine_info()}
 
 
 _DIGESTS: dict[tuple[str, int, int], str] = {}

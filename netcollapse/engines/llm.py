@@ -44,9 +44,6 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from netcollapse._io import (
-    resolve_path,
-)
 from netcollapse._random import SeedLike, Stream
 from netcollapse.backends.generation import (
     DECODING_DEFAULTS,
@@ -58,19 +55,19 @@ from netcollapse.backends.generation import (
 )
 from netcollapse.engines.llm_files import finalize_run, read_round, write_round
 from netcollapse.engines.loop import Row, Web
-from netcollapse.engines.spec import check_samples, node_settings, round_robin
+from netcollapse.engines.spec import check_samples, node_settings
 from netcollapse.errors import DataError, bad
 from netcollapse.graphs.retrieval_graph import RetrievalGraph
 from netcollapse.measures.corrected import corrected_row
 from netcollapse.measures.disagreement import node_rows, step_metrics
 from netcollapse.measures.stance import project, stance_rows
-from netcollapse.retrieval.corpus import DEFAULT_QUERY, Corpus, default_corpus, load_corpus
+from netcollapse.retrieval.corpus import DEFAULT_QUERY, Corpus
 from netcollapse.retrieval.quotas import Quotas
 from netcollapse.retrieval.selection import select_documents
 from netcollapse.retrieval.settings import Retrieval
 from netcollapse.retrieval.store import DocumentStore
 from netcollapse.scenarios.interventions import inject_texts
-from netcollapse.scenarios.stances import Readout, Stances, readout, seed_stances
+from netcollapse.scenarios.stances import Readout, Stances, readout
 
 __all__ = ["LLMWeb"]
 
@@ -142,6 +139,7 @@ class LLMWeb(Web):
     >>> from netcollapse.backends.embedding import HashEmbedder
     >>> from netcollapse.backends import FakeGenerator
     >>> from netcollapse.graphs.retrieval_graph import build
+    >>> from netcollapse.retrieval.corpus import default_corpus
     >>> web = LLMWeb(build("complete", n=3, self_weight=0.2), default_corpus(),
     ...              FakeGenerator(), HashEmbedder(16), L=2, retrieval={"k_max": 4}, seed=0)
     >>> res = web.run(3, progress=False)
@@ -223,62 +221,12 @@ class LLMWeb(Web):
         -------
         LLMWeb
         """
-        from netcollapse._random import root_seed
-        from netcollapse.backends.devices import resolve_device
-        from netcollapse.backends.embedding import SentenceTransformerEmbedder
-        from netcollapse.backends.factory import make_generator
+        from netcollapse.engines.llm_build import build_llm_web
 
-        n, seed = graph.n, root_seed(seed)
-        stances = None if llm.stances is None else seed_stances(llm.stances, graph, seed, base_dir)
-        defaults = llm.defaults.model_dump()
-        if llm.nodes is not None and len(llm.nodes) != n:
-            raise bad("llm.nodes", f"{len(llm.nodes)} entries", f"n = {n} (one per node)")
-        nodes = [{**defaults, **(llm.nodes[i] if llm.nodes else {})} for i in range(n)]
-        if llm.personas is not None:
-            for node, persona in zip(nodes, round_robin(n, llm.personas, "llm.personas")):
-                node["persona"] = persona
-        shared: dict[str, Any] = {}
-        gens = []
-        for node in nodes:
-            name = node["model"]
-            if name not in shared:
-                shared[name] = make_generator(
-                    llm.backend,
-                    name,
-                    device=llm.device,
-                    dtype=llm.dtype,
-                    threads=llm.threads,
-                    quantize=llm.quantize,
-                    base_url=llm.base_url,
-                    api_key_env=llm.api_key_env,
-                    concurrency=llm.concurrency,
-                    timeout=llm.timeout,
-                    retries=llm.retries,
-                )
-            gens.append(shared[name])
-        if llm.corpus == "default":
-            corpus = default_corpus()
-        else:
-            corpus = load_corpus(resolve_path(base_dir, llm.corpus), text_column=llm.text_column)
-        embedder = SentenceTransformerEmbedder(llm.embedder, device=resolve_device(llm.device))
-        for gen in shared.values():  # fail early, before a run folder is touched
-            gen.load()
-        embedder.load()
-        return cls(
-            graph,
-            corpus,
-            gens,
-            embedder,
-            query=llm.query or DEFAULT_QUERY,
-            L=llm.L,
-            publish=llm.publish,
-            personas=[node["persona"] for node in nodes],
-            decoding=[{k: node[k] for k in DECODING_KEYS} for node in nodes],
-            retrieval=retrieval,
-            stances=stances,
-            seed=seed,
+        return build_llm_web(
+            cls, graph, llm, retrieval=retrieval, seed=seed, base_dir=base_dir,
             interventions=interventions,
-        )
+        )  # fmt: skip
 
     def stance_readout(self) -> Readout:
         """Return the readout axis, its AUC on the held-out posts and the seed stances.
@@ -324,23 +272,10 @@ class LLMWeb(Web):
         }
 
     def provenance(self) -> dict[str, Any]:
-        """Return how this web's text is made: each distinct generator's path and the machine.
+        """Return how this web's text is made: its generators and the machine."""
+        from netcollapse.backends.provenance import generation_provenance
 
-        Returns
-        -------
-        dict
-            ``generators`` (one ``provenance()`` per distinct generator, in node
-            order of first use; ``{"backend": <class name>}`` for one without)
-            and ``machine`` (:func:`~netcollapse.backends.provenance.machine_info`).
-        """
-        from netcollapse.backends.provenance import machine_info
-
-        seen: dict[int, dict[str, Any]] = {}
-        for g in self.generators:
-            if id(g) not in seen:
-                own = getattr(g, "provenance", None)
-                seen[id(g)] = own() if own is not None else {"backend": type(g).__name__}
-        return {"generators": list(seen.values()), "machine": machine_info()}
+        return generation_provenance(self.generators)
 
     def path_line(self) -> str:
         """Return the line naming the generation path and the machine (printed by ``run``)."""

@@ -70,13 +70,9 @@ class RunResult:
         >>> RunResult(m, None, {}).tokens()
         {'prompt': 220, 'generated': 84}
         """
-        if "prompt_tokens" not in self.metrics or "generated_tokens" not in self.metrics:
-            return None
-        out: dict[str, int | float] = {}
-        for key in ("prompt", "generated"):
-            col = self.metrics[f"{key}_tokens"]
-            out[key] = float("nan") if col.isna().any() else int(col.sum())
-        return out
+        from netcollapse.backends.generation import token_totals
+
+        return token_totals(self.metrics)
 
     def _file(self, name: str) -> Path:
         """Return a file of an LLM run folder (a GMM folder has none: a one-line error)."""

@@ -171,6 +171,20 @@ class LLMSpec(_Spec):
     nodes: list[dict[str, Any]] | None = None
     stances: StanceSpec | None = None
 
+    def generator(self, model: str | None) -> Any:
+        """Return the generator of ``model`` under these settings (nothing is loaded).
+
+        The one mapping of the ``llm`` settings onto
+        :func:`~netcollapse.backends.factory.make_generator`.
+        """
+        from netcollapse.backends.factory import make_generator
+
+        return make_generator(
+            self.backend, model, device=self.device, dtype=self.dtype, threads=self.threads,
+            quantize=self.quantize, base_url=self.base_url, api_key_env=self.api_key_env,
+            concurrency=self.concurrency, timeout=self.timeout, retries=self.retries,
+        )  # fmt: skip
+
     @field_validator("query")
     @classmethod
     def _query(cls, v: str | None) -> str | None:

@@ -239,20 +239,14 @@ def dose_table(spec: CalibrationSpec, base_dir: Path | None = None) -> tuple[pd.
     """
     from netcollapse._random import Stream, stream_rng
     from netcollapse.backends.embedding import SentenceTransformerEmbedder
-    from netcollapse.backends.factory import make_generator
     from netcollapse.backends.generation import GenerationRequest
-    from netcollapse.backends.provenance import machine_info
+    from netcollapse.backends.provenance import generation_provenance
     from netcollapse.measures.stance import auc, project, stance_axis
     from netcollapse.retrieval.corpus import DEFAULT_QUERY
 
     llm, st = spec.llm, spec.llm.stances
     split = _split(spec, base_dir)
-    gen = make_generator(
-        llm.backend, llm.defaults.model, device=llm.device, dtype=llm.dtype,
-        threads=llm.threads, quantize=llm.quantize, base_url=llm.base_url,
-        api_key_env=llm.api_key_env, concurrency=llm.concurrency, timeout=llm.timeout,
-        retries=llm.retries,
-    )  # fmt: skip
+    gen = llm.generator(llm.defaults.model)
     embedder = SentenceTransformerEmbedder(llm.embedder)
     emb = np.asarray(embedder.encode(split.texts), dtype=float)
     pool_labels = [split.labels[i] for i in split.pool]
@@ -294,11 +288,7 @@ def dose_table(spec: CalibrationSpec, base_dir: Path | None = None) -> tuple[pd.
                 "read_stance_var": float(ctx.var(ddof=1)) if len(ids) > 1 else 0.0,
                 "stance": float(a.mean()), "stance_var": float(a.var(ddof=1)), "k": spec.k,
             })  # fmt: skip
-    own = getattr(gen, "provenance", None)
-    facts = {"auc": float(score), "provenance": {
-        "generators": [own() if own else {"backend": type(gen).__name__}],
-        "machine": machine_info(),
-    }}  # fmt: skip
+    facts = {"auc": float(score), "provenance": generation_provenance([gen])}
     return pd.DataFrame(rows), facts
 
 
