@@ -12,7 +12,8 @@ from typing import Sequence
 
 import numpy as np
 
-from netcollapse.retrieval.quotas import _FLOOR_EPS, _REM_DECIMALS
+from netcollapse.retrieval.apportion import FLOOR_EPS as _FLOOR_EPS
+from netcollapse.retrieval.apportion import REM_DECIMALS as _REM_DECIMALS
 
 __all__: list[str] = []
 

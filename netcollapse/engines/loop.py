@@ -171,16 +171,14 @@ class Web(ABC):
         Returns
         -------
         Quotas
-            Largest-remainder quotas depend on their inputs only (no draw), so a call
-            with the same inputs as the previous one returns the previous result.
+            Quotas that drew no random numbers (largest remainders without a tie at
+            the cut) depend on their inputs only, so a call with the same inputs as
+            the previous one returns the previous result without recomputing it.
         """
         g, r = self.graph, self.retrieval  # a graph: W is not re-validated
-        pooled = r.mode == "pooled"
-        fixed = not pooled and r.quota == "largest_remainder"
         memo = self._quota_memo
         if (
-            fixed
-            and memo is not None
+            memo is not None
             and memo[0] is g
             and memo[1] is r
             and memo[2] == human_available
@@ -188,8 +186,10 @@ class Web(ABC):
         ):
             return memo[4]
         q = r.quotas(g, available, human_available, rng)
-        if fixed:
-            self._quota_memo = (g, r, human_available, np.array(available, copy=True), q)
+        fixed = not q.drew
+        self._quota_memo = (
+            (g, r, human_available, np.array(available, copy=True), q) if fixed else None
+        )
         return q
 
     def base_config(self) -> dict[str, Any]:

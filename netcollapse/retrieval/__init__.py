@@ -3,8 +3,11 @@
 - :mod:`~netcollapse.retrieval.settings`: :class:`Retrieval`, one settings object
   (``mode``, ``beta``, ``k``, ``k_max``, ``memory``, ``quota``, ``pick``) shared by
   the engines and run specs;
+- :mod:`~netcollapse.retrieval.apportion`: rounding target counts to whole documents
+  (largest remainders with seeded random ties, multinomial draws);
 - :mod:`~netcollapse.retrieval.quotas`: retrieval sizes and per-source quotas from a
   row of ``W`` (and ``h``);
+- :mod:`~netcollapse.retrieval.expected`: the expected quotas the theory uses;
 - :mod:`~netcollapse.retrieval.selection`: which documents within a source;
 - :mod:`~netcollapse.retrieval.store`: per-node document stores with an HNSW index;
 - :mod:`~netcollapse.retrieval.corpus`: the human seed corpus.

@@ -40,6 +40,7 @@ from netcollapse._random import as_generator
 from netcollapse._validation import check_counts, check_h, check_int, check_W
 from netcollapse.errors import bad
 from netcollapse.graphs.retrieval_graph import RetrievalGraph
+from netcollapse.retrieval.apportion import FLOOR_EPS, hamilton, multinomial_rows
 from netcollapse.retrieval.store import DocumentStore
 
 __all__ = [
@@ -54,8 +55,6 @@ __all__ = [
 
 QUOTAS = ("largest_remainder", "multinomial")
 """Values of ``quota``: how :func:`allocate_quotas` rounds ``k_i`` times the shares."""
-_FLOOR_EPS = 1e-9  # floor(x + eps): 2.9999999999999996 counts as 3
-_REM_DECIMALS = 9  # remainders equal to 9 decimals are ties
 
 
 def _matrix(W: RetrievalGraph | Any) -> sp.csr_array:
@@ -113,7 +112,7 @@ def retrieval_size(
             raise bad("beta", beta, "a number in (0, 1]")
         if not (0 < float(beta) <= 1):
             raise bad("beta", beta, "a number in (0, 1]")
-        size = np.floor(float(beta) * avail + _FLOOR_EPS).astype(np.int64)
+        size = np.floor(float(beta) * avail + FLOOR_EPS).astype(np.int64)
     else:
         k_arr = np.asarray(k)
         if k_arr.size and not np.issubdtype(k_arr.dtype, np.integer):
@@ -205,10 +204,15 @@ class Quotas:
         takes from store ``j``.
     human : numpy.ndarray
         Int64, shape ``(n,)``: documents node ``i`` takes from ``H``.
+    drew : bool
+        Whether the allocation drew random numbers (a multinomial or pooled draw, or
+        a largest-remainder tie broken at random). When false, the same inputs give
+        the same quotas without touching the random source.
     """
 
     Q: sp.csr_array
     human: np.ndarray
+    drew: bool = False
 
     @property
     def n(self) -> int:
@@ -267,49 +271,25 @@ def _long_table(M: sp.csr_array, h: np.ndarray, avail: np.ndarray, human_availab
     return _Table(row=row, is_h=is_h, share=share, cap=cap, W=M)
 
 
-def _quotas_from_table(t: _Table, q: np.ndarray) -> Quotas:
+def _checked_table(
+    W: RetrievalGraph | Any, h: Any, k: Any, available: Any, human_available: Any
+) -> tuple[_Table, np.ndarray]:
+    """Validate the inputs of an allocation; return its long table and ``k``."""
+    M = _matrix(W)
+    n = M.shape[0]
+    hh = check_h(h, n)
+    kk = check_counts(k, n, "k")
+    avail = check_counts(available, n, "available")
+    human_available = check_int(human_available, "human_available", 0)
+    return _long_table(M, hh, avail, human_available), kk
+
+
+def _quotas_from_table(t: _Table, q: np.ndarray, drew: bool) -> Quotas:
     M = t.W
     Q = sp.csr_array(
         (q[~t.is_h].astype(np.int64), M.indices.copy(), M.indptr.copy()), shape=M.shape
     )
-    return Quotas(Q=Q, human=q[t.is_h].astype(np.int64))
-
-
-def _hamilton(
-    rem_rows: np.ndarray, ra: np.ndarray, a: np.ndarray, target: np.ndarray, n: int
-) -> np.ndarray:
-    """Largest-remainder rounding of ``target`` within each row (vectorised)."""
-    base = np.floor(target + _FLOOR_EPS).astype(np.int64)
-    r = np.round(target - base, _REM_DECIMALS)
-    left = rem_rows - np.bincount(ra, weights=base, minlength=n).astype(np.int64)
-    order = np.lexsort((a, -r, ra))
-    sorted_rows = ra[order]
-    first = np.searchsorted(sorted_rows, sorted_rows, side="left")
-    rank = np.empty(a.size, dtype=np.int64)
-    rank[order] = np.arange(a.size) - first
-    return base + (rank < left[ra])
-
-
-def _multinomial(
-    rem_rows: np.ndarray, ra: np.ndarray, p: np.ndarray, rng: np.random.Generator
-) -> np.ndarray:
-    """One multinomial draw per row (``rem_rows[r]`` trials, probabilities ``p``)."""
-    # ``ra`` is sorted; rows with active entries are contiguous groups.
-    starts = np.flatnonzero(np.r_[True, ra[1:] != ra[:-1]])
-    ends = np.r_[starts[1:], ra.size] - 1
-    rows = ra[starts]
-    csum = np.cumsum(p)
-    before = np.r_[0.0, csum][starts]
-    within = csum - np.repeat(before, ends - starts + 1)
-    within[ends] = 1.0
-    key = ra + within
-    trials = rem_rows[rows]
-    draw_row = np.repeat(rows, trials)
-    lo = np.repeat(starts, trials)
-    hi = np.repeat(ends, trials)
-    u = rng.random(draw_row.size)
-    idx = np.clip(np.searchsorted(key, draw_row + u, side="right"), lo, hi)
-    return np.bincount(idx, minlength=ra.size).astype(np.int64)
+    return Quotas(Q=Q, human=q[t.is_h].astype(np.int64), drew=drew)
 
 
 def allocate_quotas(
@@ -340,7 +320,9 @@ def allocate_quotas(
     quota : {"largest_remainder", "multinomial"}
         Rounding of the target counts ``k_i * share`` (:data:`QUOTAS`).
     rng : int, numpy.random.Generator or None
-        Random source (used by ``"multinomial"`` only).
+        Random source: the draws of ``"multinomial"``, and the tie-breaks of
+        ``"largest_remainder"``. With ``None``, largest-remainder ties go to the
+        earlier source (a fixed reference order, biased towards low indices).
 
     Returns
     -------
@@ -352,9 +334,12 @@ def allocate_quotas(
     Target shares of node ``i``: ``h_i`` for ``H`` and ``(1 - h_i) W[i, j]`` for
     store ``j``. ``"largest_remainder"`` is Hamilton's apportionment: each
     source gets ``floor(k_i * share)``, then the units left go to the largest
-    remainders; remainders equal to 9 decimals are ties, broken by source order
-    (``H`` first, then lower store index). ``"multinomial"`` draws ``k_i``
-    sources with the shares as probabilities.
+    remainders. Remainders equal to 9 decimals are ties; ties at the cut are broken
+    in a random order drawn from ``rng`` (so on a symmetric graph every source is
+    read equally often in expectation; see :func:`expected_quotas`), or, without
+    ``rng``, by source order (``H`` first, then lower store index). The random
+    source is drawn from only when a tie at the cut exists. ``"multinomial"``
+    draws ``k_i`` sources with the shares as probabilities.
 
     Shortfall: a source with fewer documents than its quota gives what it has;
     the units it could not give are apportioned again (same method) over the
@@ -373,16 +358,13 @@ def allocate_quotas(
     """
     if quota not in QUOTAS:
         raise bad("quota", quota, f"one of {', '.join(map(repr, QUOTAS))}")
-    M = _matrix(W)
-    n = M.shape[0]
-    hh = check_h(h, n)
-    kk = check_counts(k, n, "k")
-    avail = check_counts(available, n, "available")
-    human_available = check_int(human_available, "human_available", 0)
-    gen = as_generator(rng) if quota == "multinomial" else None
-    t = _long_table(M, hh, avail, human_available)
+    t, kk = _checked_table(W, h, k, available, human_available)
+    n = kk.size
+    multinomial = quota == "multinomial"
+    gen = as_generator(rng) if multinomial or rng is not None else None
     q = np.zeros(t.row.size, dtype=np.int64)
     rem = kk.copy()
+    drew = False
     while True:
         active = (t.share > 0) & (q < t.cap) & (rem[t.row] > 0)
         a = np.flatnonzero(active)
@@ -391,14 +373,15 @@ def allocate_quotas(
         ra = t.row[a]
         sa = t.share[a]
         S = np.bincount(ra, weights=sa, minlength=n)
-        if gen is None:
-            give = _hamilton(rem, ra, a, rem[ra] * sa / S[ra], n)
+        if multinomial:
+            give, drew = multinomial_rows(rem, ra, sa / S[ra], gen), True
         else:
-            give = _multinomial(rem, ra, sa / S[ra], gen)
+            give, tie = hamilton(rem, ra, a, rem[ra] * sa / S[ra], n, rng=gen)
+            drew = drew or tie
         take = np.minimum(give, t.cap[a] - q[a])
         q[a] += take
         rem -= np.bincount(ra, weights=take, minlength=n).astype(np.int64)
-    return _quotas_from_table(t, q)
+    return _quotas_from_table(t, q, drew)
 
 
 def pooled_quotas(
@@ -477,4 +460,4 @@ def pooled_quotas(
         q[e] = x
         left_draw[rows] -= x
         left_size[rows] -= good
-    return _quotas_from_table(t, q)
+    return _quotas_from_table(t, q, True)

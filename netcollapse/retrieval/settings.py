@@ -28,6 +28,7 @@ import numpy as np
 from pydantic import Field, model_validator
 
 from netcollapse._spec import Spec, validate
+from netcollapse.retrieval.expected import ExpectedQuotas, expected_quotas
 from netcollapse.retrieval.quotas import (
     QUOTAS,
     Quotas,
@@ -99,13 +100,11 @@ class Retrieval(Spec):
         available: np.ndarray,
         human_available: int,
         rng: np.random.Generator | None = None,
-        *,
-        quota: str | None = None,
     ) -> Quotas:
         """Return this round's quotas: reach -> size ``k_i`` -> per-source quotas.
 
-        The one home of this pipeline: the engine loop draws with it, the GMM
-        theory takes its expected (largest-remainder) quotas from it.
+        The one home of this pipeline: the engine loop draws with it, and
+        :meth:`expected_quotas` gives the theory its expectation.
 
         Parameters
         ----------
@@ -113,9 +112,8 @@ class Retrieval(Spec):
         available : ndarray of int, shape (n,)
         human_available : int
         rng : numpy.random.Generator, optional
-            Needed by random quotas (``multinomial``, pooled mode).
-        quota : str, optional
-            Overrides :attr:`quota` (weighted mode).
+            Draws multinomial quotas and pooled reads, and breaks largest-remainder
+            ties; without it, ties go to the earlier source.
 
         Returns
         -------
@@ -132,8 +130,36 @@ class Retrieval(Spec):
         k = self.size(graph, available, human_available)
         if self.mode == "pooled":
             return pooled_quotas(graph, k, available, human_available, rng)
-        rule = self.quota if quota is None else quota
-        return allocate_quotas(graph, graph.h, k, available, human_available, quota=rule, rng=rng)
+        return allocate_quotas(
+            graph, graph.h, k, available, human_available, quota=self.quota, rng=rng
+        )
+
+    def expected_quotas(
+        self, graph: Any, available: np.ndarray, human_available: int
+    ) -> ExpectedQuotas:
+        """Return the expected weighted-mode reads of this round, with ties at random.
+
+        Parameters
+        ----------
+        graph : RetrievalGraph
+        available : ndarray of int, shape (n,)
+        human_available : int
+
+        Returns
+        -------
+        ExpectedQuotas
+            The expectation of largest-remainder quotas with random tie-breaks
+            (:func:`netcollapse.retrieval.expected.expected_quotas`).
+
+        Examples
+        --------
+        >>> from netcollapse.graphs.retrieval_graph import build
+        >>> ring = build("ring", n=4, self_weight=0.5)
+        >>> Retrieval(k=2).expected_quotas(ring, np.full(4, 10), 0).Q.toarray()[0].tolist()
+        [1.0, 0.5, 0.0, 0.5]
+        """
+        k = self.size(graph, available, human_available)
+        return expected_quotas(graph, graph.h, k, available, human_available)
 
 
 def as_retrieval(value: Retrieval | dict[str, Any] | None) -> Retrieval:

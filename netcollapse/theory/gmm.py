@@ -61,8 +61,10 @@ the two agree), a node that reads only its own store (:func:`predict_gmm`
 warns), overlapping components (ownerships are not one-hot
 and depend on the reader's weights; :func:`predict_gmm` warns when two
 components are closer than ``OVERLAP_SEPARATION`` Mahalanobis units), weights at
-the positivity floor ``eps`` (a node whose weights reached a vertex), and
-``quota: multinomial`` (its expected counts are used).
+the positivity floor ``eps`` (a node whose weights reached a vertex),
+``quota: multinomial`` and largest-remainder ties broken at random (their
+expected counts are used, from
+:func:`netcollapse.retrieval.expected.expected_quotas`).
 """
 
 from __future__ import annotations
@@ -132,9 +134,9 @@ class GMMLinearModel:
         n, r = self.n, self.web.retrieval
         avail = np.full(n, per_store, dtype=np.int64)
         pooled = r.mode == "pooled"
-        if not pooled:  # expected reads: the deterministic (largest-remainder) quotas
-            q = r.quotas(graph, avail, A, quota="largest_remainder")
-            return sp.csr_array(q.Q, dtype=float), q.human.astype(float)
+        if not pooled:  # expected reads: largest remainders, ties at random
+            e = r.expected_quotas(graph, avail, A)
+            return e.Q, e.human
         k = r.size(graph, avail, A)
         P = (graph.W > 0).astype(float) * per_store  # pooled: shares follow store sizes
         total = P.sum(axis=1) + A

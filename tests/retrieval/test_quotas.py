@@ -332,3 +332,43 @@ def test_global_numpy_rng_untouched():
     allocate_quotas(W, 0.2, 4, avail, 8, quota="multinomial", rng=1)
     pooled_quotas(W, 4, avail, 8, rng=2)
     assert np.array_equal(np.random.get_state()[1], state)
+
+
+# ------------------------------------------------------ ties broken at random
+def test_symmetric_graph_reads_every_source_equally_often():
+    from netcollapse.graphs.retrieval_graph import build
+    from netcollapse.retrieval.settings import Retrieval
+
+    g = build("complete", n=16, self_weight=0.5)  # 6 of 12 reads from itself, 0.4 per neighbour
+    r = Retrieval(k=12)
+    avail = np.full(16, 50)
+    rng = np.random.default_rng(7)
+    draws = [r.quotas(g, avail, 0, rng).Q.toarray() for _ in range(3000)]
+    mean = np.mean(draws, axis=0)
+    assert np.all(np.diag(mean) == 6)
+    off = mean[~np.eye(16, dtype=bool)]
+    # 6 units over 15 tied neighbours: 0.4 each in expectation (sd of a mean ~0.009)
+    assert np.abs(off - 0.4).max() < 0.05
+    assert all(d.sum(axis=1).tolist() == [12] * 16 for d in draws[:50])
+    # without a random source the low-numbered neighbours take every unit
+    fixed = r.quotas(g, avail, 0).Q.toarray()
+    assert fixed[15, :6].tolist() == [1] * 6 and fixed[15, 6:15].sum() == 0
+
+
+def test_drew_says_whether_the_random_source_was_used():
+    W = sp.csr_array(np.array([[0.5, 0.5], [0.5, 0.5]]))
+    rng = np.random.default_rng(3)
+    state = rng.bit_generator.state
+    q = allocate_quotas(W, 0.0, [4, 4], [10, 10], 0, rng=rng)
+    assert q.drew is False and rng.bit_generator.state == state
+    q = allocate_quotas(W, 0.0, [3, 3], [10, 10], 0, rng=rng)
+    assert q.drew is True and q.total.tolist() == [3, 3]
+    assert allocate_quotas(W, 0.0, [3, 3], [10, 10], 0, quota="multinomial", rng=1).drew
+    assert pooled_quotas(W, [3, 3], [10, 10], 0, rng=1).drew
+
+
+def test_random_ties_are_reproducible():
+    W = sp.csr_array(np.full((6, 6), 1 / 6))
+    a = allocate_quotas(W, 0.0, [4] * 6, [9] * 6, 0, rng=np.random.default_rng(11))
+    b = allocate_quotas(W, 0.0, [4] * 6, [9] * 6, 0, rng=np.random.default_rng(11))
+    assert (a.Q != b.Q).nnz == 0
