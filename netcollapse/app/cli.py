@@ -186,6 +186,19 @@ def build_parser() -> argparse.ArgumentParser:
         help="curve measure compared across graphs (default half_life)",
     )
     s.add_argument(
+        "--pair",
+        action="append",
+        default=[],
+        metavar="A:B",
+        help="report the paired difference A - B over shared seeds (repeatable)",
+    )
+    s.add_argument(
+        "--reference",
+        default=None,
+        metavar="GRAPH",
+        help="compare every graph with this one, paired by seed",
+    )
+    s.add_argument(
         "--out",
         default=None,
         help="folder for study_tasks.csv, study_graphs.csv, study.json, study.png",

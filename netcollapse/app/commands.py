@@ -355,7 +355,15 @@ def cmd_study(args: argparse.Namespace) -> int:
     from netcollapse._io import atomic_write_text, dumps
     from netcollapse.studies.stance import format_study, stance_study
 
-    study = stance_study(args.sweep, args.calibration, measure=args.measure)
+    pairs = []
+    for text in args.pair:
+        a, sep, b = text.partition(":")
+        if not (sep and a and b):
+            raise bad("--pair", text, "two graph names as A:B")
+        pairs.append((a, b))
+    study = stance_study(
+        args.sweep, args.calibration, measure=args.measure, pairs=pairs, reference=args.reference
+    )
     print(format_study(study))
     if args.out:
         out = Path(args.out)

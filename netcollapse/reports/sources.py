@@ -134,7 +134,8 @@ def _load_sweep(p: Path) -> Source:
     meta, results = {"spec": found.spec, "tasks": found.listing}, found.results
     if "status" not in results or not (results["status"] == "ok").any():
         raise bad("sweep", str(p), "a sweep folder with at least one finished task (status ok)")
-    tasks = expand(*load_sweep(meta["spec"]))
+    spec, base = load_sweep(meta["spec"])
+    tasks = expand(spec, base or found.base_dir)
     # by the listing in sweep.json (the expansion's order) and by today's ids
     by_id = {
         **dict(zip([t.get("task_id") for t in meta.get("tasks", [])], tasks)),

@@ -24,7 +24,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 import numpy as np
 import pandas as pd
@@ -32,7 +32,13 @@ import pandas as pd
 from netcollapse.errors import DataError, bad
 from netcollapse.measures.levels import level_measures
 from netcollapse.measures.rates import first_round, geometric_rate
-from netcollapse.measures.stats import mean_interval, spearman
+from netcollapse.measures.stats import (
+    blocked_anova,
+    line_fit,
+    mean_interval,
+    paired_interval,
+    spearman,
+)
 
 __all__ = [
     "STUDY_MEASURES",
@@ -176,7 +182,11 @@ def predict_stance_run(run: str | Path, calibration: str | Path) -> pd.DataFrame
 
 
 def stance_study(
-    sweep: str | Path, calibration: str | Path, measure: str = "half_life"
+    sweep: str | Path,
+    calibration: str | Path,
+    measure: str = "half_life",
+    pairs: Sequence[tuple[str, str]] = (),
+    reference: str | None = None,
 ) -> StanceStudy:
     """Measured vs predicted stance collapse per graph of a finished sweep.
 
@@ -199,6 +209,13 @@ def stance_study(
         between the two groups' mean stances, predicted by
         :func:`~netcollapse.theory.stance.predict_stance_gap` where the seeds only
         start the run and stores keep one round (NaN otherwise)).
+    pairs : sequence of (str, str)
+        Graph pairs ``(a, b)`` whose paired difference ``a - b`` over the shared
+        seeds is reported with its 95% t-interval (seeds are blocks: with common
+        random numbers every graph of one seed starts from the same round 0).
+    reference : str, optional
+        A graph every other graph is compared with, paired by seed (columns
+        ``vs_ref``, ``vs_ref_lo``, ``vs_ref_hi`` of ``graphs``).
 
     Returns
     -------
@@ -222,7 +239,7 @@ def stance_study(
     found = read_sweep(folder)  # a damaged file: one DataError line naming it
     response = _calibration(Path(calibration))
     spec, base = load_sweep(found.spec)
-    tasks = {t.task_id: t for t in expand(spec, base)}
+    tasks = {t.task_id: t for t in expand(spec, base or found.base_dir)}
     results, steps = found.results, found.steps
     ok = results[results["status"] == "ok"]
     if "stance_corrected" not in steps.columns or ok.empty:
@@ -230,6 +247,10 @@ def stance_study(
             f"sweep: got {str(folder)!r}, expected finished LLM tasks with "
             "llm.stances (a stance_corrected column)"
         )
+    names = sorted(set(ok["graph"].astype(str))) if "graph" in ok.columns else []
+    for field, value in [("pair", x) for pair in pairs for x in pair] + [("reference", reference)]:
+        if value is not None and value not in names:
+            raise bad(field, value, f"a graph of the sweep: one of {', '.join(names)}")
     embedders: dict[str, Any] = {}
     rows, curves = [], []
     cal_model = _calibration_model(Path(calibration))
@@ -272,6 +293,11 @@ def stance_study(
         if not run.llm.stances.persist and run.retrieval.memory == 1 and not run.interventions:
             expected = predict_stance_gap(graph, z, response, run.T)
             pm["stance_gap_rate"] = geometric_rate(expected, 0)[0]
+        full = s["corrected"].to_numpy(float)
+        mm["corrected_rate"] = geometric_rate(full, first)[0]
+        mm["corrected_ratio"] = float(full[-1] / full[first]) if full[first] > 0 else math.nan
+        mm["diversity_first"] = float(s["diversity"].iloc[0])
+        mm["diversity_last"] = float(s["diversity"].iloc[-1])
         name = str(res.get("graph", graph.family))
         rows.append(
             {
@@ -311,6 +337,13 @@ def stance_study(
             }
         )
     per = pd.DataFrame(graphs)
+    for col in ("corrected_rate", "corrected_ratio", "diversity_first", "diversity_last"):
+        per[col] = per["graph"].map(table.groupby("graph")[col].mean())
+    if reference is not None:
+        diffs = [paired_interval(table, measure, g, reference) for g in per["graph"]]
+        per["vs_ref"] = [d["mean"] for d in diffs]
+        per["vs_ref_lo"] = [d["lo"] for d in diffs]
+        per["vs_ref_hi"] = [d["hi"] for d in diffs]
     sep = math.nan
     if {"complete", "ring"} <= set(per["graph"]):
         c, r = (per.set_index("graph").loc[k] for k in ("complete", "ring"))
@@ -322,6 +355,10 @@ def stance_study(
         "spearman_calibrated": spearman(per["mean"], per["calibrated"]),
         "spearman_slem": spearman(per["mean"], per["slem"]),
         "complete_ring_separated": sep,
+        "line_calibrated": line_fit(per["calibrated"], per["mean"]),
+        "anova": blocked_anova(table, measure),
+        "pairs": [paired_interval(table, measure, a, b) for a, b in pairs],
+        "reference": reference,
         "response": response.to_dict(),
     }
     return StanceStudy(table, per, pd.concat(curves, ignore_index=True), targets)
@@ -342,17 +379,41 @@ def format_study(study: StanceStudy) -> str:
         f"{'graph':<14}{'measured':>10}{'95% interval':>20}{'seeds':>7}{'calibrated':>12}"
         f"{'slem':>8}",
     ]
+    ref = t.get("reference")
     for _, g in study.graphs.iterrows():
         ival = f"[{g['lo']:.2f}, {g['hi']:.2f}]"
-        lines.append(
+        line = (
             f"{g['graph']:<14}{g['mean']:>10.2f}{ival:>20}{g['n_seeds']:>7d}"
             f"{g['calibrated']:>12.2f}{g['slem']:>8.3f}"
         )
+        if ref is not None:
+            line += f"   - {ref}: {g['vs_ref']:+.3f} [{g['vs_ref_lo']:+.3f}, {g['vs_ref_hi']:+.3f}]"
+        lines.append(line)
+    fit, aov = t["line_calibrated"], t["anova"]
     lines += [
         f"Spearman measured vs calibrated (graph means): {t['spearman_calibrated']:+.3f}",
         f"Spearman measured vs SLEM: {t['spearman_slem']:+.3f}",
+        f"least-squares line, measured on calibrated (graph means): slope {fit['slope']:.3f} "
+        f"[{fit['slope_lo']:.3f}, {fit['slope_hi']:.3f}], intercept {fit['intercept']:+.3f}, "
+        f"R^2 {fit['r2']:.2f}",
+        f"two-way ANOVA, graph x seed ({aov['conditions']} graphs, {aov['blocks']} complete "
+        f"seeds): graph F {aov['F_condition']:.2f} (p {aov['p_condition']:.2g}), seed F "
+        f"{aov['F_block']:.2f} (p {aov['p_block']:.2g}), residual SD {aov['residual_sd']:.3f}",
         f"complete and ring intervals separated: {t['complete_ring_separated']}",
     ]
+    for d in t["pairs"]:
+        lines.append(
+            f"paired {d['a']} - {d['b']}: {d['mean']:+.3f} [{d['lo']:+.3f}, {d['hi']:+.3f}] "
+            f"over {d['n']} seeds, positive in {d['positive']}"
+        )
+    lines.append(
+        f"{'graph':<16}{'full-embedding rate':>20}{'F(T)/F(0)':>11}{'diversity 0 -> T':>19}"
+    )
+    for _, g in study.graphs.iterrows():
+        div = f"{g['diversity_first']:.3f} -> {g['diversity_last']:.3f}"
+        lines.append(
+            f"{g['graph']:<16}{g['corrected_rate']:>20.3f}{g['corrected_ratio']:>11.2f}{div:>19}"
+        )
     gaps = study.curves.groupby(["graph", "step"])["gap"].mean().unstack("step")
     if "sbm" in gaps.index:
         g = gaps.loc["sbm"]

@@ -91,7 +91,40 @@ class TaskOutcome:
     steps: pd.DataFrame | None = None
 
 
-def prepare_folder(out: str | Path, spec: dict[str, Any], tasks: list[Any]) -> Path:
+_PACKAGE_DATA = Path(__file__).resolve().parents[1] / "data"
+_IN_PACKAGE = "package:"
+
+
+def _portable_base(base_dir: str | Path | None) -> str | None:
+    """Return ``base_dir`` as ``sweep.json`` records it.
+
+    Inside the package's data folder it is written relative to it
+    (``package:experiments``), so that a shipped sweep's relative paths resolve on any
+    machine; elsewhere as an absolute path.
+    """
+    if base_dir is None:
+        return None
+    p = Path(base_dir).resolve()
+    try:
+        return _IN_PACKAGE + p.relative_to(_PACKAGE_DATA).as_posix()
+    except ValueError:
+        return str(p)
+
+
+def _resolve_base(recorded: Any) -> Path | None:
+    """Return the folder a recorded ``base_dir`` names here (``None`` if it is gone)."""
+    if not isinstance(recorded, str):
+        return None
+    if recorded.startswith(_IN_PACKAGE):
+        p = _PACKAGE_DATA / recorded[len(_IN_PACKAGE) :]
+    else:
+        p = Path(recorded)
+    return p if p.is_dir() else None
+
+
+def prepare_folder(
+    out: str | Path, spec: dict[str, Any], tasks: list[Any], base_dir: str | Path | None = None
+) -> Path:
     """Create the sweep folder (and ``tasks/``) and write ``sweep.json`` atomically.
 
     Parameters
@@ -102,6 +135,9 @@ def prepare_folder(out: str | Path, spec: dict[str, Any], tasks: list[Any]) -> P
         The sweep spec as JSON-able data.
     tasks : list of Task
         Listed in ``sweep.json`` by id, index, replicate, seed and parameters.
+    base_dir : str or Path, optional
+        The folder the spec's relative paths (graph files, corpora) are relative to;
+        recorded so that readers of the folder resolve them as the sweep did.
 
     Returns
     -------
@@ -135,7 +171,8 @@ def prepare_folder(out: str | Path, spec: dict[str, Any], tasks: list[Any]) -> P
         }
         for t in tasks
     ]
-    atomic_write_text(out / "sweep.json", dumps({"spec": spec, "tasks": listing}, indent=1))
+    meta = {"spec": spec, "base_dir": _portable_base(base_dir), "tasks": listing}
+    atomic_write_text(out / "sweep.json", dumps(meta, indent=1))
     return out
 
 
@@ -317,6 +354,9 @@ class SweepFolder:
         One row per finished task (``results.parquet``).
     steps : pandas.DataFrame
         Per-step metrics of the finished tasks (``steps.parquet``).
+    base_dir : Path or None
+        The folder the spec's relative paths are relative to, where it exists on this
+        machine (``None`` for folders written before it was recorded).
     """
 
     path: Path
@@ -324,6 +364,7 @@ class SweepFolder:
     listing: list[dict[str, Any]]
     results: pd.DataFrame
     steps: pd.DataFrame
+    base_dir: Path | None = None
 
 
 def read_sweep(out: str | Path) -> SweepFolder:
@@ -367,4 +408,4 @@ def read_sweep(out: str | Path) -> SweepFolder:
     steps = read_parquet(
         p / "steps.parquet", f"the finished tasks' per-step metrics {written}", ("task_id",)
     )
-    return SweepFolder(p, spec, listing, results, steps)
+    return SweepFolder(p, spec, listing, results, steps, _resolve_base(meta.get("base_dir")))

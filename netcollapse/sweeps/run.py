@@ -221,7 +221,7 @@ def run_sweep(
         raise bad("limit", limit, "an integer >= 0")
     pool = make_executor(executor, workers, address, **executor_options)
     tasks = expand(sweep, base_dir)
-    out = prepare_folder(out, sweep.model_dump(mode="json"), tasks)
+    out = prepare_folder(out, sweep.model_dump(mode="json"), tasks, base_dir)
     done = load_outcomes(out, tasks)
     pending = [t for t in tasks if done.get(t.task_id, TaskOutcome({})).row.get("status") != "ok"]
     skipped = len(tasks) - len(pending)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 from scipy import stats
 
@@ -95,3 +96,83 @@ def test_mean_interval_level_and_non_finite_values():
     assert all(math.isnan(v) for v in mean_interval([np.nan]))
     with pytest.raises(SpecError, match=r"level: got 1\.0, expected a coverage in \(0, 1\)"):
         mean_interval([1.0, 2.0], level=1.0)
+
+
+# ------------------------------------------------ paired, blocked, line fit
+def _blocked_table(rng, conditions=("a", "b", "c"), blocks=8):
+    rows = []
+    for s in range(blocks):
+        shift = rng.normal(0, 2.0)  # a block effect shared by every condition
+        for i, c in enumerate(conditions):
+            rows.append({"graph": c, "seed": s, "v": shift + 0.5 * i + rng.normal(0, 0.3)})
+    return pd.DataFrame(rows)
+
+
+def test_paired_interval_matches_scipy_ttest_rel():
+    from scipy.stats import ttest_rel
+
+    from netcollapse.measures.stats import paired_interval
+
+    t = _blocked_table(np.random.default_rng(0))
+    r = paired_interval(t, "v", "c", "a")
+    a = t[t.graph == "a"].sort_values("seed")["v"].to_numpy()
+    c = t[t.graph == "c"].sort_values("seed")["v"].to_numpy()
+    ci = ttest_rel(c, a).confidence_interval(0.95)
+    assert r["n"] == 8 and r["positive"] == int((c > a).sum())
+    np.testing.assert_allclose([r["mean"], r["lo"], r["hi"]], [(c - a).mean(), ci.low, ci.high])
+    # the block effect (SD 2) cancels: the paired interval is far narrower than unpaired
+    assert r["hi"] - r["lo"] < 0.5
+
+
+def test_paired_interval_skips_unshared_blocks_and_names_bad_conditions():
+    from netcollapse.measures.stats import paired_interval
+
+    t = _blocked_table(np.random.default_rng(1))
+    t.loc[(t.graph == "a") & (t.seed == 3), "v"] = np.nan
+    assert paired_interval(t, "v", "b", "a")["n"] == 7
+    with pytest.raises(SpecError, match="^graph: got 'ring'"):
+        paired_interval(t, "v", "ring", "a")
+
+
+def test_blocked_anova_two_conditions_is_the_paired_t_squared():
+    from scipy.stats import ttest_rel
+
+    from netcollapse.measures.stats import blocked_anova
+
+    t = _blocked_table(np.random.default_rng(2), conditions=("a", "b"))
+    r = blocked_anova(t, "v")
+    a = t[t.graph == "a"].sort_values("seed")["v"].to_numpy()
+    b = t[t.graph == "b"].sort_values("seed")["v"].to_numpy()
+    res = ttest_rel(a, b)
+    np.testing.assert_allclose(r["F_condition"], res.statistic**2)
+    np.testing.assert_allclose(r["p_condition"], res.pvalue)
+    assert r["p_block"] < 0.01  # the block effect is there
+
+
+def test_blocked_anova_drops_incomplete_blocks():
+    from netcollapse.measures.stats import blocked_anova
+
+    t = _blocked_table(np.random.default_rng(3))
+    t.loc[(t.graph == "b") & (t.seed == 0), "v"] = np.nan
+    r = blocked_anova(t, "v")
+    assert (r["conditions"], r["blocks"]) == (3, 7)
+    assert r["p_condition"] < 0.05  # condition steps of 0.5 against noise 0.3
+
+
+def test_line_fit_matches_linregress():
+    from scipy.stats import linregress, t
+
+    from netcollapse.measures.stats import line_fit
+
+    rng = np.random.default_rng(4)
+    x = rng.uniform(0, 1, 12)
+    y = 0.2 + 0.9 * x + rng.normal(0, 0.05, 12)
+    r = line_fit(np.r_[x, np.nan], np.r_[y, 1.0])
+    ref = linregress(x, y)
+    half = t.ppf(0.975, 10) * ref.stderr
+    np.testing.assert_allclose(
+        [r["slope"], r["intercept"], r["slope_lo"], r["slope_hi"], r["r2"]],
+        [ref.slope, ref.intercept, ref.slope - half, ref.slope + half, ref.rvalue**2],
+    )
+    assert r["n"] == 12
+    assert np.isnan(line_fit([1.0, 1.0, 1.0], [1.0, 2.0, 3.0])["slope"])

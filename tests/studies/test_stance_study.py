@@ -263,3 +263,45 @@ def test_study_with_a_static_calibration_and_the_rate_measure(folders, tmp_path)
     (other / "calibration.json").write_text(json.dumps({**data, "model": "HuggingFaceTB/X"}))
     with pytest.raises(SpecError, match=r"^calibration: got \"model 'HuggingFaceTB/X'\""):
         stance_study(folders / "sweep", other, measure="stance_rate")
+
+
+@pytest.mark.slow
+def test_study_pairs_reference_anova_and_the_full_embedding(folders, capsys):
+    from netcollapse.measures.rates import geometric_rate
+
+    study = stance_study(
+        folders / "sweep",
+        folders / "calibration",
+        measure="retained_share",
+        pairs=[("ring", "complete")],
+        reference="complete",
+    )
+    by = study.tasks.set_index("graph")
+    (pair,) = study.targets["pairs"]
+    assert pair["n"] == 1 and math.isnan(pair["lo"])  # one seed: a difference, no interval
+    assert pair["mean"] == pytest.approx(
+        by.loc["ring", "retained_share"] - by.loc["complete", "retained_share"]
+    )
+    g = study.graphs.set_index("graph")
+    assert g.loc["complete", "vs_ref"] == 0.0
+    assert study.targets["anova"]["conditions"] == 3 and study.targets["anova"]["blocks"] == 1
+    steps = pd.read_parquet(folders / "sweep" / "steps.parquet")
+    for task in study.tasks.itertuples():
+        s = steps[steps.task_id == task.task_id].sort_values("step")
+        assert task.corrected_rate == pytest.approx(geometric_rate(s["corrected"].to_numpy())[0])
+        assert task.diversity_last == pytest.approx(s["diversity"].iloc[-1])
+    text = format_study(study)
+    assert "paired ring - complete" in text and "full-embedding rate" in text
+    # a pair naming a graph the sweep does not have: one line, exit 2, before any work
+    status = main(
+        ["study", str(folders / "sweep"), "--calibration", str(folders / "calibration"),
+         "--pair", "ring:torus"]
+    )  # fmt: skip
+    err = capsys.readouterr().err
+    assert status == 2 and "pair: got 'torus'" in err
+    assert len(err.strip().splitlines()) == 1
+    status = main(
+        ["study", str(folders / "sweep"), "--calibration", str(folders / "calibration"),
+         "--pair", "ring"]
+    )  # fmt: skip
+    assert status == 2 and "--pair: got 'ring'" in capsys.readouterr().err
