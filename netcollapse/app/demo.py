@@ -7,11 +7,12 @@
    are sweep specs, run as ``netcollapse sweep`` runs them, into
    ``OUT/sweeps/compare_gmm`` and ``OUT/sweeps/compare_llm`` (finished tasks are
    reused when the demo runs again);
-   The LLM comparison is a small version of the LLM topology study: nodes seeded
-   with opposed stances, complete graph vs ring, 3 seeds; it prints the
-   noise-corrected stance disagreement per topology with the half-life's 95%
-   interval over seeds, and how much of the raw metric's decline is lost
-   within-node diversity (:func:`stance_summary`);
+   The LLM comparison is a small version of the LLM rate study: nodes seeded with
+   opposed stances that only start the run, complete graph vs ring, 3 seeds; it
+   prints the rate at which the two stance groups converge per topology with its
+   95% interval over seeds, the full embedding's corrected disagreement and the
+   within-node diversity beside it, and the shipped study's result
+   (:func:`stance_summary`);
 3. figures of ``||D||_F`` (GMM) and of the corrected stance disagreement (LLM)
    against ``t`` per topology, ``spectral.csv`` and ``metrics.csv``, written to
    the report folder.
@@ -21,7 +22,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import time
 from pathlib import Path
 from typing import Any
@@ -33,6 +33,7 @@ from netcollapse._io import atomic_write_text
 from netcollapse._spec import read_yaml
 from netcollapse.app.shipped import shipped_dir
 from netcollapse.backends.generation import token_totals
+from netcollapse.backends.provenance import planned_path
 
 __all__ = ["run_comparison", "run_demo", "spectral_table"]
 
@@ -164,88 +165,97 @@ def _summary_line(metrics: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows).T
 
 
+STUDY_TABLE = "results/llm_rate_study.csv"
+"""The pre-registered LLM rate study's per-graph table, shipped under ``netcollapse/data``."""
+
+
 def stance_summary(metrics: pd.DataFrame, n_nodes: int | str = "n") -> tuple[pd.DataFrame, str]:
-    """Per topology: the corrected stance curve's retained share with a 95% interval over seeds.
+    """Per topology: the rate at which the two stance groups converge, with a 95% interval.
 
     Parameters
     ----------
     metrics : pandas.DataFrame
-        :func:`run_comparison` output of LLM runs with seeded stances.
+        :func:`run_comparison` output of LLM runs with seeded stances (two groups).
     n_nodes : int or str
         The graphs' size, for the sentence.
 
     Returns
     -------
     (pandas.DataFrame, str)
-        The table (one row per topology) and a sentence saying what it can show.
+        The table (one row per topology) and what it can show, followed by the
+        pre-registered study's result where the package ships it.
+
+    Notes
+    -----
+    ``gap rate`` is :func:`~netcollapse.measures.rates.geometric_rate` of the gap
+    between the two groups' mean stances, fitted from round 0 (seeds that only start
+    the run: the step from round 0 to 1 is the first application of ``W``); the full
+    embedding's noise-corrected disagreement is reported beside it as ``D(T)/D(0)``,
+    with the within-node diversity at the first and last round.
     """
-    from netcollapse.measures.corrected import decline_split
-    from netcollapse.measures.curves import curve_measures
-    from netcollapse.measures.levels import retained_share
+    from netcollapse.measures.rates import geometric_rate
     from netcollapse.measures.stats import mean_interval
 
     rows, per_seed = {}, {}
     for name, group in metrics.groupby("topology", sort=False):
-        kept, hl, share = [], [], []
+        rates, full = [], []
         for _, run in group.groupby("seed"):
             run = run.sort_values("step")
-            curve = run["stance_corrected"].to_numpy(float)
-            kept.append(retained_share(curve))
-            hl.append(curve_measures(curve).half_life)
-            share.append(
-                decline_split(run["frobenius"] ** 2, run["between_sq"])["noise_decline"]
-                / max(float(run["frobenius"].iloc[0] ** 2), 1e-300)
-            )
-        mean = group.groupby("step")[["stance_corrected", "frobenius"]].mean()
-        m, lo, hi = mean_interval(kept)
-        per_seed[name] = kept
+            rates.append(geometric_rate(run["stance_gap"].to_numpy(float), 0)[0])
+            c = run["corrected"].to_numpy(float)
+            full.append(c[-1] / c[0] if c[0] > 0 else np.nan)
+        mean = group.groupby("step")[["stance_gap", "diversity"]].mean()
+        m, lo, hi = mean_interval(rates)
+        per_seed[name] = rates
         rows[name] = {
-            "stance D(0)": mean["stance_corrected"].iloc[0],
-            "stance D(T)": mean["stance_corrected"].iloc[-1],
-            "retained": m,
+            "gap(0)": mean["stance_gap"].iloc[0],
+            "gap(T)": mean["stance_gap"].iloc[-1],
+            "gap rate": m,
             "95% lo": lo,
             "95% hi": hi,
-            "half-life": float(np.nanmean(hl)) if np.isfinite(hl).any() else np.nan,
-            "runs halved": f"{int(np.isfinite(hl).sum())}/{len(hl)}",
-            "raw F(T)/F(0)": mean["frobenius"].iloc[-1] / mean["frobenius"].iloc[0],
-            "noise part lost": float(np.mean(share)),
+            "embedding D(T)/D(0)": float(np.nanmean(full)),
+            "diversity(0)": mean["diversity"].iloc[0],
+            "diversity(T)": mean["diversity"].iloc[-1],
         }
     table = pd.DataFrame(rows).T
     names = list(per_seed)
     verdict = (
-        "retained: mean of D(t)/D(0) over t >= 1 for the corrected stance disagreement D "
-        "(95% t-interval over seeds); noise part lost: fall of the raw metric's sampling "
-        "part (within-node diversity / L) as a share of the raw ||D(0)||_F^2."
+        "gap rate: per-round factor by which the gap between the bullish and bearish nodes' "
+        "mean stances shrinks (least squares from round 0; 95% t-interval over seeds); "
+        "embedding D: noise-corrected between-node disagreement of the whole answer "
+        "embedding; diversity: mean within-node variance of a node's answers."
     )
     if len(names) == 2:
-        # common random numbers: a seed starts both graphs from the same round 0, so the
-        # per-seed difference is far less noisy than either graph's own interval
+        # common random numbers: a seed starts both graphs from the same round 0
         diff = np.array(per_seed[names[1]]) - np.array(per_seed[names[0]])
         m, lo, hi = mean_interval(diff)
         if np.isfinite([lo, hi]).all():
             verdict += (
                 f"\n{names[1]} minus {names[0]}, paired by seed: {m:+.3f} "
-                f"[{lo:+.3f}, {hi:+.3f}]: at this size (n = {n_nodes}, T = "
-                f"{int(metrics['step'].max())}, {len(diff)} seeds) the difference is "
-                f"{'clear of 0' if lo > 0 or hi < 0 else 'not clear of 0'}; it cannot "
-                "rank more graphs. The full study (6 graphs, n = 16, T = 15; about 36 "
-                "min with 2 workers): experiments/llm_topology_study.yaml."
+                f"[{lo:+.3f}, {hi:+.3f}] at this size (n = {n_nodes}, T = "
+                f"{int(metrics['step'].max())}, {len(diff)} seeds): "
+                f"{'clear of 0' if lo > 0 or hi < 0 else 'not clear of 0'}."
             )
-    return table, verdict
+    return table, verdict + _study_lines()
 
 
-def _planned_path(llm: dict[str, Any]) -> str:
-    """Return the path a spec's ``llm`` settings take here, as one line (nothing loaded)."""
-    from netcollapse.backends.factory import choose_path
-    from netcollapse.backends.provenance import machine_info, path_line
-
-    model = (llm.get("defaults") or {}).get("model", "smollm2")
-    p = choose_path(
-        llm.get("backend", "auto"), model, llm.get("device", "auto"), llm.get("dtype", "auto"),
-        llm.get("base_url"), llm.get("quantize"),
-    )  # fmt: skip
-    gen = {"model": model, "threads": llm.get("threads"), **dataclasses.asdict(p)}
-    return path_line([gen], machine_info())
+def _study_lines() -> str:
+    """Return the shipped pre-registered study's per-graph rates as lines to print."""
+    path = Path(__file__).resolve().parents[1] / "data" / STUDY_TABLE
+    if not path.is_file():
+        return ""
+    t = pd.read_csv(path)
+    lines = [
+        "\nThe pre-registered rate study (experiments/llm_rate_study.yaml: n = 16, 9 graphs, "
+        "10 seeds, 90 runs; README, notebook 03), gap rate measured [95% interval] vs "
+        "predicted from the graph and a calibration with no graph:"
+    ]
+    for r in t.itertuples():
+        lines.append(
+            f"  {r.graph:<15}{r.mean:6.2f} [{r.lo:5.2f}, {r.hi:5.2f}]"
+            f"   predicted {r.calibrated:.2f}"
+        )
+    return "\n".join(lines)
 
 
 def run_demo(out: Path, quick: bool = False) -> int:
@@ -302,7 +312,7 @@ def run_demo(out: Path, quick: bool = False) -> int:
     spec = experiments / "compare_llm.yaml"
     llm_spec = read_yaml(spec)
     n_llm = next(iter(llm_spec["graphs"].values()))["n"]
-    print(_planned_path(llm_spec["base"]["llm"]), flush=True)
+    print(planned_path(llm_spec["base"]["llm"]), flush=True)
     llm_start = time.perf_counter()
     llm = run_comparison(spec, out / "sweeps" / "compare_llm")
     llm_seconds = time.perf_counter() - llm_start

@@ -32,6 +32,7 @@ __all__ = [
     "machine_info",
     "model_digest",
     "path_line",
+    "planned_path",
     "provenance_columns",
 ]
 
@@ -249,6 +250,33 @@ def path_line(generators: list[dict[str, Any]], machine: dict[str, Any]) -> str:
     cpu = f"CPU {machine.get('cpu')}, {machine.get('cpu_capability')}, {units}"
     gpu = f"; GPU {machine['gpu']}" if machine.get("gpu") else ""
     return "generation: " + "; ".join(parts) + f"; {cpu}{gpu}"
+
+
+def planned_path(llm: dict[str, Any]) -> str:
+    """Return :func:`path_line` for a spec's ``llm`` settings, without loading a model.
+
+    Parameters
+    ----------
+    llm : dict
+        A run spec's ``llm`` section (``backend``, ``dtype``, ``device``, ``quantize``,
+        ``base_url``, ``threads``, ``defaults.model``).
+
+    Returns
+    -------
+    str
+        The path :func:`netcollapse.backends.factory.choose_path` picks on this machine.
+    """
+    import dataclasses
+
+    from netcollapse.backends.factory import choose_path
+
+    model = (llm.get("defaults") or {}).get("model", "smollm2")
+    p = choose_path(
+        llm.get("backend", "auto"), model, llm.get("device", "auto"), llm.get("dtype", "auto"),
+        llm.get("base_url"), llm.get("quantize"),
+    )  # fmt: skip
+    gen = {"model": model, "threads": llm.get("threads"), **dataclasses.asdict(p)}
+    return path_line([gen], machine_info())
 
 
 #: Generator fields a sweep row records (several generators: values joined by ``;``).

@@ -27,8 +27,19 @@ The spec (YAML): ``llm`` as in a run spec (model, backend, decoding ``defaults``
 ``contexts``  contexts per dose and variant (default 8)
 ``L``         answers per context (default 4)
 ``variants``  list of ``{name, persona, temperature}`` (default: three, below)
+``source``    what the contexts hold: ``posts`` (default: the corpus's stance posts) or
+              ``answers`` (the model's own answers of known stance, below)
+``pool``      with ``source: answers``: contexts per stance that make the answer pool
+              (default 8; each holds ``pool_posts`` posts of that stance, default 4)
 ``seed``      the draws of posts and answers
 ============  =====================================================================
+
+With ``source: answers`` each variant first answers ``pool`` contexts of
+``pool_posts`` posts of one stance, ``L`` times each, for each of the two stances;
+those answers are the documents of known stance (their stance is read on the axis
+like any answer), and the dose contexts hold ``j`` answers of the positive pool and
+``k - j`` of the negative one. This is what a node reads in a web after round 0: other
+models' answers, not human posts.
 
 Output folder: ``contexts.parquet`` (one row per context: variant, dose, read stance,
 mean and variance of the answers' stances, ``k``), ``calibration.json`` (per variant
@@ -42,7 +53,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -100,6 +111,9 @@ class CalibrationSpec(Spec):
     variants: list[Variant] = Field(
         default_factory=lambda: [Variant(**v) for v in DEFAULT_VARIANTS], min_length=1
     )
+    source: Literal["posts", "answers"] = "posts"
+    pool: int = Field(default=8, ge=1)
+    pool_posts: int = Field(default=4, ge=1)
     llm: LLMSpec = LLMSpec(stances={})
 
 
@@ -227,6 +241,34 @@ def _split(spec: CalibrationSpec, base_dir: Path | None) -> _Pool:
     return _Pool(list(corpus.texts), labels, pool, held)
 
 
+def _answer_pool(
+    spec: CalibrationSpec,
+    variant: Variant,
+    v_index: int,
+    pos: list[int],
+    neg: list[int],
+    split: _Pool,
+    answer: Any,
+) -> tuple[list[str], np.ndarray, list[int], list[int]]:
+    """Answer ``pool`` one-stance contexts per stance with the variant (``source: answers``).
+
+    Returns the answers' texts and stances and the ids of the positive and negative ones.
+    """
+    from netcollapse._random import Stream, stream_rng
+
+    if spec.pool_posts > min(len(pos), len(neg)):
+        raise bad("pool_posts", spec.pool_posts, f"at most {min(len(pos), len(neg))}")
+    rng = stream_rng(spec.seed, Stream.CALIBRATION, v_index, 1)
+    texts: list[tuple[str, ...]] = []
+    for ids in (pos, neg):
+        for _ in range(spec.pool):
+            pick = rng.choice(ids, spec.pool_posts, replace=False)
+            texts.append(tuple(split.texts[int(i)] for i in pick))
+    flat, read = answer(variant, texts, rng)
+    half = spec.pool * spec.L
+    return flat, read.ravel(), list(range(half)), list(range(half, 2 * half))
+
+
 def dose_table(spec: CalibrationSpec, base_dir: Path | None = None) -> tuple[pd.DataFrame, dict]:
     """Generate and read every context of every variant: the tidy table and the run facts.
 
@@ -257,16 +299,15 @@ def dose_table(spec: CalibrationSpec, base_dir: Path | None = None) -> tuple[pd.
     score = auc(stance[held[held_lab == st.positive]], stance[held[held_lab == st.negative]])
     pos = [i for i in split.pool if split.labels[i] == st.positive]
     neg = [i for i in split.pool if split.labels[i] == st.negative]
-    rows = []
-    for v_index, variant in enumerate(spec.variants):
-        rng = stream_rng(spec.seed, Stream.CALIBRATION, v_index)
-        contexts = _contexts(pos, neg, spec.k, spec.contexts, rng)
-        seeds = rng.integers(0, 2**31 - 1, size=len(contexts))
+
+    def answer(variant: Variant, texts: list[tuple[str, ...]], rng: np.random.Generator):
+        """``L`` answers per context: their texts and stances, shape (contexts, L)."""
+        seeds = rng.integers(0, 2**31 - 1, size=len(texts))
         d = llm.defaults
         requests = [
             GenerationRequest(
                 variant.persona,
-                tuple(split.texts[i] for i in ids),
+                ctx,
                 llm.query or DEFAULT_QUERY,
                 spec.L,
                 int(s),
@@ -274,19 +315,29 @@ def dose_table(spec: CalibrationSpec, base_dir: Path | None = None) -> tuple[pd.
                 top_p=d.top_p,
                 max_new_tokens=d.max_new_tokens,
             )  # fmt: skip
-            for (_, ids), s in zip(contexts, seeds)
+            for ctx, s in zip(texts, seeds)
         ]
-        answers = gen.generate(requests)
-        flat = [a for per in answers for a in per]
+        flat = [a for per in gen.generate(requests) for a in per]
         read = project(np.asarray(embedder.encode(flat), dtype=float), axis)
-        read = read.reshape(len(contexts), spec.L)
+        return flat, read.reshape(len(texts), spec.L)
+
+    rows = []
+    for v_index, variant in enumerate(spec.variants):
+        docs, doc_stance, dpos, dneg = split.texts, stance, pos, neg
+        if spec.source == "answers":  # the variant's own answers of known stance
+            docs, doc_stance, dpos, dneg = _answer_pool(spec, variant, v_index, pos, neg, split,
+                                                        answer)  # fmt: skip
+        rng = stream_rng(spec.seed, Stream.CALIBRATION, v_index)
+        contexts = _contexts(dpos, dneg, spec.k, spec.contexts, rng)
+        _, read = answer(variant, [tuple(docs[i] for i in ids) for _, ids in contexts], rng)
         for c, ((j, ids), a) in enumerate(zip(contexts, read)):
-            ctx = stance[ids]
+            ctx = doc_stance[ids]
             rows.append({
                 "variant": variant.name, "dose": j, "context": c,
                 "read_stance": float(ctx.mean()),
                 "read_stance_var": float(ctx.var(ddof=1)) if len(ids) > 1 else 0.0,
                 "stance": float(a.mean()), "stance_var": float(a.var(ddof=1)), "k": spec.k,
+                "source": spec.source,
             })  # fmt: skip
     facts = {"auc": float(score), "provenance": generation_provenance([gen])}
     return pd.DataFrame(rows), facts
@@ -324,6 +375,10 @@ def run_calibration(
     parsed = spec if isinstance(spec, CalibrationSpec) else validate(CalibrationSpec, spec)
     if parsed.llm.stances is None:
         raise bad("llm.stances", None, "a stances section (corpus and the two stance names)")
+    if parsed.source == "answers" and parsed.k > parsed.pool * parsed.L:
+        raise bad(
+            "k", parsed.k, f"at most pool x L = {parsed.pool * parsed.L} (answers per stance)"
+        )
     names = [v.name for v in parsed.variants]
     if len(set(names)) != len(names):
         raise bad("variants", names, "distinct variant names")

@@ -88,3 +88,13 @@ def test_provenance_columns_join_several_generators():
     c = provenance_columns(prov)
     assert (c["backend"], c["dtype"], c["quantize"]) == ("hf;llamacpp", "bfloat16", "q4_0")
     assert (c["threads"], c["model_sha256"], c["amx"], c["gpu"]) == ("2;2", "aa;bb", True, None)
+
+
+def test_planned_path_names_the_path_without_loading_a_model():
+    from netcollapse.backends.provenance import planned_path
+
+    line = planned_path({"backend": "hf", "dtype": "float32", "threads": 1})
+    assert line.startswith("generation: hf smollm2 float32 on cpu, 1 thread")
+    assert "CPU " in line
+    line = planned_path({"backend": "openai", "base_url": "http://127.0.0.1:9/v1"})
+    assert line.startswith("generation: openai smollm2")

@@ -9,7 +9,12 @@ import pandas as pd
 import pytest
 
 from netcollapse.app.cli import main
-from netcollapse.studies.calibrate import choose_variant, lack_of_fit, load_calibration
+from netcollapse.studies.calibrate import (
+    choose_variant,
+    lack_of_fit,
+    load_calibration,
+    run_calibration,
+)
 
 
 def test_lack_of_fit_passes_a_line_and_flags_a_curve():
@@ -98,6 +103,8 @@ def test_calibrate_command_real_models(tmp_path, capsys):
         ("k: 40\n", "k: got 40, expected at most 30"),
         ("llm: {L: 2}\n", "llm.stances: got None, expected a stances section"),
         ("contexts: 1\n", "contexts: got 1, expected a value >= 2"),
+        ("source: answers\npool: 2\nL: 2\nk: 5\n", "k: got 5, expected at most pool x L = 4"),
+        ("source: replies\n", "source: got 'replies'"),
     ],
 )
 def test_bad_calibration_specs(tmp_path, capsys, text, message):
@@ -107,3 +114,23 @@ def test_bad_calibration_specs(tmp_path, capsys, text, message):
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and message in err[0], err
     assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.slow
+def test_calibration_from_the_models_own_answers(tmp_path):
+    """source: answers: contexts of model answers of known stance, not human posts."""
+    spec = {
+        "k": 2, "contexts": 2, "L": 2, "source": "answers", "pool": 2, "pool_posts": 2,
+        "variants": [{"name": "reader", "persona": "You answer from the posts you are given."}],
+        "llm": {"threads": 1, "defaults": {"max_new_tokens": 10}, "stances": {"held_out": 10}},
+    }  # fmt: skip
+    result = run_calibration(spec, tmp_path / "cal")
+    table = pd.read_parquet(tmp_path / "cal" / "contexts.parquet")
+    assert (table["source"] == "answers").all() and len(table) == 3 * 2
+    posts = run_calibration({**spec, "source": "posts"}, tmp_path / "posts")
+    ptable = pd.read_parquet(tmp_path / "posts" / "contexts.parquet")
+    # answers are read on the same axis but sit closer to the middle than human posts
+    spread = table.groupby("dose")["read_stance"].mean()
+    pspread = ptable.groupby("dose")["read_stance"].mean()
+    assert spread[2] - spread[0] < pspread[2] - pspread[0]
+    assert result["spec"]["source"] == "answers" and posts["spec"]["source"] == "posts"
