@@ -17,7 +17,7 @@ import scipy.sparse as sp
 
 from netcollapse.graphs.retrieval_graph import RetrievalGraph
 from netcollapse.retrieval.apportion import hamilton_expected
-from netcollapse.retrieval.quotas import _checked_table
+from netcollapse.retrieval.quotas import allocation_table
 
 __all__ = ["ExpectedQuotas", "expected_quotas"]
 
@@ -78,7 +78,7 @@ def expected_quotas(
     >>> e.Q.toarray()[0].tolist(), e.exact
     ([1.0, 0.5, 0.5], True)
     """
-    t, kk = _checked_table(W, h, k, available, human_available)
+    t, kk = allocation_table(W, h, k, available, human_available)
     n, M = kk.size, t.W
     q = np.zeros(t.row.size)
     rem = kk.astype(float)

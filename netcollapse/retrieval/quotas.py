@@ -271,10 +271,16 @@ def _long_table(M: sp.csr_array, h: np.ndarray, avail: np.ndarray, human_availab
     return _Table(row=row, is_h=is_h, share=share, cap=cap, W=M)
 
 
-def _checked_table(
+def allocation_table(
     W: RetrievalGraph | Any, h: Any, k: Any, available: Any, human_available: Any
 ) -> tuple[_Table, np.ndarray]:
-    """Validate the inputs of an allocation; return its long table and ``k``."""
+    """Validate the inputs of an allocation; return its long table and ``k``.
+
+    The one validation of :func:`allocate_quotas` and
+    :func:`netcollapse.retrieval.expected.expected_quotas`: per row, ``H`` first
+    (share ``h_i``, cap ``human_available``), then the stores of ``W``'s row (share
+    ``(1 - h_i) W[i, j]``, cap ``available[j]``).
+    """
     M = _matrix(W)
     n = M.shape[0]
     hh = check_h(h, n)
@@ -358,7 +364,7 @@ def allocate_quotas(
     """
     if quota not in QUOTAS:
         raise bad("quota", quota, f"one of {', '.join(map(repr, QUOTAS))}")
-    t, kk = _checked_table(W, h, k, available, human_available)
+    t, kk = allocation_table(W, h, k, available, human_available)
     n = kk.size
     multinomial = quota == "multinomial"
     gen = as_generator(rng) if multinomial or rng is not None else None
