@@ -381,5 +381,5 @@ def study_figure(study: Any, events: Sequence[dict] = ()) -> Figure:
         f" (SLEM: {rho_text(study.targets['spearman_slem'])})",
     )
     outside_legend(right, "graph")
-    fig.suptitle("Stance collapse per graph: measured vs calibrated on the calibration run")
+    fig.suptitle("Stance collapse per graph: measured vs predicted from the calibration")
     return fig
