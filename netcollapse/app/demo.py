@@ -241,6 +241,8 @@ def stance_summary(metrics: pd.DataFrame, n_nodes: int | str = "n") -> tuple[pd.
 
 def _study_lines() -> str:
     """Return the shipped pre-registered study's per-graph rates as lines to print."""
+    from netcollapse.measures.stats import line_fit, spearman
+
     path = Path(__file__).resolve().parents[1] / "data" / STUDY_TABLE
     if not path.is_file():
         return ""
@@ -255,6 +257,13 @@ def _study_lines() -> str:
             f"  {r.graph:<15}{r.mean:6.2f} [{r.lo:5.2f}, {r.hi:5.2f}]"
             f"   predicted {r.calibrated:.2f}"
         )
+    fit = line_fit(t["calibrated"], t["mean"])
+    rho = spearman(t["mean"], t["calibrated"])
+    lines.append(
+        f"  the prediction ranks the graphs at Spearman {rho:.2f}; "
+        f"measured on predicted has slope {fit['slope']:.2f} "
+        f"[{fit['slope_lo']:.2f}, {fit['slope_hi']:.2f}] (1 would be the right size)."
+    )
     return "\n".join(lines)
 
 
