@@ -61,3 +61,27 @@ def test_shipped_comparisons_are_sweeps_over_named_graphs():
         tasks = expand(sweep, base)
         assert len(sweep.graphs) == n_graphs and not [t.error for t in tasks if t.error]
         assert [t.seed for t in tasks[: len(sweep.seeds)]] == sweep.seeds
+
+
+def test_stance_summary_measures_the_gap_rate_and_quotes_the_shipped_study():
+    from pathlib import Path
+
+    import numpy as np
+
+    from netcollapse.app.demo import stance_summary
+    from netcollapse.measures.rates import geometric_rate
+
+    shipped = Path(__file__).resolve().parents[2] / "docs" / "results" / "llm_rate_study"
+    results = pd.read_parquet(shipped / "results.parquet")
+    steps = pd.read_parquet(shipped / "steps.parquet")
+    keys = results[["task_id", "graph", "seed"]].rename(columns={"graph": "topology"})
+    metrics = steps.merge(keys, on="task_id")
+    metrics = metrics[metrics["topology"].isin(["complete", "ring"])].drop(columns="task_id")
+    table, verdict = stance_summary(metrics, 16)
+    for name in ("complete", "ring"):
+        runs = metrics[metrics["topology"] == name].sort_values("step").groupby("seed")
+        rates = [geometric_rate(r["stance_gap"].to_numpy(float), 0)[0] for _, r in runs]
+        assert table.loc[name, "gap rate"] == np.mean(rates)
+    assert table.loc["ring", "gap rate"] > table.loc["complete", "gap rate"]
+    assert "ring minus complete, paired by seed: +0.428" in verdict
+    assert "pre-registered rate study" in verdict and "slope 1.98" in verdict
