@@ -194,19 +194,19 @@ def stance_summary(metrics: pd.DataFrame, n_nodes: int | str = "n") -> tuple[pd.
     with the within-node diversity at the first and last round.
     """
     from netcollapse.measures.rates import geometric_rate
-    from netcollapse.measures.stats import mean_interval
+    from netcollapse.measures.stats import mean_interval, paired_interval
 
-    rows, per_seed = {}, {}
+    rows, per_seed = {}, []
     for name, group in metrics.groupby("topology", sort=False):
         rates, full = [], []
-        for _, run in group.groupby("seed"):
+        for seed, run in group.groupby("seed"):
             run = run.sort_values("step")
             rates.append(geometric_rate(run["stance_gap"].to_numpy(float), 0)[0])
+            per_seed.append({"topology": name, "seed": seed, "rate": rates[-1]})
             c = run["corrected"].to_numpy(float)
             full.append(c[-1] / c[0] if c[0] > 0 else np.nan)
         mean = group.groupby("step")[["stance_gap", "diversity"]].mean()
         m, lo, hi = mean_interval(rates)
-        per_seed[name] = rates
         rows[name] = {
             "gap(0)": mean["stance_gap"].iloc[0],
             "gap(T)": mean["stance_gap"].iloc[-1],
@@ -218,7 +218,7 @@ def stance_summary(metrics: pd.DataFrame, n_nodes: int | str = "n") -> tuple[pd.
             "diversity(T)": mean["diversity"].iloc[-1],
         }
     table = pd.DataFrame(rows).T
-    names = list(per_seed)
+    names = list(rows)
     verdict = (
         "gap rate: per-round factor by which the gap between the bullish and bearish nodes' "
         "mean stances shrinks (least squares from round 0; 95% t-interval over seeds); "
@@ -227,13 +227,13 @@ def stance_summary(metrics: pd.DataFrame, n_nodes: int | str = "n") -> tuple[pd.
     )
     if len(names) == 2:
         # common random numbers: a seed starts both graphs from the same round 0
-        diff = np.array(per_seed[names[1]]) - np.array(per_seed[names[0]])
-        m, lo, hi = mean_interval(diff)
+        d = paired_interval(pd.DataFrame(per_seed), "rate", names[1], names[0], "topology")
+        m, lo, hi = d["mean"], d["lo"], d["hi"]
         if np.isfinite([lo, hi]).all():
             verdict += (
                 f"\n{names[1]} minus {names[0]}, paired by seed: {m:+.3f} "
                 f"[{lo:+.3f}, {hi:+.3f}] at this size (n = {n_nodes}, T = "
-                f"{int(metrics['step'].max())}, {len(diff)} seeds): "
+                f"{int(metrics['step'].max())}, {d['n']} seeds): "
                 f"{'clear of 0' if lo > 0 or hi < 0 else 'not clear of 0'}."
             )
     return table, verdict + _study_lines()
@@ -243,7 +243,7 @@ def _study_lines() -> str:
     """Return the shipped pre-registered study's per-graph rates as lines to print."""
     from netcollapse.measures.stats import line_fit, spearman
 
-    path = Path(__file__).resolve().parents[1] / "data" / STUDY_TABLE
+    path = shipped_dir("experiments").parent / STUDY_TABLE
     if not path.is_file():
         return ""
     t = pd.read_csv(path)

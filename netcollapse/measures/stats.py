@@ -289,6 +289,8 @@ def blocked_anova(
 def line_fit(x: Any, y: Any, level: float = 0.95) -> dict[str, float]:
     """Least-squares line ``y = intercept + slope x`` over the finite pairs.
 
+    :func:`scipy.stats.linregress` on the finite pairs, with the slope's interval.
+
     Parameters
     ----------
     x, y : array_like
@@ -307,7 +309,7 @@ def line_fit(x: Any, y: Any, level: float = 0.95) -> dict[str, float]:
     >>> round(r["slope"], 9), round(r["intercept"], 9), round(r["r2"], 9)
     (2.0, 1.0, 1.0)
     """
-    from scipy.stats import t
+    from scipy.stats import linregress, t
 
     xa, ya = np.asarray(x, dtype=float).ravel(), np.asarray(y, dtype=float).ravel()
     if xa.shape != ya.shape:
@@ -318,18 +320,13 @@ def line_fit(x: Any, y: Any, level: float = 0.95) -> dict[str, float]:
     nan = dict.fromkeys(("slope", "intercept", "slope_lo", "slope_hi", "r2"), math.nan)
     if n < 3 or np.ptp(xa) == 0:
         return nan | {"n": n}
-    xc = xa - xa.mean()
-    slope = float((xc * (ya - ya.mean())).sum() / (xc**2).sum())
-    intercept = float(ya.mean() - slope * xa.mean())
-    resid = ya - intercept - slope * xa
-    sst = float(((ya - ya.mean()) ** 2).sum())
-    se = math.sqrt(float((resid**2).sum()) / (n - 2) / float((xc**2).sum()))
-    half = float(t.ppf(0.5 + level / 2, n - 2)) * se
+    fit = linregress(xa, ya)
+    half = float(t.ppf(0.5 + level / 2, n - 2)) * float(fit.stderr)
     return {
-        "slope": slope,
-        "intercept": intercept,
-        "slope_lo": slope - half,
-        "slope_hi": slope + half,
-        "r2": 1.0 - float((resid**2).sum()) / sst if sst > 0 else math.nan,
+        "slope": float(fit.slope),
+        "intercept": float(fit.intercept),
+        "slope_lo": float(fit.slope) - half,
+        "slope_hi": float(fit.slope) + half,
+        "r2": float(fit.rvalue) ** 2 if np.ptp(ya) > 0 else math.nan,
         "n": n,
     }
