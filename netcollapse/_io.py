@@ -6,6 +6,14 @@ The one home of the package's file helpers:
   a temporary file in the target's folder, flushed, then renamed over the target,
   so a reader (or a run resumed after ``SIGKILL``) never sees half a file;
 - :func:`atomic_write_dir`: the same for a whole folder;
+- :func:`make_dirs` and :func:`writing` (from :mod:`netcollapse._storage`,
+  which every writer here goes through): a full disk (``ENOSPC``, ``EDQUOT``), a
+  read-only file system (``EROFS``) or a folder without write permission
+  (``EACCES``, ``EPERM``) is one :class:`~netcollapse.errors.StorageError` line
+  naming the file (the command line exits 74), the failed write's temporary file
+  is removed and every file written before it is whole;
+- :func:`remove_temporaries`: the temporary files and folders a process killed
+  mid-write (``SIGKILL``) left in a folder, removed when the work resumes;
 - :func:`to_jsonable` and :func:`dumps`: numpy scalars and arrays, paths and
   tuples as plain JSON; NaN and infinities become ``null``, so every file is
   valid JSON (``json.loads`` of any JSON parser, not only Python's);
@@ -35,6 +43,7 @@ from typing import Any
 
 import numpy as np
 
+from netcollapse._storage import make_dirs, remove_temporaries, storage_error, writing
 from netcollapse.errors import DataError
 
 __all__ = [
@@ -42,15 +51,19 @@ __all__ = [
     "atomic_write_dir",
     "atomic_write_text",
     "dumps",
+    "make_dirs",
     "read_json",
     "read_jsonl",
     "read_npy",
     "read_npz",
     "read_parquet",
     "read_text",
+    "remove_temporaries",
     "resolve_path",
+    "storage_error",
     "to_jsonable",
     "write_parquet",
+    "writing",
 ]
 
 
@@ -90,18 +103,19 @@ def atomic_write_bytes(path: str | Path, data: bytes) -> None:
     (b'hi', ['x.bin'])
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        _chmod_default(tmp, folder=False)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    make_dirs(path.parent)
+    with writing(path):
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+            _chmod_default(tmp, folder=False)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
 
 
 def atomic_write_text(path: str | Path, text: str) -> None:
@@ -160,24 +174,25 @@ def atomic_write_dir(
     ('hi', ['x'])
     """
     target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}-tmp-", dir=target.parent))
-    try:
-        write(tmp)
-        _chmod_default(tmp, folder=True)
-        old = None
-        if replace and target.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{target.name}-old-", dir=target.parent))
-            os.replace(target, old / "previous")
+    make_dirs(target.parent)
+    with writing(target):
+        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}-tmp-", dir=target.parent))
         try:
-            os.rename(tmp, target)
-        except OSError:
-            if not target.is_dir():  # not a lost race with another process
-                raise
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+            write(tmp)
+            _chmod_default(tmp, folder=True)
+            old = None
+            if replace and target.exists():
+                old = Path(tempfile.mkdtemp(prefix=f".{target.name}-old-", dir=target.parent))
+                os.replace(target, old / "previous")
+            try:
+                os.rename(tmp, target)
+            except OSError:
+                if not target.is_dir():  # not a lost race with another process
+                    raise
+            if old is not None:
+                shutil.rmtree(old, ignore_errors=True)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
     return target
 
 

@@ -37,6 +37,19 @@ class ServerError(NetcollapseError, RuntimeError):
     exit_status = 75
 
 
+class StorageError(NetcollapseError):
+    """A file could not be written: the disk is full, over quota, read-only or not ours.
+
+    Not the user's input either: every file written before the failing one is
+    whole (files are written atomically), no temporary file is left, and the
+    work resumes once there is room (``netcollapse run ... --resume``; a sweep
+    re-run into its folder skips its finished tasks). The command line exits
+    with :attr:`exit_status` 74 (``EX_IOERR``).
+    """
+
+    exit_status = 74
+
+
 def bad(field: str, value: Any, expected: str) -> SpecError:
     """Build the one-line error ``field: got VALUE, expected EXPECTED``.
 

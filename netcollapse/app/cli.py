@@ -16,8 +16,12 @@ no graph (:mod:`netcollapse.studies.calibrate`);
 shipped spec (``netcollapse spectral ring``).
 
 Exit status: 0 on success; 1 when tasks of a sweep failed (everything else was
-written); 2 on bad input, with one line on stderr and no traceback; 130 on Ctrl-C;
-141 when stdout was closed early (``netcollapse topologies | head -1``), quietly.
+written); 2 on bad input, with one line on stderr and no traceback; 74 when a file
+could not be written (disk full, over quota, read-only or not writable: one line;
+what was written before is whole, and the same command resumes once there is room,
+``netcollapse run`` with ``--resume``); 75 when a model server stayed unreachable
+(resume later); 130 on Ctrl-C; 141 when stdout was closed early
+(``netcollapse topologies | head -1``), quietly.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
+from netcollapse._storage import storage_error
 from netcollapse.app.commands import (
     cmd_calibrate,
     cmd_demo,
@@ -126,7 +131,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog="netcollapse",
         description="Model collapse in a network of LLMs: topologies, spectra, simulations.",
         epilog="A spec argument is a path or the name of a shipped spec. "
-        "'netcollapse COMMAND --help' describes a command.",
+        "'netcollapse COMMAND --help' describes a command. Exit status: 0 done, "
+        "1 some sweep tasks failed, 2 bad input, 74 disk full or read-only (free "
+        "space, then the same command; run: with --resume), 75 model server unreachable.",
         formatter_class=lambda prog: argparse.HelpFormatter(prog, max_help_position=17),
     )
     p.add_argument("--version", action="version", version=f"netcollapse {__version__}")
@@ -244,7 +251,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     -------
     int
         Exit status: 0 on success, 1 if tasks of a sweep failed, 2 on bad input,
-        130 on Ctrl-C, 141 if stdout was closed before everything was printed.
+        74 if a file could not be written (disk full or read-only), 75 if a model
+        server stayed unreachable, 130 on Ctrl-C, 141 if stdout was closed before
+        everything was printed.
     """
     parser = build_parser()
     try:
@@ -263,6 +272,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"netcollapse: error: {exc}", file=sys.stderr)
         # TasksFailed (a sweep with failed tasks) says 1; bad input is 2
         return int(getattr(exc, "exit_status", EXIT_BAD_INPUT))
+    except OSError as exc:  # a write outside netcollapse._io (a library's cache, say)
+        error = storage_error(exc, permission=False)  # a refused read is not this
+        if error is None:
+            raise
+        _flush_quietly()
+        print(f"netcollapse: error: {error}", file=sys.stderr)
+        return error.exit_status
     except KeyboardInterrupt:
         _flush_quietly()
         print("netcollapse: interrupted", file=sys.stderr)

@@ -56,7 +56,14 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
-from netcollapse._io import atomic_write_dir, atomic_write_text, dumps, write_parquet
+from netcollapse._io import (
+    atomic_write_dir,
+    atomic_write_text,
+    dumps,
+    make_dirs,
+    remove_temporaries,
+    write_parquet,
+)
 from netcollapse._random import SeedLike, root_seed, stream_rng
 from netcollapse.engines import checkpoint
 from netcollapse.engines.result import RunResult
@@ -368,21 +375,20 @@ class Web(ABC):
                 self._clean(folder)  # a crash may have come between summary and clean-up
                 return result
             return None
-        folder.mkdir(parents=True, exist_ok=True)
+        make_dirs(folder)
         atomic_write_text(folder / "config.json", cfg)
         return None
 
     def _record(self, folder: Path) -> None:
         start = time.perf_counter()
-        steps = folder / "steps"
-        steps.mkdir(exist_ok=True)
+        steps = make_dirs(folder / "steps")
         self._write_step(steps, self.t)
         self._checkpoint(folder)
         self.timings[-1]["write"] = time.perf_counter() - start
 
     def _checkpoint(self, folder: Path) -> None:
         steps, ck = folder / "steps", folder / "checkpoint"
-        ck.mkdir(exist_ok=True)
+        make_dirs(ck)
         fresh = self.node_frames[self._flushed :]
         if fresh:
             write_parquet(steps / f"nodes-{self.t:06d}.parquet", pd.concat(fresh))
@@ -391,9 +397,9 @@ class Web(ABC):
 
         def write(tmp: Path) -> None:
             self._save_state(tmp)
-            pd.DataFrame(self.rows).to_parquet(tmp / "metrics.parquet", index=False)
-            pd.DataFrame(self.timings).to_parquet(tmp / "timings.parquet", index=False)
-            (tmp / "t.json").write_text(json.dumps({"t": self.t}))
+            write_parquet(tmp / "metrics.parquet", pd.DataFrame(self.rows))
+            write_parquet(tmp / "timings.parquet", pd.DataFrame(self.timings))
+            atomic_write_text(tmp / "t.json", json.dumps({"t": self.t}))
 
         shutil.rmtree(ck / name, ignore_errors=True)  # a stale copy from before a crash
         atomic_write_dir(ck / name, write)
@@ -432,9 +438,14 @@ class Web(ABC):
 
     @staticmethod
     def _clean(folder: Path) -> None:
-        """Remove what only a running run needs (its tables hold everything else)."""
+        """Remove what only a running run needs (its tables hold everything else).
+
+        That is ``steps/``, ``checkpoint/`` and the temporary files a process killed
+        while writing left (:func:`netcollapse._io.remove_temporaries`).
+        """
         for name in ("steps", "checkpoint"):
             shutil.rmtree(folder / name, ignore_errors=True)
+        remove_temporaries(folder)
 
 
 class _NoBar:

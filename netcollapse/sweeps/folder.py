@@ -36,7 +36,15 @@ from typing import Any
 
 import pandas as pd
 
-from netcollapse._io import atomic_write_text, dumps, read_json, read_parquet, write_parquet
+from netcollapse._io import (
+    atomic_write_text,
+    dumps,
+    make_dirs,
+    read_json,
+    read_parquet,
+    remove_temporaries,
+    write_parquet,
+)
 from netcollapse.errors import DataError, bad
 
 __all__ = [
@@ -127,6 +135,9 @@ def prepare_folder(
 ) -> Path:
     """Create the sweep folder (and ``tasks/``) and write ``sweep.json`` atomically.
 
+    Temporary files a sweep killed while writing left in the folder are removed
+    (one sweep process per folder).
+
     Parameters
     ----------
     out : str or Path
@@ -160,7 +171,9 @@ def prepare_folder(
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise bad("out", str(out), "a folder")
-    (out / "tasks").mkdir(parents=True, exist_ok=True)
+    make_dirs(out / "tasks")
+    for folder in (out, out / "tasks"):  # what a sweep killed while writing left
+        remove_temporaries(folder)
     listing = [
         {
             "task_id": t.task_id,
