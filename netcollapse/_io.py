@@ -44,7 +44,7 @@ from typing import Any
 import numpy as np
 
 from netcollapse._storage import make_dirs, remove_temporaries, storage_error, writing
-from netcollapse.errors import DataError
+from netcollapse.errors import DataError, StorageError
 
 __all__ = [
     "atomic_write_bytes",
@@ -178,7 +178,10 @@ def atomic_write_dir(
     with writing(target):
         tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}-tmp-", dir=target.parent))
         try:
-            write(tmp)
+            try:
+                write(tmp)
+            except StorageError as exc:  # name the file where it was going, not the temporary
+                raise StorageError(str(exc).replace(str(tmp), str(target))) from None
             _chmod_default(tmp, folder=True)
             old = None
             if replace and target.exists():

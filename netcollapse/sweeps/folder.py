@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from netcollapse._io import (
@@ -87,6 +88,9 @@ PREDICTED_MEASURES = (
 #: Measures of the corrected stance disagreement (LLM tasks with ``llm.stances``),
 #: columns ``stance_<name>``.
 STANCE_MEASURES = ("half_life", "excess_half_life", "retained_share", "floor")
+#: The key of a task row file that names its NaN and infinite values (``{"slem": "nan"}``):
+#: strict JSON writes them as ``null``, and a resumed sweep must read back what it wrote.
+NONFINITE = "nonfinite_floats"
 #: Timing columns, last in a results row.
 TIMING_COLUMNS = ("seconds_graph", "seconds_spectral", "seconds_run", "seconds_total", "worker")
 
@@ -218,7 +222,15 @@ def save_outcome(out: Path, outcome: TaskOutcome) -> None:
     row_path, steps_path = _task_files(out, outcome.row["task_id"])
     if outcome.steps is not None:
         write_parquet(steps_path, outcome.steps)  # first: the row marks the task done
-    atomic_write_text(row_path, dumps(outcome.row))
+    row = dict(outcome.row)
+    special = {k: repr(float(v)) for k, v in row.items() if _nonfinite(v)}
+    if special:  # strict JSON writes them as null: name them, so they read back as they were
+        row[NONFINITE] = special
+    atomic_write_text(row_path, dumps(row))
+
+
+def _nonfinite(value: Any) -> bool:
+    return isinstance(value, float | np.floating) and not math.isfinite(value)
 
 
 def load_outcomes(out: Path, tasks: list[Any]) -> dict[str, TaskOutcome]:
@@ -256,12 +268,15 @@ def load_outcomes(out: Path, tasks: list[Any]) -> dict[str, TaskOutcome]:
         except DataError:  # missing, truncated or garbled: run it again
             continue
         if row.get("task_id") == task.task_id:
-            predicted = [f"pred_{m}" for m in PREDICTED_MEASURES] + ["curve_error"]
-            stance = [f"stance_{m}" for m in STANCE_MEASURES]
-            # NaN was written as null (strict JSON)
-            for key in [*MEASURE_COLUMNS, *predicted, *stance]:
-                if key in row and row[key] is None:
-                    row[key] = math.nan
+            special = row.pop(NONFINITE, None)
+            if isinstance(special, dict):  # NaN and infinities, written as null
+                row.update({k: float(v) for k, v in special.items() if k in row})
+            else:  # a row written before NONFINITE: NaN measures were written as null
+                predicted = [f"pred_{m}" for m in PREDICTED_MEASURES] + ["curve_error"]
+                stance = [f"stance_{m}" for m in STANCE_MEASURES]
+                for key in [*MEASURE_COLUMNS, *predicted, *stance]:
+                    if key in row and row[key] is None:
+                        row[key] = math.nan
             found[task.task_id] = TaskOutcome(row, steps)
     return found
 

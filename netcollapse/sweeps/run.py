@@ -46,6 +46,7 @@ the predicted curve (``pred_half_life``, ...), ``curve_error`` (RMS error of
 
 from __future__ import annotations
 
+import contextlib
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -53,7 +54,7 @@ from typing import Any
 
 import pandas as pd
 
-from netcollapse.errors import NetcollapseError, bad
+from netcollapse.errors import NetcollapseError, StorageError, bad
 from netcollapse.sweeps.expand import Task, expand
 from netcollapse.sweeps.folder import (
     TaskOutcome,
@@ -245,9 +246,13 @@ def run_sweep(
                     if time.monotonic() - last_flush > flush_every:
                         write_tables(out, tasks, done)
                         last_flush = time.monotonic()
-    finally:
+    except BaseException:
         bar.close()
-        results, steps = write_tables(out, tasks, done)
+        with contextlib.suppress(StorageError):  # the first full-disk error is the one told
+            write_tables(out, tasks, done)
+        raise
+    bar.close()
+    results, steps = write_tables(out, tasks, done)
     errors = int((results["status"] != "ok").sum()) if len(results) else 0
     return SweepResult(
         out, results, steps, len(tasks), ran, skipped, errors, time.perf_counter() - start, tasks

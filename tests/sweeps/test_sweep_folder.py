@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 import netcollapse
 from netcollapse.sweeps.folder import prepare_folder, read_sweep
@@ -61,3 +62,24 @@ def test_a_file_graph_of_a_shipped_sweep_resolves_from_any_folder(tmp_path, monk
     again, base = load_sweep(found.spec)
     (task,) = expand(again, base or found.base_dir)
     assert build_graph(parse_run(task.spec), Path(task.base_dir)).n == 16
+
+
+def test_nan_and_infinities_of_a_task_row_read_back_as_they_were(tmp_path):
+    """A resumed sweep's rows equal an uninterrupted one's: an infinite relaxation time
+    (a disconnected graph) was read back as NaN, because strict JSON writes both as null."""
+    import math
+    from types import SimpleNamespace
+
+    from netcollapse.sweeps.folder import NONFINITE, TaskOutcome, load_outcomes, save_outcome
+
+    (tmp_path / "tasks").mkdir()
+    row = {"task_id": "a1", "status": "error", "relaxation_time": math.inf, "slem": -math.inf}
+    row |= {"kemeny": math.nan, "half_life": math.nan, "floor": 1.5, "error": None}
+    save_outcome(tmp_path, TaskOutcome(row))
+    text = (tmp_path / "tasks" / "a1.json").read_text()
+    stored = json.loads(text, parse_constant=lambda c: pytest.fail(f"not strict JSON: {c}"))
+    assert stored["relaxation_time"] is None and stored[NONFINITE]["relaxation_time"] == "inf"
+    back = load_outcomes(tmp_path, [SimpleNamespace(task_id="a1")])["a1"].row
+    assert back.keys() == row.keys() and back["error"] is None and back["floor"] == 1.5
+    assert back["relaxation_time"] == math.inf and back["slem"] == -math.inf
+    assert math.isnan(back["kemeny"]) and math.isnan(back["half_life"])
