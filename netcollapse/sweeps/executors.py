@@ -18,7 +18,9 @@ numbers.
   cluster it started down at the end. Tasks whose ``engine`` is ``"llm"`` go to a
   pool of actors, which keep their loaded models across tasks (models are cached
   per process, see :mod:`netcollapse.backends.models`); other tasks are Ray tasks with one
-  CPU each.
+  CPU each. A task whose worker process dies (killed, out of memory: ``RayActorError``,
+  ``WorkerCrashedError``) runs once more on a fresh worker; a second death is its
+  outcome, :class:`WorkerLost` (one line in its row), and the sweep goes on.
 
 Nothing here changes global state at import time; Ray and torch are imported only
 when an executor starts.
@@ -38,7 +40,14 @@ from typing import Any
 from netcollapse.errors import SpecError, bad, exception_line
 from netcollapse.sweeps.task import worker_init
 
-__all__ = ["EXECUTORS", "ProcessExecutor", "RayExecutor", "SerialExecutor", "make_executor"]
+__all__ = [
+    "EXECUTORS",
+    "ProcessExecutor",
+    "RayExecutor",
+    "SerialExecutor",
+    "WorkerLost",
+    "make_executor",
+]
 
 #: Names accepted by :func:`make_executor` (and ``netcollapse sweep --executor``).
 EXECUTORS = ("serial", "process", "ray")
@@ -160,6 +169,10 @@ class ProcessExecutor:
 
 
 # --------------------------------------------------------------------------- ray
+class WorkerLost(RuntimeError):
+    """A task's Ray worker process died (killed, out of memory) on both tries."""
+
+
 def _ray_call(fn: Callable[[Any], Any], task: Any) -> Any:
     """Body of a Ray task: one torch thread, then ``fn(task)``."""
     worker_init()
@@ -266,6 +279,8 @@ class RayExecutor:
         free = [actor_cls.remote() for _ in range(min(self.workers, len(llm)))]
         fn_ref = ray.put(fn)
         running: dict[Any, tuple[Any, Any]] = {}  # object ref -> (task, actor or None)
+        lost = (ray.exceptions.RayActorError, ray.exceptions.WorkerCrashedError)
+        retried: set[Any] = set()  # tasks run again once after their worker died
         try:
             while plain or llm or running:
                 while plain and sum(a is None for _, a in running.values()) < 2 * self.workers:
@@ -286,9 +301,22 @@ class RayExecutor:
                         outcome = exc
                         if actor is not None and isinstance(exc, ray.exceptions.RayActorError):
                             actor = actor_cls.remote()  # replace the dead actor
+                        if isinstance(exc, lost):  # killed, out of memory, node gone
+                            key = getattr(task, "task_id", id(task))
+                            if key not in retried:  # once more, on another worker
+                                retried.add(key)
+                                (plain if actor is None else llm).appendleft(task)
+                                outcome = None
+                            else:
+                                outcome = WorkerLost(
+                                    f"the Ray worker running this task died twice "
+                                    f"({type(exc).__name__}: killed, or out of memory); "
+                                    "run the sweep again to retry it"
+                                )
                     if actor is not None:
                         free.append(actor)
-                    yield task, outcome
+                    if outcome is not None:
+                        yield task, outcome
         finally:
             for ref in running:
                 with contextlib.suppress(Exception):
