@@ -20,7 +20,7 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
-from netcollapse.errors import StorageError
+from netcollapse.errors import DataError, StorageError
 
 __all__ = ["make_dirs", "remove_temporaries", "storage_error", "writing"]
 
@@ -87,6 +87,9 @@ def storage_error(
 def writing(path: str | Path) -> Iterator[None]:
     """Turn a full or read-only disk met in the block into one :class:`StorageError` line.
 
+    A folder where a file is written (or a file where a folder is made) is one
+    :class:`~netcollapse.errors.DataError` line.
+
     Parameters
     ----------
     path : str or Path
@@ -104,9 +107,16 @@ def writing(path: str | Path) -> Iterator[None]:
         yield
     except OSError as exc:
         error = storage_error(exc, path)
-        if error is None:
-            raise
-        raise error from None
+        if error is not None:
+            raise error from None
+        if exc.errno in (errno.EISDIR, errno.ENOTDIR, errno.EEXIST):  # a folder, or a file
+            target = Path(path)  # where a folder belongs: input to move away, exit 2
+            raise DataError(
+                f"{target.name}: got {str(target)!r} in the way ({errno.errorcode[exc.errno]}: "
+                "a folder where a file belongs, or a file where a folder belongs), expected "
+                "what netcollapse writes there (move it away)"
+            ) from None
+        raise
 
 
 def make_dirs(path: str | Path) -> Path:

@@ -233,6 +233,11 @@ def _nonfinite(value: Any) -> bool:
     return isinstance(value, float | np.floating) and not math.isfinite(value)
 
 
+def _float(text: Any) -> float | None:
+    """``float("nan" | "inf" | "-inf")``; ``None`` for anything else."""
+    return float(text) if text in ("nan", "inf", "-inf") else None
+
+
 def load_outcomes(out: Path, tasks: list[Any]) -> dict[str, TaskOutcome]:
     """Rows (and steps of ok rows) already in the folder for these tasks.
 
@@ -270,7 +275,10 @@ def load_outcomes(out: Path, tasks: list[Any]) -> dict[str, TaskOutcome]:
         if row.get("task_id") == task.task_id:
             special = row.pop(NONFINITE, None)
             if isinstance(special, dict):  # NaN and infinities, written as null
-                row.update({k: float(v) for k, v in special.items() if k in row})
+                values = {k: _float(v) for k, v in special.items() if k in row}
+                if None in values.values():  # garbled: run it again
+                    continue
+                row.update(values)
             else:  # a row written before NONFINITE: NaN measures were written as null
                 predicted = [f"pred_{m}" for m in PREDICTED_MEASURES] + ["curve_error"]
                 stance = [f"stance_{m}" for m in STANCE_MEASURES]
