@@ -10,6 +10,8 @@ numbers.
 * :class:`SerialExecutor` runs in this process (no start-up cost, no isolation).
 * :class:`ProcessExecutor` is a stdlib :class:`~concurrent.futures.ProcessPoolExecutor`
   on a locally created ``spawn`` context (the global start method is never set).
+  A worker that dies takes the pool down: it is replaced, and the tasks that were
+  in flight run once more.
   Each worker process calls :func:`worker_init` once: one torch thread
   (two 1-thread processes beat one 2-thread process on a small machine).
 * :class:`RayExecutor` joins a Ray cluster (``address``) or starts a local one with
@@ -74,6 +76,22 @@ def _pool_worker_init() -> None:
 
 def _engine(task: Any) -> str:
     return str(getattr(task, "engine", "gmm"))
+
+
+class WorkerLost(RuntimeError):
+    """A task's worker process died (killed, out of memory) on both tries."""
+
+
+def _second_death(task: Any, exc: BaseException, retried: set[Any]) -> WorkerLost | None:
+    """Return ``None`` the first time ``task``'s worker died (run it again), else its error."""
+    key = getattr(task, "task_id", id(task))
+    if key not in retried:
+        retried.add(key)
+        return None
+    return WorkerLost(
+        f"the worker process running this task died twice ({type(exc).__name__}: "
+        "killed, or out of memory); run the sweep again to retry it"
+    )
 
 
 # --------------------------------------------------------------------------- serial
@@ -145,34 +163,48 @@ class ProcessExecutor:
             self._pool = None
 
     def map(self, fn: Callable[[Any], Any], tasks: Iterable[Any]) -> Iterator[Outcome]:
-        """Yield ``(task, outcome)`` as tasks finish."""
+        """Yield ``(task, outcome)`` as tasks finish.
+
+        A worker process that dies (killed, out of memory) breaks the pool and
+        every task in flight with it: the pool is replaced and those tasks run
+        once more; a second death is a task's outcome, :class:`WorkerLost`.
+        """
         from concurrent.futures import FIRST_COMPLETED, wait
+        from concurrent.futures.process import BrokenProcessPool
 
         if self._pool is None:
             raise RuntimeError("use the executor as a context manager")
         queue = deque(tasks)
         running: dict[Any, Any] = {}
+        retried: set[Any] = set()
         while queue or running:
             while queue and len(running) < self.window:
                 task = queue.popleft()
                 try:
                     running[self._pool.submit(fn, task)] = task
-                except RuntimeError as exc:  # a broken pool refuses new work
+                except RuntimeError as exc:  # a shut-down pool refuses new work
                     yield task, exc
             if not running:
                 continue
             done, _ = wait(list(running), return_when=FIRST_COMPLETED)
+            if any(isinstance(f.exception(), BrokenProcessPool) for f in done):
+                done, _ = wait(list(running))  # the whole pool is gone: every task in flight
+                self.close(cancel=True)
+                self.__enter__()
+            lost = []
             for fut in done:
                 task = running.pop(fut)
                 exc = fut.exception()
+                if isinstance(exc, BrokenProcessPool):
+                    exc = _second_death(task, exc, retried)
+                    if exc is None:
+                        lost.append(task)
+                        continue
                 yield task, (exc if exc is not None else fut.result())
+            queue.extendleft(reversed(lost))
 
 
 # --------------------------------------------------------------------------- ray
-class WorkerLost(RuntimeError):
-    """A task's Ray worker process died (killed, out of memory) on both tries."""
-
-
 def _ray_call(fn: Callable[[Any], Any], task: Any) -> Any:
     """Body of a Ray task: one torch thread, then ``fn(task)``."""
     worker_init()
@@ -302,17 +334,9 @@ class RayExecutor:
                         if actor is not None and isinstance(exc, ray.exceptions.RayActorError):
                             actor = actor_cls.remote()  # replace the dead actor
                         if isinstance(exc, lost):  # killed, out of memory, node gone
-                            key = getattr(task, "task_id", id(task))
-                            if key not in retried:  # once more, on another worker
-                                retried.add(key)
+                            outcome = _second_death(task, exc, retried)
+                            if outcome is None:  # once more, on another worker
                                 (plain if actor is None else llm).appendleft(task)
-                                outcome = None
-                            else:
-                                outcome = WorkerLost(
-                                    f"the Ray worker running this task died twice "
-                                    f"({type(exc).__name__}: killed, or out of memory); "
-                                    "run the sweep again to retry it"
-                                )
                     if actor is not None:
                         free.append(actor)
                     if outcome is not None:

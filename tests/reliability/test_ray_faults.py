@@ -61,20 +61,13 @@ def _tasks(folder: Path) -> list[SimpleNamespace]:
 def test_a_task_whose_worker_dies_runs_once_more_then_is_one_line(tmp_path):
     pytest.importorskip("ray")
 
-    def work(task):  # pickled by value (cloudpickle): no import of this module on the workers
-        import os
-        import signal
-        from pathlib import Path
+    import dying
+    import ray
 
-        mark = Path(task.folder) / task.task_id
-        tries = len(mark.read_text()) if mark.exists() else 0
-        mark.write_text("x" * (tries + 1))
-        if task.mode == "dies" or (task.mode == "flaky" and tries == 0):
-            os.kill(os.getpid(), signal.SIGKILL)
-        return f"{task.task_id} done on try {tries + 1}"
+    ray.cloudpickle.register_pickle_by_value(dying)  # the workers cannot import it
 
     with RayExecutor(workers=2) as pool:
-        outcomes = {t.task_id: out for t, out in pool.map(work, _tasks(tmp_path))}
+        outcomes = {t.task_id: out for t, out in pool.map(dying.work, _tasks(tmp_path))}
     assert sorted(outcomes) == sorted(t.task_id for t in _tasks(tmp_path))  # once each
     for engine in ("llm", "gmm"):
         assert outcomes[f"{engine}-ok"] == f"{engine}-ok done on try 1"
