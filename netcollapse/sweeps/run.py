@@ -203,6 +203,12 @@ def run_sweep(
     -------
     SweepResult
 
+    Raises
+    ------
+    StorageError
+        The disk is full or the folder read-only: one line naming the file; the
+        finished tasks' files are whole, and the same call resumes once there is room.
+
     Examples
     --------
     >>> import tempfile
