@@ -25,14 +25,17 @@ from scipy.sparse import linalg as spla
 from netcollapse._validation import check_W
 from netcollapse.errors import bad
 from netcollapse.graphs.retrieval_graph import RetrievalGraph
+from netcollapse.spectral._certify import Certified, Form, Inverse, lanczos_certified, smallest
 from netcollapse.spectral._linalg import (
+    ARPACK_MATVECS,
     ARPACK_TOL,
+    EPS,
     TOL,
     arpack_eigenvalues,
     deflated,
     eigs_fixed_start,
+    int32_indices,
     lanczos_ends,
-    power_rate,
     remove_perron,
 )
 
@@ -46,6 +49,20 @@ class Ends(NamedTuple):
     lambda_min: float  # smallest real part among all eigenvalues
     slem: float  # largest modulus among non-Perron eigenvalues
     rest: np.ndarray | None  # all non-Perron eigenvalues (dense, non-reversible only)
+    gap: float = math.nan  # 1 - slem, computed without cancellation where it is small
+    error: float = math.nan  # bound on |slem - true| (= on the gap); NaN: no certificate
+    lambda_2_error: float = math.nan
+    lambda_min_error: float = math.nan
+    how: str = ""  # how the numbers were found and certified
+    why: str = ""  # why a number is NaN (empty when none is)
+
+
+CERTIFIED_RTOL = 1e-3
+"""Largest relative error bound (error / gap) a sparse spectral number is returned with.
+
+Past it, the sparse path tries shift-invert; a number it still cannot certify comes
+back NaN with a note (see :func:`netcollapse.spectral.spectral_summary`).
+"""
 
 
 # ----------------------------------------------------------------------------- validation
@@ -62,21 +79,6 @@ def as_matrix(W: Any) -> sp.csr_array:
         M = M.copy()
         M.eliminate_zeros()
     return M
-
-
-def int32_indices(M: sp.csr_array) -> sp.csr_array:
-    """``M`` with 32-bit indices (sharing its values) when they fit, else ``M``.
-
-    For the matrices the iterative solvers multiply by, again and again: products
-    read half the index bytes (15-25 % faster at n = 10^6), with the same numbers.
-    """
-    if M.indices.dtype == np.int32 and M.indptr.dtype == np.int32:
-        return M
-    if max(M.shape[0], M.nnz) >= np.iinfo(np.int32).max:
-        return M
-    return sp.csr_array(
-        (M.data, M.indices.astype(np.int32), M.indptr.astype(np.int32)), shape=M.shape
-    )
 
 
 def _resolve(method: str, n: int) -> str:
@@ -109,6 +111,10 @@ class Chain:
         self.n = self.W.shape[0]
         self.dense = _resolve(method, self.n) == "dense"
         self.tol = TOL if tol is None else float(tol)
+        # Lanczos stops at a residual bound of sqrt(tol) x the distance that matters:
+        # Ritz values converge quadratically, so the value is then good to about tol
+        # while the certificate stays the (linear) residual bound.
+        self.residual_tol = math.sqrt(self.tol)
         self.arpack_tol = ARPACK_TOL if tol is None else float(tol)
 
     @cached_property
@@ -168,38 +174,108 @@ class Chain:
 
     @cached_property
     def ends(self) -> Ends:
-        multi = self.n_closed > 1
         if self.dense or (not self.reversible and self.n < 8):
-            ev = self.spectrum
-            rest = remove_perron(ev)
-            lam2 = 1.0 if multi else float(np.max(rest.real))
-            lmin = float(np.min(ev.real))
-            slem_ = 1.0 if multi else float(np.max(np.abs(rest)))
-            keep = None if self.reversible else rest
-        elif self.reversible:
-            lmin, lam2 = lanczos_ends(deflated(self.S, np.sqrt(self.pi), 1.0), self.n, self.tol)
-            lam2 = 1.0 if multi else lam2
-            slem_ = max(abs(lam2), abs(lmin))
-            keep = None
-        else:  # ARPACK; "SR" (lambda_min) is hopeless on a bulk edge: use the period instead
-            lmin = -1.0 if self.period % 2 == 0 and self.period > 0 else math.nan
-            keep = np.zeros(0, dtype=complex)
-            if multi:
-                lam2 = slem_ = 1.0
+            return self._dense_ends()
+        if self.reversible:
+            return self._reversible_ends()
+        return self._arpack_ends()
+
+    def _dense_ends(self) -> Ends:
+        multi = self.n_closed > 1
+        ev = self.spectrum
+        rest = remove_perron(ev)
+        lam2 = 1.0 if multi else float(np.max(rest.real))
+        lmin = float(np.min(ev.real))
+        slem_ = 1.0 if multi else float(np.max(np.abs(rest)))
+        exact_one = multi or self.period > 1  # gap 0 by the graph's structure
+        err = 0.0 if exact_one else self.n * EPS  # LAPACK: backward-stable, ||S||_2 = 1
+        if self.reversible:
+            how = "dense symmetric eigensolver (LAPACK), bound n eps"
+        else:
+            how = "dense eigensolver (LAPACK), backward-error bound n eps"
+        keep = None if self.reversible else rest
+        e = Ends(_snap(lam2), _snap(lmin), _snap(slem_), keep)
+        return e._replace(
+            gap=1.0 - e.slem, error=err, lambda_2_error=err, lambda_min_error=err, how=how
+        )
+
+    def _reversible_ends(self) -> Ends:
+        if self.n_closed > 1:
+            return Ends(1.0, math.nan, 1.0, None, 0.0, 0.0, 0.0, math.nan, "exact (reducible)")
+        lz = lanczos_ends(
+            deflated(self.S, np.sqrt(self.pi), 1.0), self.n, self.residual_tol, ref=(-1.0, 1.0)
+        )
+        hi = lanczos_certified(1.0 - lz.hi, lz.hi_err, lz.steps)  # mu_2 = 1 - lambda_2
+        lo = lanczos_certified(1.0 + lz.lo, lz.lo_err, lz.steps)  # 1 + lambda_min
+        if self.period == 2:  # bipartite: -1 is an eigenvalue, exactly
+            lo = Certified(0.0, 0.0, "exact (bipartite)")
+        whys = []
+        for end in ("hi", "lo"):
+            c = hi if end == "hi" else lo
+            other = lo if end == "hi" else hi
+            needed = c.value - c.error <= other.value + other.error  # it may set the SLEM
+            enough = self.residual_tol if needed else CERTIFIED_RTOL  # relative to its own distance
+            if c.error <= enough * max(c.value, 0.0):
+                continue
+            c, why = self._invert(end, c)
+            whys.append(why)
+            hi, lo = (c, lo) if end == "hi" else (hi, c)
+        gap_c = hi if hi.value <= lo.value else lo
+        certified = gap_c.error <= CERTIFIED_RTOL * gap_c.value or gap_c.error == 0.0
+        how = "; ".join(dict.fromkeys([f"lambda_2: {hi.how}", f"lambda_min: {lo.how}"]))
+        why = "; ".join(w for w in whys if w)
+        if not certified:
+            why = why or (
+                f"not certified: gap {gap_c.value:.3g} +- {gap_c.error:.2g} ({gap_c.how})"
+            )
+            return Ends(math.nan, math.nan, math.nan, None, math.nan, math.nan, how=how, why=why)
+        gap = max(0.0, min(hi.value, lo.value))
+        lam2, lmin = _snap(1.0 - hi.value), _snap(lo.value - 1.0)
+        return Ends(lam2, lmin, _snap(1.0 - gap), None, gap, gap_c.error, hi.error, lo.error, how)
+
+    def _invert(self, end: str, c: Certified) -> tuple[Certified, str]:
+        """Shift-invert one end of a reversible chain (``hi``: ``I - W``, ``lo``: ``I + W``)."""
+        try:
+            if end == "hi":
+                got = smallest(self.form(-1), np.sqrt(self.pi), self.inverse)
             else:
-                lm = self.arpack(self._moved, "LM") if self.period == 1 else keep
-                lr = self.arpack(self._moved, "LR")
-                keep = np.concatenate([lm, lr])
-                lam2 = float(np.max(lr.real)) if lr.size else math.nan
-                if self.period > 1:
-                    slem_ = 1.0
-                elif lm.size:
-                    slem_ = float(np.max(np.abs(keep)))
-                else:  # ARPACK out of budget: power-iteration estimate
-                    slem_ = max(
-                        power_rate(self._moved, self.n), float(np.max(np.abs(keep), initial=0.0))
-                    )
-        return Ends(_snap(lam2), _snap(lmin), _snap(slem_), keep)
+                got = smallest(self.form(+1), None)
+        except (MemoryError, RuntimeError, spla.ArpackError) as err:
+            return c, f"shift-invert failed ({type(err).__name__}: {err})"
+        return (got, "") if got.error <= c.error else (c, "")
+
+    def form(self, sign: int) -> Form:
+        """Return the chain's Dirichlet form: ``I - W`` (``sign = -1``) or ``I + W`` (``+1``)."""
+        C = self.W.copy()
+        C.data = C.data * self.pi[self.rows]
+        return Form(sp.csr_array((C + C.T) * 0.5), self.pi, sign)
+
+    @cached_property
+    def inverse(self) -> Inverse:
+        """Sparse LU of the grounded ``I - W`` (reversible chains; raises when it fails)."""
+        return Inverse(self.form(-1), np.sqrt(self.pi))
+
+    def _arpack_ends(self) -> Ends:
+        # ARPACK; "SR" (lambda_min) is hopeless on a bulk edge: use the period instead
+        lmin = -1.0 if self.period % 2 == 0 and self.period > 0 else math.nan
+        keep = np.zeros(0, dtype=complex)
+        tol = self.arpack_tol
+        how = f"ARPACK, backward-error bound {tol:g} |lambda|"
+        if self.n_closed > 1:
+            return Ends(1.0, lmin, 1.0, keep, 0.0, 0.0, 0.0, how="exact (reducible)")
+        lm = self.arpack(self._moved, "LM") if self.period == 1 else keep
+        lr = self.arpack(self._moved, "LR")
+        keep = np.concatenate([lm, lr])
+        lam2 = float(np.max(lr.real)) if lr.size else math.nan
+        lam2_err = tol * abs(lam2)
+        if self.period > 1:
+            return Ends(_snap(lam2), lmin, 1.0, keep, 0.0, 0.0, lam2_err, 0.0, how + "; period")
+        if not lm.size:  # out of budget: no certified SLEM
+            why = f"ARPACK did not converge within {ARPACK_MATVECS} matrix-vector products"
+            nan = math.nan
+            return Ends(_snap(lam2), lmin, nan, keep, nan, nan, lam2_err, how=how, why=why)
+        slem_ = _snap(float(np.max(np.abs(keep))))
+        return Ends(_snap(lam2), lmin, slem_, keep, 1.0 - slem_, tol * slem_, lam2_err, how=how)
 
     @cached_property
     def _mean_other(self) -> float:
@@ -245,7 +321,9 @@ class Chain:
             return (1.0 - g) * x + g * self._moved(x)
 
         ev = self.arpack(mv, "LM")
-        rate = float(np.max(np.abs(ev))) if ev.size else power_rate(mv, self.n)
+        if not ev.size:  # out of ARPACK's budget: no certified number (the summary's note)
+            return math.nan
+        rate = float(np.max(np.abs(ev)))
         return _snap(max(rate, float(np.max(np.abs(1 - g + g * e.rest), initial=0.0))))
 
 

@@ -17,19 +17,27 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 from scipy.sparse import csgraph
+from scipy.sparse import linalg as spla
 
 from netcollapse._random import as_generator
 from netcollapse._validation import check_h
+from netcollapse.spectral._certify import (
+    Certified,
+    Form,
+    certified_smallest,
+    hutchinson,
+    lanczos_certified,
+)
 from netcollapse.spectral._linalg import (
+    EPS,
     block_cg,
-    deflated,
     gmres_columns,
     lanczos_ends,
     rademacher,
     remove_perron,
     single_blas,
 )
-from netcollapse.spectral._markov import Chain, as_matrix, int32_indices
+from netcollapse.spectral._markov import Chain, as_matrix
 
 __all__ = [
     "FJ_PROBES",
@@ -44,6 +52,8 @@ __all__ = [
 
 KEMENY_PROBES = 16
 """Rademacher probes of the Hutchinson estimate in :func:`kemeny_constant` (sparse)."""
+KEMENY_EXACT_MODES = 16
+"""Slowest modes of :func:`kemeny_constant` counted exactly when it factorises ``I - W``."""
 FJ_PROBES = 32
 """Rademacher probes of the Hutchinson estimate in :func:`fj_floor` (sparse)."""
 
@@ -56,13 +66,19 @@ def _offdiag_sym(W: sp.csr_array) -> sp.csr_array:
     return S
 
 
-def chain_fiedler(chain: Chain, normalized: bool) -> float:
-    """:func:`fiedler_value` of a validated chain (its ``method`` and ``tol``)."""
+def _dense_error(n: int, scale: float = 1.0) -> float:
+    """Error bound of a dense (LAPACK) symmetric eigenvalue: ``n eps ||A||``."""
+    return n * EPS * scale
+
+
+def chain_fiedler(chain: Chain, normalized: bool) -> Certified:
+    """:func:`fiedler_value` of a validated chain, with its certificate."""
     if chain.n_components > 1:
-        return 0.0
+        return Certified(0.0, 0.0, "exact (disconnected)")
     S = _offdiag_sym(chain.W)
     d = np.asarray(S.sum(axis=1)).ravel()
     n = chain.n
+    m = d if normalized else np.ones(n)
     if chain.dense:
         Sd = S.toarray()
         if normalized:
@@ -70,15 +86,11 @@ def chain_fiedler(chain: Chain, normalized: bool) -> float:
             L = np.eye(n) - isq[:, None] * Sd * isq[None, :]
         else:
             L = np.diag(d) - Sd
-        return max(0.0, float(np.linalg.eigvalsh(L)[1]))
-    if normalized:
-        isq = sp.diags_array(1.0 / np.sqrt(d))
-        N = int32_indices(sp.csr_array(isq @ S @ isq))
-        _, hi = lanczos_ends(deflated(N, np.sqrt(d), 1.0), n, chain.tol, which="max")
-        return max(0.0, 1.0 - hi)
-    L = int32_indices(sp.csr_array(sp.diags_array(d) - S))
-    lo, _ = lanczos_ends(deflated(L, np.ones(n), 0.0), n, chain.tol, which="min")
-    return max(0.0, lo)
+        scale = 2.0 if normalized else 2.0 * float(d.max())
+        value = max(0.0, float(np.linalg.eigvalsh(L)[1]))
+        return Certified(value, _dense_error(n, scale), "dense symmetric eigensolver (LAPACK)")
+    got = certified_smallest(Form(S, m, -1), np.sqrt(m), chain.residual_tol)
+    return got._replace(value=max(0.0, got.value))
 
 
 def _unanchored(chain: Chain, h: np.ndarray) -> np.ndarray:
@@ -88,25 +100,29 @@ def _unanchored(chain: Chain, h: np.ndarray) -> np.ndarray:
     return (closed & ~anchored)[labels]
 
 
-def chain_fj_rate(chain: Chain, h: np.ndarray) -> float:
-    """:func:`fj_rate` of a validated chain and validated anchoring shares ``h``."""
+def chain_fj_rate(chain: Chain, h: np.ndarray) -> Certified:
+    """:func:`fj_rate` of a validated chain and anchoring shares ``h``, with its certificate."""
     if np.any(_unanchored(chain, h)):
-        return 1.0
+        return Certified(1.0, 0.0, "exact (an unanchored closed class)")
     if np.all(h == 1.0):
-        return 0.0
+        return Certified(0.0, 0.0, "exact (every node anchored)")
     if chain.reversible:  # (I - Theta) W is similar to the symmetric T = A S A, A = diag(sqrt(1-h))
         a = np.sqrt(1.0 - h)
         T = chain.S.copy()
         T.data = T.data * a[np.repeat(np.arange(chain.n), np.diff(T.indptr))] * a[T.indices]
         if chain.dense:
-            return float(np.clip(np.linalg.eigvalsh(T.toarray())[-1], 0.0, 1.0))
-        _, hi = lanczos_ends(T.__matmul__, chain.n, chain.tol, which="max")
-        return float(np.clip(hi, 0.0, 1.0))
+            value = float(np.clip(np.linalg.eigvalsh(T.toarray())[-1], 0.0, 1.0))
+            return Certified(value, _dense_error(chain.n), "dense symmetric eigensolver (LAPACK)")
+        lz = lanczos_ends(T.__matmul__, chain.n, chain.residual_tol, which="max", ref=(0.0, 1.0))
+        got = lanczos_certified(lz.hi, lz.hi_err, lz.steps)
+        return got._replace(value=float(np.clip(got.value, 0.0, 1.0)))
     B = chain.W.copy()
     B.data = B.data * (1.0 - h)[chain.rows]
     if chain.dense or chain.n < 8:
-        return float(np.max(np.abs(np.linalg.eigvals(B.toarray()))))
-    return float(np.max(np.abs(chain.eigs(B, 1, "LM"))))
+        value = float(np.max(np.abs(np.linalg.eigvals(B.toarray()))))
+        return Certified(value, _dense_error(chain.n), "dense eigensolver (LAPACK), backward error")
+    value = float(np.max(np.abs(chain.eigs(B, 1, "LM"))))
+    return Certified(value, chain.arpack_tol * value, "ARPACK, backward error")
 
 
 def _class_average(chain: Chain, mask: np.ndarray) -> sp.csr_array:
@@ -119,45 +135,47 @@ def _class_average(chain: Chain, mask: np.ndarray) -> sp.csr_array:
     return sp.csr_array((w, (labels[nodes], nodes)), shape=(k, chain.n))
 
 
-def _fj_apply(chain: Chain, h: np.ndarray, Z: np.ndarray) -> np.ndarray:
-    """P @ Z for the FJ limit map P (iterative solves), Z of shape (n, p)."""
+def _fj_apply(chain: Chain, h: np.ndarray, Z: np.ndarray) -> tuple[np.ndarray, bool]:
+    """P @ Z for the FJ limit map P (iterative solves), Z of shape (n, p); and convergence."""
     U = _unanchored(chain, h)
     R = np.flatnonzero(~U)
     Y = np.zeros_like(Z)
     if U.any():
         Y[U] = (_class_average(chain, U) @ Z)[chain.classes[0][U]]
     if R.size == 0:
-        return Y
+        return Y, True
     W = chain.W
     rhs = h[R, None] * Z[R]
     if U.any():
         rhs += (1.0 - h[R])[:, None] * (W[R][:, np.flatnonzero(U)] @ Y[U])
     if not chain.reversible:  # general: GMRES on I - (I - Theta) W restricted to R
         B = sp.csr_array(sp.diags_array(1.0 - h[R]) @ W[R][:, R])
-        Y[R] = gmres_columns(lambda x: x - B @ x, rhs, chain.tol)
-        return Y
+        Y[R], ok = gmres_columns(lambda x: x - B @ x, rhs, chain.tol)
+        return Y, ok
     # reversible: components decouple; nodes with h = 1 keep rhs; the rest is SPD after scaling
     hr = h[R]
     fixed, free = R[hr == 1.0], R[hr < 1.0]
     Y[fixed] = rhs[hr == 1.0]
+    ok = True
     if free.size:
         r = rhs[hr < 1.0] + (1.0 - h[free])[:, None] * (W[free][:, fixed] @ Y[fixed])
         a, s = np.sqrt(1.0 - h[free]), np.sqrt(chain.pi[free])
         T = sp.csr_array(sp.diags_array(a) @ chain.S[free][:, free] @ sp.diags_array(a))
-        X = block_cg(lambda V: V - T @ V, (s / a)[:, None] * r, chain.tol)
+        X, ok = block_cg(lambda V: V - T @ V, (s / a)[:, None] * r, chain.tol)
         Y[free] = (a / s)[:, None] * X
-    return Y
+    return Y, ok
 
 
-def chain_fj_floor(chain: Chain, h: np.ndarray, seed: Any) -> float:
-    """:func:`fj_floor` of a validated chain and validated anchoring shares ``h``."""
+def chain_fj_floor(chain: Chain, h: np.ndarray, seed: Any) -> Certified:
+    """:func:`fj_floor` of a validated chain and anchoring shares ``h``, with its certificate."""
     n = chain.n
     U = _unanchored(chain, h)
     if U.all():  # every node in an unanchored closed class: P = blockdiag(1 pi_c^T), exact
         A = _class_average(chain, U)
         sizes = np.bincount(chain.classes[0], minlength=A.shape[0])
         pic2 = np.asarray(A.multiply(A).sum(axis=1)).ravel()
-        return math.sqrt(float(np.sum(sizes * (1 - sizes / n) * pic2)) / (n - 1))
+        value = math.sqrt(float(np.sum(sizes * (1 - sizes / n) * pic2)) / (n - 1))
+        return Certified(value, 0.0, "exact (closed form)")
     if chain.dense:
         P = np.zeros((n, n))
         if U.any():
@@ -170,24 +188,46 @@ def chain_fj_floor(chain: Chain, h: np.ndarray, seed: Any) -> float:
             rhs[:, R] = np.diag(h[R])
             rhs += (1.0 - h[R])[:, None] * (Wd[np.ix_(R, U)] @ P[U])
             P[R] = np.linalg.solve(np.eye(int(R.sum())) - BRR, rhs)
-        return math.sqrt(float(np.sum((P - P.mean(axis=0)) ** 2)) / (n - 1))
+        value = math.sqrt(float(np.sum((P - P.mean(axis=0)) ** 2)) / (n - 1))
+        return Certified(value, _dense_error(n) * value, "dense solve (LAPACK), rounding")
     Z = rademacher(as_generator(seed), n, FJ_PROBES)
-    Y = _fj_apply(chain, h, Z)
-    return math.sqrt(float(np.mean(np.sum((Y - Y.mean(axis=0)) ** 2, axis=0))) / (n - 1))
+    Y, ok = _fj_apply(chain, h, Z)
+    if not ok:
+        return Certified(math.nan, math.nan, "iterative solves did not converge")
+    mean, two_se = hutchinson(np.sum((Y - Y.mean(axis=0)) ** 2, axis=0))
+    value = math.sqrt(mean / (n - 1))
+    err = two_se / (2.0 * math.sqrt(mean * (n - 1))) if mean > 0 else math.nan
+    return Certified(value, err, f"Hutchinson, {FJ_PROBES} probes: 2 standard errors")
 
 
-def chain_kemeny(chain: Chain, seed: Any) -> float:
-    """:func:`kemeny_constant` of a validated chain."""
+def chain_kemeny(chain: Chain, seed: Any) -> Certified:
+    """:func:`kemeny_constant` of a validated chain, with its certificate."""
     if chain.n_closed > 1:
-        return math.inf
+        return Certified(math.inf, 0.0, "exact (reducible)")
     if chain.dense:
-        return float(np.sum(1.0 / (1.0 - remove_perron(chain.spectrum))).real)
+        mu = 1.0 - remove_perron(chain.spectrum)
+        value = float(np.sum(1.0 / mu).real)
+        err = float(np.sum(_dense_error(chain.n) / np.abs(mu) ** 2))
+        return Certified(value, err, "dense eigensolver (LAPACK)")
     n = chain.n
     Z = rademacher(as_generator(seed), n, KEMENY_PROBES)
-    if chain.reversible:  # tr of (I - S)^-1 on the complement of u = sqrt(pi)
-        u = np.sqrt(chain.pi)
-        u /= np.linalg.norm(u)
-        Z -= np.outer(u, u @ Z)
+    if chain.reversible:
+        return _kemeny_reversible(chain, Z)
+    W, pi = chain.W, chain.pi
+    Y, ok = gmres_columns(lambda x: x - W @ x + (pi @ x), Z, chain.tol)
+    if not ok:
+        return Certified(math.nan, math.nan, "GMRES did not converge")
+    value, err = hutchinson(np.einsum("ij,ij->j", Z, Y))
+    return Certified(value - 1.0, err, f"Hutchinson, {KEMENY_PROBES} probes: 2 standard errors")
+
+
+def _kemeny_reversible(chain: Chain, Z: np.ndarray) -> Certified:
+    """Trace of ``(I - S)^+``: block CG, or a sparse LU with the top modes counted exactly."""
+    u = np.sqrt(chain.pi)
+    u /= np.linalg.norm(u)
+    Z -= np.outer(u, u @ Z)
+    how = f"Hutchinson, {KEMENY_PROBES} probes: 2 standard errors"
+    if "inverse" not in chain.__dict__:  # no factorisation yet: try conjugate gradients
         S = chain.S
         outer = np.empty_like(Z)
 
@@ -197,11 +237,20 @@ def chain_kemeny(chain: Chain, seed: Any) -> float:
             Y += np.multiply(u[:, None], u @ X, out=outer)
             return Y
 
-        Y = block_cg(op, Z, chain.tol)
-        return float(np.mean(np.einsum("ij,ij->j", Z, Y)))
-    W, pi = chain.W, chain.pi
-    Y = gmres_columns(lambda x: x - W @ x + (pi @ x), Z, chain.tol)
-    return float(np.mean(np.einsum("ij,ij->j", Z, Y))) - 1.0
+        Y, ok = block_cg(op, Z, chain.tol)
+        if ok:  # CG's own error: |z^T (x - x*)| <= tol ||z||^2 / mu_2 per probe
+            value, err = hutchinson(np.einsum("ij,ij->j", Z, Y))
+            mu2 = chain.ends.gap if chain.ends.gap > 0 else math.nan
+            return Certified(value, err + chain.tol * chain.n / mu2, how + " (block CG)")
+    try:
+        inv = chain.inverse
+        k = min(KEMENY_EXACT_MODES, chain.n - 2)
+        vals, V = inv.top(k)
+    except (MemoryError, RuntimeError, spla.ArpackError) as err:
+        return Certified(math.nan, math.nan, f"solves failed ({type(err).__name__})")
+    Z -= V @ (V.T @ Z)
+    value, err = hutchinson(np.einsum("ij,ij->j", Z, inv.solve(Z)), float(vals.sum()))
+    return Certified(value, err, how + f" (sparse LU; the {k} slowest modes exact)")
 
 
 # ----------------------------------------------------------------------------- public API
@@ -244,7 +293,7 @@ def fiedler_value(
     >>> round(fiedler_value(W), 6)  # 1 - cos(2 pi / 5)
     0.690983
     """
-    return chain_fiedler(Chain(W, method, tol), normalized)
+    return chain_fiedler(Chain(W, method, tol), normalized).value
 
 
 @single_blas
@@ -283,7 +332,7 @@ def fj_rate(W: Any, h: Any, method: str = "auto", tol: float | None = None) -> f
     (1.0, 0.9)
     """
     chain = Chain(W, method, tol)
-    return chain_fj_rate(chain, check_h(h, chain.n))
+    return chain_fj_rate(chain, check_h(h, chain.n)).value
 
 
 @single_blas
@@ -333,7 +382,7 @@ def fj_floor(
     (0.0, 1.0)
     """
     chain = Chain(W, method, tol)
-    return chain_fj_floor(chain, check_h(h, chain.n), seed)
+    return chain_fj_floor(chain, check_h(h, chain.n), seed).value
 
 
 @single_blas
@@ -373,7 +422,7 @@ def kemeny_constant(W: Any, method: str = "auto", seed: Any = 0, tol: float | No
     >>> round(kemeny_constant(W), 6)
     4.0
     """
-    return chain_kemeny(Chain(W, method, tol), seed)
+    return chain_kemeny(Chain(W, method, tol), seed).value
 
 
 def degree_heterogeneity(W: Any) -> float:

@@ -252,7 +252,7 @@ def spectral_gap(W: Any, method: str = "auto", tol: float | None = None) -> floa
     >>> round(spectral_gap(W), 6)
     0.190983
     """
-    return 1.0 - Chain(W, method, tol).ends.slem
+    return Chain(W, method, tol).ends.gap
 
 
 @single_blas
@@ -328,7 +328,7 @@ def relaxation_time(W: Any, method: str = "auto", tol: float | None = None) -> f
     >>> round(relaxation_time(W), 4)
     5.2361
     """
-    return t_rel(Chain(W, method, tol).ends.slem)
+    return gap_t_rel(Chain(W, method, tol).ends.gap)
 
 
 def t_rel(s: float) -> float:
@@ -336,11 +336,18 @@ def t_rel(s: float) -> float:
     return math.inf if s >= 1.0 else 1.0 / (1.0 - s)
 
 
+def gap_t_rel(gap: float) -> float:
+    """Relaxation time ``1 / gap`` of a spectral gap; ``inf`` at 0, NaN when the gap is NaN."""
+    if math.isnan(gap):
+        return math.nan
+    return math.inf if gap <= 0.0 else 1.0 / gap
+
+
 def chain_mixing(chain: Chain, eps: float) -> MixingBounds:
     """:func:`mixing_time_bounds` of a validated chain (``eps`` checked here)."""
     if isinstance(eps, bool) or not isinstance(eps, (int, float)) or not 0 < eps < 0.5:
         raise bad("eps", eps, "a number in (0, 0.5)")
-    t = t_rel(chain.ends.slem)
+    t = gap_t_rel(chain.ends.gap)
     lower = (t - 1.0) * math.log(1.0 / (2.0 * eps))
     pmin = float(chain.pi.min())
     if not chain.reversible:

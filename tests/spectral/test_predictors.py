@@ -65,7 +65,7 @@ def test_fj_matches_explicit_dense(which):
     assert S.fj_floor(W, h) == pytest.approx(floor, abs=1e-12)
     chain = _markov.Chain(W, "sparse", 1e-12)
     Z = np.random.default_rng(1).standard_normal((n, 4))
-    np.testing.assert_allclose(P._fj_apply(chain, h, Z), limit @ Z, atol=1e-8)
+    np.testing.assert_allclose(P._fj_apply(chain, h, Z)[0], limit @ Z, atol=1e-8)
     est = S.fj_floor(W, h, method="sparse", seed=3)
     assert est == pytest.approx(floor, rel=0.15)
     assert est == S.fj_floor(W, h, method="sparse", seed=3)  # seeded
@@ -85,7 +85,7 @@ def test_fj_unanchored_component_reaches_its_own_consensus():
     assert S.fj_floor(W, h) == pytest.approx(ref, abs=1e-10)
     chain = _markov.Chain(W, "sparse", 1e-12)
     Z = np.random.default_rng(2).standard_normal((9, 3))
-    np.testing.assert_allclose(P._fj_apply(chain, h, Z), X @ Z, atol=1e-9)
+    np.testing.assert_allclose(P._fj_apply(chain, h, Z)[0], X @ Z, atol=1e-9)
     assert S.fj_floor(W, np.zeros(9), method="sparse") == pytest.approx(
         S.fj_floor(W, np.zeros(9)), abs=1e-12
     )  # exact formula for blockdiag(1 pi_c^T)

@@ -37,13 +37,21 @@ def test_sparse_matches_dense(kind):
     assert s.lazy(0.4) == pytest.approx(d.lazy(0.4), abs=1e-8)
     np.testing.assert_allclose(s.pi, d.pi, atol=1e-12)
     assert s.reversible == d.reversible == (kind != "directed")
-    assert P.chain_fj_rate(s, h) == pytest.approx(P.chain_fj_rate(d, h), abs=1e-8)
+    pairs = [(P.chain_fj_rate(s, h), P.chain_fj_rate(d, h))]
     if kind != "directed":  # the graph may be disconnected for ER
-        assert P.chain_fiedler(s, True) == pytest.approx(P.chain_fiedler(d, True), abs=1e-8)
+        pairs.append((P.chain_fiedler(s, True), P.chain_fiedler(d, True)))
     if kind in ("ba", "directed"):
-        assert P.chain_kemeny(s, 0) == pytest.approx(P.chain_kemeny(d, 0), rel=0.02)
+        ks, kd = P.chain_kemeny(s, 0), P.chain_kemeny(d, 0)
+        assert ks.value == pytest.approx(kd.value, rel=0.02)
+        assert abs(ks.value - kd.value) <= 2 * ks.error  # the reported 2 SE covers it
     if kind == "ba_weighted":
-        assert P.chain_fiedler(s, False) == pytest.approx(P.chain_fiedler(d, False), abs=1e-8)
+        pairs.append((P.chain_fiedler(s, False), P.chain_fiedler(d, False)))
+    for sparse, dense in pairs:  # each bound covers the other path's answer
+        assert sparse.value == pytest.approx(dense.value, abs=1e-8)
+        assert abs(sparse.value - dense.value) <= sparse.error + dense.error + 1e-15
+    for name in ("slem", "lambda_2"):  # the certified eigenvalue bounds hold too
+        err = s.ends.error if name == "slem" else s.ends.lambda_2_error
+        assert abs(getattr(s.ends, name) - getattr(d.ends, name)) <= err + d.ends.error
 
 
 def test_disconnected():
