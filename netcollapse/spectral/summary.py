@@ -12,7 +12,7 @@ from netcollapse._validation import check_h
 from netcollapse.graphs.retrieval_graph import RetrievalGraph
 from netcollapse.spectral._certify import Certified
 from netcollapse.spectral._linalg import single_blas
-from netcollapse.spectral._markov import CERTIFIED_RTOL, Chain, check_g
+from netcollapse.spectral._markov import CERTIFIED_RTOL, Chain, Ends, check_g
 from netcollapse.spectral.predictors import (
     chain_fiedler,
     chain_fj_floor,
@@ -220,7 +220,7 @@ def _rows(chain: Chain, h: np.ndarray, g: float, eps: float, seed: Any) -> list[
         ("lambda_2", e.lambda_2, e.lambda_2_error, e.how, 1.0 - e.lambda_2),
         ("lambda_min", e.lambda_min, e.lambda_min_error, e.how, 1.0 + e.lambda_min),
         ("lazy_g", g, 0.0, "given", nan),
-        ("lazy_rate", lazy, g * max(e.lambda_2_error, e.lambda_min_error), e.how, 1.0 - lazy),
+        ("lazy_rate", lazy, _lazy_error(e, g), e.how, 1.0 - lazy),
         ("relaxation_time", t, t_err, "1 / spectral_gap", t),
         ("mixing_time_lower", mix.lower, mix_err, "from spectral_gap", mix.lower),
         ("mixing_time_upper", mix.upper, up_err, "from spectral_gap", mix.upper),
@@ -232,6 +232,19 @@ def _rows(chain: Chain, h: np.ndarray, g: float, eps: float, seed: Any) -> list[
         ("pi_min", float(pi.min()), nan, pi_how, nan),
         ("pi_max", float(pi.max()), nan, pi_how, nan),
     ]
+
+
+def _lazy_error(e: Ends, g: float) -> float:
+    """Bound on ``max(|1 - g + g lambda_2|, |1 - g + g lambda_min|)``: the larger term's."""
+    if math.isnan(e.lambda_min) or math.isnan(e.lambda_min_error):
+        return g * e.lambda_2_error
+    hi, lo = abs(1 - g + g * e.lambda_2), abs(1 - g + g * e.lambda_min)
+    e_hi, e_lo = g * e.lambda_2_error, g * e.lambda_min_error
+    if hi - e_hi >= lo + e_lo:
+        return e_hi
+    if lo - e_lo >= hi + e_hi:
+        return e_lo
+    return max(e_hi, e_lo)
 
 
 def _scale(c: Certified) -> float:
