@@ -153,6 +153,11 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="print one strict JSON object (NaN and infinities as null)",
     )
+    s.add_argument(
+        "--accuracy",
+        action="store_true",
+        help="add each number's error bound and how it was certified",
+    )
     s.set_defaults(func=cmd_spectral)
 
     s = sub.add_parser("run", help="run a simulation spec (engine gmm or llm) into a folder")

@@ -109,15 +109,24 @@ def cmd_spectral(args: argparse.Namespace) -> int:
     start = time.perf_counter()
     graph = RetrievalGraph.from_yaml(path, seed=args.seed)
     built = time.perf_counter()
-    summary = spectral_summary(graph)
+    table = spectral_summary(graph, accuracy=True)
+    summary = table["value"]
     done = time.perf_counter()
+    accuracy = getattr(args, "accuracy", False)
     if args.json:
-        print(dumps(dict(summary.items())))  # strict JSON: NaN and infinities are null
+        out = dict(summary.items())
+        if accuracy:  # one "KEY_error" per number with a bound
+            out.update({f"{k}_error": v for k, v in table["error"].items() if k != "note"})
+        print(dumps(out))  # strict JSON: NaN and infinities are null
         return 0
     print(f"{graph!r}")
     width = max(len(str(k)) for k in summary.index)
     for key, value in summary.items():
-        print(f"  {key:<{width}}  {_fmt(value)}")
+        line = f"  {key:<{width}}  {_fmt(value)}"
+        if accuracy and key != "note":
+            err = table.loc[key, "error"]
+            line = f"{line:<{width + 18}}  +- {_fmt(err):<10}  {table.loc[key, 'certificate']}"
+        print(line)
     print(f"built in {built - start:.2f} s, spectral summary in {done - built:.2f} s")
     return 0
 

@@ -174,6 +174,16 @@ def test_spectral_table(capsys):
     assert "spectral_gap" in out and "RetrievalGraph(family='complete'" in out
 
 
+def test_spectral_accuracy_prints_bounds_and_certificates(capsys):
+    assert main(["spectral", "ring", "--accuracy"]) == 0
+    gap_line = next(x for x in capsys.readouterr().out.splitlines() if "spectral_gap" in x)
+    assert "+-" in gap_line and "LAPACK" in gap_line
+    assert main(["spectral", "ring", "--json", "--accuracy"]) == 0
+    data = strict_json(capsys.readouterr().out)
+    assert 0 < data["spectral_gap_error"] < 1e-10 * data["n"] and data["n_error"] == 0
+    assert "note_error" not in data
+
+
 def test_run_writes_a_run_folder(tmp_path, capsys):
     spec = tmp_path / "s.yaml"
     spec.write_text(GMM_SPEC)
