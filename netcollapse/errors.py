@@ -72,7 +72,10 @@ def bad(field: str, value: Any, expected: str) -> SpecError:
     >>> str(bad("n", 1, "an integer >= 2"))
     'n: got 1, expected an integer >= 2'
     """
-    text = repr(value)
+    try:
+        text = repr(value)
+    except ValueError:  # an int too long to print (Python's limit is 4300 digits)
+        text = f"an integer of {value.bit_length()} bits"
     if len(text) > 80:
         text = text[:77] + "..."
     return SpecError(f"{field}: got {text}, expected {expected}")

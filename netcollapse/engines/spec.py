@@ -19,6 +19,7 @@ from netcollapse.backends.generation import DECODING_DEFAULTS
 from netcollapse.backends.models import DTYPES
 from netcollapse.engines.gmm_kernels import default_means
 from netcollapse.errors import SpecError, bad
+from netcollapse.graphs.size import human_bytes, machine_memory
 from netcollapse.scenarios.stances import StanceSpec
 
 __all__ = [
@@ -70,6 +71,12 @@ definite covariance
     def _B(cls, v: int) -> int:  # noqa: N802 (the paper's name)
         if v < 2:
             raise ValueError(f"got {v}, expected an integer >= 2 (number of components)")
+        most = machine_memory() // 64  # checked before the default means are laid out
+        if v > most:
+            raise ValueError(
+                f"got {v}, expected at most {most:,} components on this machine "
+                f"({human_bytes(machine_memory())} of memory)"
+            )
         return v
 
     @field_validator("L")

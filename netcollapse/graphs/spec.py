@@ -15,6 +15,7 @@ from netcollapse._spec import Spec as _Spec
 from netcollapse._spec import validate
 from netcollapse._validation import check_h
 from netcollapse.errors import SpecError, bad
+from netcollapse.graphs.size import check_graph_size
 
 __all__ = ["TOPOLOGY_MODELS", "parse_topology"]
 
@@ -28,7 +29,7 @@ class _Graph(_Spec):
     weighting: Literal["uniform", "degree", "dirichlet", "weight"] = "uniform"
     self_weight: float = Field(default=0.0, ge=0.0, lt=1.0)
     anchoring: float | list[float] = 0.0
-    seed: int | None = None
+    seed: int | None = Field(default=None, ge=0)
 
     @field_validator("anchoring")
     @classmethod
@@ -225,11 +226,14 @@ class Tree(_Graph):
                     f"{name}: got None, expected an integer (a balanced tree takes r and "
                     "height; a random one random: true and n)"
                 )
-        nodes = (self.r ** (self.height + 1) - 1) // (self.r - 1)
+        # r >= 2, so a height of 64 or more is past MAX_NODES: never compute r^height then
+        small = self.height < 64 and self.r <= MAX_NODES
+        nodes = (self.r ** (self.height + 1) - 1) // (self.r - 1) if small else MAX_NODES + 1
         if nodes > MAX_NODES:
+            gives = f"gives {nodes}" if small else f"gives more than {MAX_NODES}"
             raise ValueError(
                 f"height: got {self.height}, expected a tree of at most {MAX_NODES} nodes "
-                f"(r={self.r}, height={self.height} gives {nodes})"
+                f"(r={self.r}, height={self.height} {gives})"
             )
         return self
 
@@ -408,6 +412,8 @@ def parse_topology(data: dict[str, Any], prefix: str = "") -> _Graph:
     if not isinstance(data, dict):
         raise bad(prefix.rstrip(".") or "topology", data, "a mapping with a 'family' field")
     family = data.get("family")
-    if family not in TOPOLOGY_MODELS:
+    if not isinstance(family, str) or family not in TOPOLOGY_MODELS:
         raise bad(f"{prefix}family", family, f"one of {', '.join(TOPOLOGY_MODELS)}")
-    return validate(TOPOLOGY_MODELS[family], data, prefix)
+    spec = validate(TOPOLOGY_MODELS[family], data, prefix)
+    check_graph_size(spec, prefix)
+    return spec

@@ -18,6 +18,7 @@ from netcollapse.errors import bad
 from netcollapse.graphs.retrieval_graph import RetrievalGraph
 from netcollapse.graphs.spec import parse_topology
 from netcollapse.retrieval.settings import Retrieval
+from netcollapse.runs.budget import check_run
 from netcollapse.scenarios.interventions import Intervention
 
 __all__ = ["RunSpec", "parse_run", "run_graph"]
@@ -77,6 +78,7 @@ def parse_run(data: dict[str, Any]) -> RunSpec:
     if spec.engine == "llm" and spec.llm.nodes is not None:
         for i, node in enumerate(spec.llm.nodes):
             validate(NodeSpec, {**spec.llm.defaults.model_dump(), **node}, f"llm.nodes.{i}.")
+    check_run(spec)
     return spec
 
 
@@ -110,7 +112,7 @@ def run_graph(
     >>> run_graph({"family": "erdos_renyi", "n": 16, "p": 0.25}, 100).params["seed"]
     100
     """
-    seed = graph.get("seed")
+    seed = parse_topology(graph, prefix="graph.").seed  # validated: "7" or 7.0 is 7
     return RetrievalGraph.from_spec(
         graph, seed=run_seed if seed is None else seed, base_dir=base_dir
     )

@@ -26,7 +26,8 @@ import numpy as np
 
 from netcollapse.errors import SpecError, bad
 from netcollapse.graphs.spec import parse_topology
-from netcollapse.runs.spec import parse_run
+from netcollapse.runs.budget import check_total, estimate_run
+from netcollapse.runs.spec import RunSpec, parse_run
 from netcollapse.sweeps.spec import SweepSpec, axis_values, check_sweep, load_sweep
 
 __all__ = ["Task", "expand", "replicate_seeds"]
@@ -132,9 +133,8 @@ ADDED_LATER: tuple[tuple[tuple[str, ...], Any], ...] = (
 )
 
 
-def _canonical(spec: dict[str, Any]) -> dict[str, Any]:
+def _canonical(parsed: RunSpec) -> dict[str, Any]:
     """Return the resolved spec with defaults filled in (what the task id hashes)."""
-    parsed = parse_run(spec)
     out = parsed.model_dump(mode="json", exclude={"name", "description"})
     out["graph"] = parse_topology(parsed.graph, prefix="graph.").model_dump(mode="json")
     for path, empty in ADDED_LATER:
@@ -187,6 +187,7 @@ def expand(sweep: SweepSpec | dict[str, Any], base_dir: Path | None = None) -> l
     tasks: list[Task] = []
     seen: dict[str, dict[str, Any]] = {}
     errors: list[str] = []
+    peak, seconds = 0, 0.0  # the largest task's memory, all tasks' time (lower bounds)
     for assignment in itertools.product(*_factors(sweep)):
         params: dict[str, Any] = {}
         for part in assignment:
@@ -203,7 +204,10 @@ def expand(sweep: SweepSpec | dict[str, Any], base_dir: Path | None = None) -> l
             spec = {**resolved, "seed": s}
             error = None
             try:
-                canonical = _canonical(spec)
+                parsed = parse_run(spec)
+                canonical = _canonical(parsed)
+                cost = estimate_run(parsed)
+                peak, seconds = max(peak, cost.memory), seconds + cost.seconds
             except SpecError as exc:
                 error, canonical = str(exc), spec
                 errors.append(error)
@@ -226,6 +230,7 @@ def expand(sweep: SweepSpec | dict[str, Any], base_dir: Path | None = None) -> l
             )
     if tasks and len(errors) == len(tasks):
         raise SpecError(errors[0])
+    check_total(seconds, peak, "seeds", sweep.seeds)
     return tasks
 
 

@@ -18,10 +18,23 @@ from pydantic import BaseModel, ConfigDict, Field
 from netcollapse._spec import read_yaml, validate
 from netcollapse.engines.spec import GMMSpec, LLMSpec
 from netcollapse.errors import bad
+from netcollapse.graphs.size import machine_memory, too_big
 from netcollapse.graphs.spec import TOPOLOGY_MODELS, parse_topology
 from netcollapse.retrieval.settings import Retrieval
 
-__all__ = ["SweepSpec", "axis_values", "check_axis_path", "check_sweep", "load_sweep"]
+__all__ = [
+    "TASK_BYTES",
+    "SweepSpec",
+    "axis_values",
+    "check_axis_path",
+    "check_sweep",
+    "check_task_count",
+    "load_sweep",
+    "task_count",
+]
+
+TASK_BYTES = 2048
+"""Lower bound of the memory one task of a sweep holds while the sweep runs."""
 
 _SECTIONS: dict[str, type[BaseModel]] = {
     "retrieval": Retrieval,
@@ -162,12 +175,55 @@ def check_sweep(sweep: SweepSpec) -> None:
             raise bad("seeds", sweep.seeds, "a number of replicates >= 1 or a list of seeds")
     elif not sweep.seeds or min(sweep.seeds) < 0 or len(set(sweep.seeds)) != len(sweep.seeds):
         raise bad("seeds", sweep.seeds, "a non-empty list of distinct seeds >= 0")
+    check_task_count(sweep)
     if "seed" in sweep.base:
         raise bad(
             "base.seed",
             sweep.base["seed"],
             "no seed in base (replicate seeds come from the sweep's seed and seeds)",
         )
+
+
+def task_count(sweep: SweepSpec) -> int:
+    """Count the tasks of a checked sweep: conditions (a zip group counts once) x replicates.
+
+    Examples
+    --------
+    >>> s, _ = load_sweep({"base": {"engine": "gmm", "T": 3}, "seeds": 2,
+    ...                    "axes": {"graph.family": ["ring", "complete"], "graph.n": [4, 5, 6]}})
+    >>> task_count(s)
+    12
+    """
+    names = (["graph"] if sweep.graphs is not None else []) + list(sweep.axes)
+    group_of = {name: tuple(g) for g in sweep.zip for name in g}
+    count = len(sweep.seeds) if isinstance(sweep.seeds, list) else int(sweep.seeds)
+    for group in dict.fromkeys(group_of.get(name, (name,)) for name in names):
+        count *= len(axis_values(sweep, group[0]))
+    return count
+
+
+def check_task_count(sweep: SweepSpec) -> None:
+    """Refuse a sweep whose task list alone cannot fit this machine's memory.
+
+    Each task holds at least :data:`TASK_BYTES` (its resolved run spec, its id, its
+    row), so a sweep may have at most ``machine_memory() // TASK_BYTES`` tasks.
+
+    Raises
+    ------
+    SpecError
+        ``seeds: got 2147483648, expected at most N on this machine (...)`` (or
+        ``axes`` when the conditions alone are too many).
+    """
+    count = task_count(sweep)
+    most = machine_memory() // TASK_BYTES
+    if count <= most:
+        return
+    replicates = len(sweep.seeds) if isinstance(sweep.seeds, list) else int(sweep.seeds)
+    conditions = count // replicates
+    if conditions <= most:
+        value = sweep.seeds if isinstance(sweep.seeds, int) else f"{replicates} seeds"
+        raise too_big("seeds", value, most // conditions, count * TASK_BYTES, None)
+    raise too_big("axes", f"{conditions} conditions", most, count * TASK_BYTES, None)
 
 
 def axis_values(sweep: SweepSpec, name: str) -> list[Any]:
