@@ -21,7 +21,7 @@ LLAMA_CPP := llama-cpp-python[server]==0.3.36
 LLAMA_CMAKE_ARGS ?= $(shell sh .ci/llama_cmake_args)
 PYTEST_ARGS ?=
 
-.PHONY: setup demo test bench lint clean chromium
+.PHONY: setup demo test fuzz bench lint clean chromium
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -54,6 +54,11 @@ chromium:
 
 test: setup lint chromium
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# `make test` runs the fuzz tests (tests/fuzz) at their default size; this runs them
+# with 20x the generated cases (NETCOLLAPSE_FUZZ=long), about 25 min on 2 cores.
+fuzz: setup
+	NETCOLLAPSE_FUZZ=long $(BIN)/python -m pytest -p no:cacheprovider tests/fuzz $(PYTEST_ARGS)
 
 bench: setup
 	$(BIN)/python benchmarks/run_all.py

@@ -47,6 +47,8 @@ def fuzz_settings(examples: int) -> settings:
             HealthCheck.too_slow,
             HealthCheck.data_too_large,
             HealthCheck.filter_too_much,
+            # capsys is read out (and so emptied) in every example that uses it
+            HealthCheck.function_scoped_fixture,
         ],
     )
 
