@@ -188,19 +188,29 @@ def hutchinson(quads: np.ndarray, exact: float = 0.0) -> tuple[float, float]:
     return exact + float(np.mean(q)), 2.0 * se
 
 
-def certified_smallest(form: Form, null: np.ndarray | None, tol: float) -> Certified:
+def certified_smallest(
+    form: Form,
+    null: np.ndarray | None,
+    tol: float,
+    accept: float = 0.0,
+    invert_below: float = math.inf,
+) -> Certified:
     """Smallest eigenvalue of ``form`` off ``null``: plain Lanczos, shift-invert if it stalls.
 
     Lanczos stops when its residual bound is ``tol`` times the value; when it
-    stalls first (a small eigenvalue in a dense end: rings, paths, tori) the
-    shift-invert of :func:`smallest` takes over. Whichever bound is smaller is
+    stalls first on a value below ``invert_below`` (a small eigenvalue in a dense
+    end: rings, paths, tori) the shift-invert of :func:`smallest` takes over;
+    above it, Lanczos goes on while ``accept`` times the value is in reach (see
+    :func:`~netcollapse.spectral._linalg.lanczos_ends`). Whichever bound is smaller is
     returned; the caller compares it with the value.
     """
     M = int32_indices(sp.csr_array(form.matrix()))
     mv = M.__matmul__ if null is None else deflated(M, null, 0.0)
-    lz = lanczos_ends(mv, form.n, tol, which="min", ref=(0.0, 0.0))
+    lz = lanczos_ends(
+        mv, form.n, tol, which="min", ref=(0.0, 0.0), accept=accept, invert_below=invert_below
+    )
     got = lanczos_certified(lz.lo, lz.lo_err, lz.steps)
-    if lz.converged:
+    if lz.converged or lz.lo >= invert_below:
         return got
     try:
         inv = smallest(form, null)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import math
 from typing import Any, Callable, NamedTuple
 
 import numpy as np
@@ -42,6 +43,8 @@ estimate for ``slem`` / ``lazy_rate`` (0.3 % low there) and NaN for ``lambda_2``
 """
 STALL_WINDOW = 50
 """Lanczos steps over which :func:`lanczos_ends` measures a bound's decay (from step 100)."""
+BULK_PATIENCE = 400
+"""Steps before :func:`lanczos_ends` gives up on a bulk end (early decay misleads)."""
 V0_SEED = 20250615
 """Seed of every start vector: results do not depend on any global state."""
 
@@ -99,6 +102,8 @@ def lanczos_ends(
     maxiter: int = 5000,
     check: int = 10,
     ref: tuple[float, float] | None = None,
+    accept: float = 0.0,
+    invert_below: float = math.inf,
 ) -> LanczosEnds:
     """(min, max) eigenvalue of a symmetric operator with residual bounds, plain Lanczos.
 
@@ -114,7 +119,10 @@ def lanczos_ends(
     An end also stops, unconverged, when its bound's decay over the last :data:`STALL_WINDOW` steps
     says the target lies beyond ``maxiter`` (a spectrum too dense at that end for
     plain Lanczos): then ``converged`` is False, and the caller decides from the
-    bounds whether the values are good enough or a shift-invert is needed. A known eigenvector
+    bounds whether the values are good enough or a shift-invert is needed. An
+    end whose distance is at least ``invert_below`` (where a shift-invert would
+    not separate it better: a bulk edge, as on expanders) is judged stalled only
+    when even ``accept`` times its distance is out of reach. A known eigenvector
     is deflated by the caller by moving its eigenvalue inside the others' range
     (:func:`deflated`). ``matvec`` must return a new array (it is reused).
     """
@@ -129,6 +137,8 @@ def lanczos_ends(
     done = np.ones(2, dtype=bool)
     done[want] = False  # an end is done when it met its target or stalled
     excess: dict[int, np.ndarray] = {}
+    stall: dict[int, np.ndarray] = {}
+    seen: dict[int, np.ndarray] = {}
     step = 0
     for step in range(1, maxiter + 1):
         w = matvec(q)
@@ -146,18 +156,36 @@ def lanczos_ends(
             ends, errs = _ritz_ends(alphas, betas, beta, scale)
             dist = np.maximum(1.0, np.abs(ends)) if ref is None else np.abs(ends - np.array(ref))
             excess[step] = np.log(errs / np.maximum(tol * dist, 1e-300))
+            # where a shift-invert would not help (distance >= invert_below: a bulk
+            # edge), plain Lanczos is the only way: it goes on while `accept` is in reach
+            stall[step] = np.log(errs / np.maximum(max(tol, accept) * dist, 1e-300))
+            bulk = dist >= invert_below
+            slow_t, slow_a = _slow(excess, step, maxiter), _slow(stall, step, maxiter)
             done |= excess[step] <= 0
-            past = excess.get(step - STALL_WINDOW) if step >= 2 * STALL_WINDOW else None
-            if past is not None:  # geometric decay: steps still needed at the window's pace
-                fall = (past - excess[step]) / STALL_WINDOW
-                with np.errstate(divide="ignore"):
-                    done |= (fall <= 0) | (step + excess[step] / fall > maxiter)
+            done |= ~bulk & slow_t
+            # past `accept` a bulk end may stop short of its residual target once its
+            # value has settled (Ritz values converge quadratically: the value is good)
+            seen[step] = ends
+            before = seen.get(step - STALL_WINDOW)
+            settled = before is not None and np.abs(ends - before) <= tol**2 * dist
+            done |= bulk & (stall[step] <= 0) & slow_t & settled
+            done |= bulk & (stall[step] > 0) & slow_a & (step >= BULK_PATIENCE)
             if broke or done.all():
                 break
         betas.append(beta)
         q_prev, q = q, np.divide(w, beta, out=w)  # w is matvec's fresh array: ours to reuse
     met = bool(np.all(excess[step][want] <= 0)) if step in excess else False
     return LanczosEnds(float(ends[0]), float(ends[1]), float(errs[0]), float(errs[1]), step, met)
+
+
+def _slow(hist: dict[int, np.ndarray], step: int, maxiter: int) -> np.ndarray:
+    """Per end, whether the log-excess in ``hist`` misses 0 by ``maxiter`` at its recent pace."""
+    past = hist.get(step - STALL_WINDOW) if step >= 2 * STALL_WINDOW else None
+    if past is None:
+        return np.zeros(2, dtype=bool)
+    fall = (past - hist[step]) / STALL_WINDOW  # geometric decay per step
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return (hist[step] > 0) & ((fall <= 0) | (step + hist[step] / fall > maxiter))
 
 
 def _ritz_ends(

@@ -37,7 +37,7 @@ from netcollapse.spectral._linalg import (
     remove_perron,
     single_blas,
 )
-from netcollapse.spectral._markov import Chain, as_matrix
+from netcollapse.spectral._markov import CERTIFIED_RTOL, INVERT_BELOW, Chain, as_matrix
 
 __all__ = [
     "FJ_PROBES",
@@ -79,6 +79,7 @@ def chain_fiedler(chain: Chain, normalized: bool) -> Certified:
     d = np.asarray(S.sum(axis=1)).ravel()
     n = chain.n
     m = d if normalized else np.ones(n)
+    scale = 2.0 if normalized else 2.0 * float(d.max())  # bounds the Laplacian's spectrum
     if chain.dense:
         Sd = S.toarray()
         if normalized:
@@ -86,10 +87,11 @@ def chain_fiedler(chain: Chain, normalized: bool) -> Certified:
             L = np.eye(n) - isq[:, None] * Sd * isq[None, :]
         else:
             L = np.diag(d) - Sd
-        scale = 2.0 if normalized else 2.0 * float(d.max())
         value = max(0.0, float(np.linalg.eigvalsh(L)[1]))
         return Certified(value, _dense_error(n, scale), "dense symmetric eigensolver (LAPACK)")
-    got = certified_smallest(Form(S, m, -1), np.sqrt(m), chain.residual_tol)
+    got = certified_smallest(
+        Form(S, m, -1), np.sqrt(m), chain.residual_tol, CERTIFIED_RTOL, INVERT_BELOW * scale / 2
+    )
     return got._replace(value=max(0.0, got.value))
 
 
