@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import math
-import platform
 import time
 
 import numpy as np
@@ -79,7 +78,9 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
     args = ap.parse_args()
-    print(f"machine: {platform.processor() or platform.machine()}, numpy {np.__version__}")
+    from bench_scale import _machine  # the same machine line as the scale benchmark
+
+    print(f"machine: {_machine()}")
     head = "case | gap | rel error | bound / gap | Kemeny rel error | 2 SE / K | periodic | time"
     print(head)
     for n in args.sizes:
