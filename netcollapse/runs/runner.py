@@ -16,6 +16,7 @@ from netcollapse._io import resolve_path
 from netcollapse._spec import read_yaml
 from netcollapse.engines.loop import RunResult, Web
 from netcollapse.graphs.retrieval_graph import RetrievalGraph
+from netcollapse.runs.budget import check_run
 from netcollapse.runs.spec import RunSpec, parse_run, run_graph
 from netcollapse.scenarios.interventions import Intervention
 
@@ -227,7 +228,10 @@ def predict_spec(
     parsed, base_dir = load_run_spec(spec)
     if seed is not None:
         parsed = parsed.model_copy(update={"seed": int(seed)})
+    if T is not None:  # an override is sized like the spec's own T (runs.budget)
+        parsed = parsed.model_copy(update={"T": int(T)})
+        check_run(parsed)
     if _predictor(parsed.engine) is None:  # no model: do not build (or load) the engine
         return parsed, None
     web = build_web(parsed, base_dir)
-    return parsed, predict_web(web, parsed.T if T is None else int(T))
+    return parsed, predict_web(web, parsed.T)

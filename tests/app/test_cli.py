@@ -63,6 +63,12 @@ def test_experiments_lists_every_shipped_spec_with_its_command(capsys):
     assert set(rows) == {p.stem for p in shipped_dir("experiments").glob("*.yaml")}
 
 
+def test_predict_refuses_a_T_override_nobody_means(capsys):
+    assert main(["predict", "paper_gmm", "--T", str(2**70)]) == 2
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert "T: got 1180591620717411303424, expected at most" in line and "on this machine" in line
+
+
 def test_predict_prints_the_curve_and_its_measures_before_any_run(capsys, tmp_path):
     png = tmp_path / "curve.png"
     assert main(["predict", "paper_gmm", "--T", "30", "--json", "--png", str(png)]) == 0
