@@ -20,6 +20,9 @@ import pytest
 
 from netcollapse.sweeps.folder import TIMING_COLUMNS
 
+#: Where and how a task ran (a Ray worker runs one thread, a serial sweep all cores).
+ENVIRONMENT_COLUMNS = ("threads", "worker")
+
 #: The names netcollapse._io gives its temporary files and folders.
 TEMPORARY = re.compile(r"\..+(\.[a-z0-9_]{8}\.tmp|-(tmp|old)-[a-z0-9_]{8})")
 
@@ -40,10 +43,11 @@ def cli(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
 
 
 def results_table(folder: Path) -> pd.DataFrame:
-    """A sweep's ``results.parquet`` by task id, without its wall-time columns."""
+    """A sweep's ``results.parquet`` by task id, without wall times and where it ran."""
     table = pd.read_parquet(folder / "results.parquet")
     assert table["task_id"].is_unique, "a task has two rows"
-    table = table.drop(columns=[c for c in TIMING_COLUMNS if c in table])
+    where = [c for c in (*TIMING_COLUMNS, *ENVIRONMENT_COLUMNS) if c in table]
+    table = table.drop(columns=where)
     return table.sort_values("task_id").reset_index(drop=True)
 
 
