@@ -14,9 +14,6 @@ The one home of the package's file helpers:
   is removed and every file written before it is whole;
 - :func:`remove_temporaries`: the temporary files and folders a process killed
   mid-write (``SIGKILL``) left in a folder, removed when the work resumes;
-- :func:`to_jsonable` and :func:`dumps`: numpy scalars and arrays, paths and
-  tuples as plain JSON; NaN and infinities become ``null``, so every file is
-  valid JSON (``json.loads`` of any JSON parser, not only Python's);
 - :func:`read_json`, :func:`read_jsonl`, :func:`read_parquet`, :func:`read_npz`,
   :func:`read_npy`, :func:`read_text`: every result file the package reads goes
   through these, so a missing, truncated or garbled file is one
@@ -33,7 +30,6 @@ from __future__ import annotations
 
 import io
 import json
-import math
 import os
 import shutil
 import tempfile
@@ -50,7 +46,6 @@ __all__ = [
     "atomic_write_bytes",
     "atomic_write_dir",
     "atomic_write_text",
-    "dumps",
     "make_dirs",
     "read_json",
     "read_jsonl",
@@ -61,7 +56,6 @@ __all__ = [
     "remove_temporaries",
     "resolve_path",
     "storage_error",
-    "to_jsonable",
     "write_parquet",
     "writing",
 ]
@@ -197,61 +191,6 @@ def atomic_write_dir(
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
     return target
-
-
-def to_jsonable(obj: Any) -> Any:
-    """Return ``obj`` as plain JSON values; NaN and infinities become ``None``.
-
-    Parameters
-    ----------
-    obj : Any
-        Nested dicts, lists, tuples, numpy arrays and scalars, paths, numbers.
-
-    Returns
-    -------
-    Any
-        Only dict (string keys), list, str, int, float (finite), bool and None.
-
-    Examples
-    --------
-    >>> to_jsonable({"a": np.float64("nan"), "b": np.arange(2), 3: Path("x")})
-    {'a': None, 'b': [0, 1], '3': 'x'}
-    """
-    if isinstance(obj, dict):
-        return {str(k): to_jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple | set):
-        return [to_jsonable(v) for v in obj]
-    if isinstance(obj, np.ndarray):
-        return to_jsonable(obj.tolist())
-    if isinstance(obj, np.generic):
-        obj = obj.item()
-    if isinstance(obj, float) and not math.isfinite(obj):
-        return None
-    if isinstance(obj, Path):
-        return str(obj)
-    return obj
-
-
-def dumps(obj: Any, **kwargs: Any) -> str:
-    """``json.dumps`` of :func:`to_jsonable` (strict JSON: never a bare ``NaN``).
-
-    Parameters
-    ----------
-    obj : Any
-    **kwargs
-        Passed to :func:`json.dumps` (``indent``, ``sort_keys``, ...).
-
-    Returns
-    -------
-    str
-
-    Examples
-    --------
-    >>> dumps({"x": float("inf"), "y": np.int64(2)})
-    '{"x": null, "y": 2}'
-    """
-    kwargs.setdefault("default", str)
-    return json.dumps(to_jsonable(obj), allow_nan=False, **kwargs)
 
 
 # ----------------------------------------------------------------------------- reading

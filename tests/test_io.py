@@ -17,10 +17,9 @@ from netcollapse._io import (
     atomic_write_bytes,
     atomic_write_dir,
     atomic_write_text,
-    dumps,
-    to_jsonable,
     write_parquet,
 )
+from netcollapse._json import dumps, to_jsonable
 
 
 def names(folder: Path) -> list[str]:

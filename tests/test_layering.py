@@ -40,7 +40,7 @@ import pytest
 import netcollapse
 
 ROOT = Path(netcollapse.__file__).resolve().parent
-CORE = ("errors", "_io", "_storage", "_spec", "_validation", "_random")
+CORE = ("errors", "_json", "_io", "_storage", "_spec", "_validation", "_random")
 TOP = ("__init__", "__main__")
 LAYERS = ("core", *netcollapse.SUBPACKAGES, "top")
 ROOT_METADATA = ("__version__", "SUBPACKAGES")

@@ -101,7 +101,7 @@ def _fmt(value: Any) -> str:
 
 def cmd_spectral(args: argparse.Namespace) -> int:
     """Print the spectral predictors of one topology spec."""
-    from netcollapse._io import dumps
+    from netcollapse._json import dumps
     from netcollapse.graphs.retrieval_graph import RetrievalGraph
     from netcollapse.spectral import spectral_summary
 
@@ -228,7 +228,7 @@ def _print_measures(path: Path, seed: int | None, T: int, F: Any, out: Path) -> 
 
 def cmd_predict(args: argparse.Namespace) -> int:
     """Print (and draw) a run spec's predicted curve and its measures, without simulating."""
-    from netcollapse._io import dumps
+    from netcollapse._json import dumps
     from netcollapse.app.prediction import format_measures, plot_prediction, prediction_record
     from netcollapse.measures.curves import curve_measures
     from netcollapse.reports.plotting import save_figure
@@ -361,7 +361,8 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
 
 def cmd_study(args: argparse.Namespace) -> int:
     """Print (and optionally write) the stance topology study of a sweep folder."""
-    from netcollapse._io import atomic_write_text, dumps
+    from netcollapse._io import atomic_write_text
+    from netcollapse._json import dumps
     from netcollapse.studies.stance import format_study, stance_study
 
     pairs = []

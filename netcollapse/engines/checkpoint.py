@@ -36,7 +36,8 @@ from typing import Any
 
 import pandas as pd
 
-from netcollapse._io import dumps, read_json, read_parquet, read_text
+from netcollapse._io import read_json, read_parquet, read_text
+from netcollapse._json import dumps
 from netcollapse.engines.result import RunResult
 from netcollapse.errors import DataError, SpecError, bad
 

@@ -59,11 +59,11 @@ import pandas as pd
 from netcollapse._io import (
     atomic_write_dir,
     atomic_write_text,
-    dumps,
     make_dirs,
     remove_temporaries,
     write_parquet,
 )
+from netcollapse._json import dumps
 from netcollapse._random import SeedLike, root_seed, stream_rng
 from netcollapse.engines import checkpoint
 from netcollapse.engines.result import RunResult

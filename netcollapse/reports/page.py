@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from netcollapse._io import dumps
+from netcollapse._json import dumps
 from netcollapse.reports.sources import Source
 
 __all__ = ["Report", "render_html"]

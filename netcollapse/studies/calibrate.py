@@ -366,7 +366,8 @@ def run_calibration(
     SpecError
         One line for a bad spec, before anything is generated or written.
     """
-    from netcollapse._io import atomic_write_text, dumps, write_parquet
+    from netcollapse._io import atomic_write_text, write_parquet
+    from netcollapse._json import dumps
 
     base_dir = None
     if isinstance(spec, (str, Path)):

@@ -15,7 +15,7 @@ into the same folder (:func:`load_outcomes`) skips tasks whose row says ``ok``.
 Rows are keyed by task id, so a task is never duplicated. Every file is written
 atomically (temporary file, then rename) with the permissions the umask allows
 (``0o666 & ~umask``), and every JSON file is strict JSON (NaN and infinities are
-written as ``null``; :func:`netcollapse._io.dumps`). One sweep process per folder
+written as ``null``; :func:`netcollapse._json.dumps`). One sweep process per folder
 at a time.
 
 * :func:`prepare_folder` creates the folder and writes ``sweep.json``.
@@ -39,13 +39,13 @@ import pandas as pd
 
 from netcollapse._io import (
     atomic_write_text,
-    dumps,
     make_dirs,
     read_json,
     read_parquet,
     remove_temporaries,
     write_parquet,
 )
+from netcollapse._json import dumps
 from netcollapse.errors import DataError, bad
 
 __all__ = [

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from netcollapse._io import atomic_write_text, dumps
+from netcollapse._io import atomic_write_text
+from netcollapse._json import dumps
 from netcollapse.engines.checkpoint import check_config
 from netcollapse.errors import DataError, SpecError
 
