@@ -24,31 +24,17 @@ from __future__ import annotations
 
 import argparse
 import math
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
 
 from netcollapse.spectral import spectral_summary
 
-
-def ring_walk(n: int, s: float) -> sp.csr_array:
-    i = np.arange(n)
-    P = sp.csr_array((np.full(n, 0.5), (i, (i + 1) % n)), shape=(n, n))
-    return sp.csr_array(s * sp.eye_array(n) + (1 - s) * (P + P.T))
-
-
-def path_walk(n: int, s: float) -> sp.csr_array:
-    i = np.arange(n - 1)
-    P = sp.csr_array((np.full(n - 1, 0.5), (i, i + 1)), shape=(n, n))
-    ends = np.zeros(n)
-    ends[[0, -1]] = 0.5
-    return sp.csr_array(s * sp.eye_array(n) + (1 - s) * (P + P.T + sp.diags_array(ends)))
-
-
-def torus_walk(m: int, s: float) -> sp.csr_array:
-    R, eye = ring_walk(m, 0.0), sp.eye_array(m)
-    return sp.csr_array(s * sp.eye_array(m * m) + (1 - s) * (sp.kron(R, eye) + sp.kron(eye, R)) / 2)
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "spectral"))
+from walks import path_walk, ring_walk, torus_walk  # noqa: E402  (the tests' walks)
 
 
 def cases(n: int) -> list[tuple[str, sp.csr_array, float, float, bool]]:

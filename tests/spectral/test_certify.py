@@ -11,29 +11,10 @@ import math
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from walks import path_walk, ring_walk, torus_walk
 
 from netcollapse.spectral import _certify, _linalg, _markov, spectral_summary
 from netcollapse.spectral import predictors as P
-
-
-def ring_walk(n: int, s: float) -> sp.csr_array:
-    i = np.arange(n)
-    A = sp.csr_array((np.full(n, 0.5), (i, (i + 1) % n)), shape=(n, n))
-    return sp.csr_array(s * sp.eye_array(n) + (1 - s) * (A + A.T))
-
-
-def path_walk(n: int, s: float) -> sp.csr_array:
-    i = np.arange(n - 1)
-    A = sp.csr_array((np.full(n - 1, 0.5), (i, i + 1)), shape=(n, n))
-    ends = np.zeros(n)
-    ends[[0, -1]] = 0.5
-    return sp.csr_array(s * sp.eye_array(n) + (1 - s) * (A + A.T + sp.diags_array(ends)))
-
-
-def torus_walk(m: int, s: float) -> sp.csr_array:
-    R, eye = ring_walk(m, 0.0), sp.eye_array(m)
-    return sp.csr_array(s * sp.eye_array(m * m) + (1 - s) * (sp.kron(R, eye) + sp.kron(eye, R)) / 2)
-
 
 N = 20_000
 CASES = {  # W, exact gap, exact Kemeny

@@ -57,3 +57,27 @@ def dense_pi(W) -> np.ndarray:
     for _ in range(5000):
         p = p @ M
     return p
+
+
+# walks whose spectra are known in closed form (tests/spectral/test_certify.py and
+# benchmarks/bench_certified.py), self weight s
+def ring_walk(n: int, s: float) -> sp.csr_array:
+    """Walk on the ring C_n: eigenvalues s + (1 - s) cos(2 pi k / n)."""
+    i = np.arange(n)
+    A = sp.csr_array((np.full(n, 0.5), (i, (i + 1) % n)), shape=(n, n))
+    return sp.csr_array(s * sp.eye_array(n) + (1 - s) * (A + A.T))
+
+
+def path_walk(n: int, s: float) -> sp.csr_array:
+    """Walk on the path P_n (a stay of 1/2 at both ends): s + (1 - s) cos(pi k / n)."""
+    i = np.arange(n - 1)
+    A = sp.csr_array((np.full(n - 1, 0.5), (i, i + 1)), shape=(n, n))
+    ends = np.zeros(n)
+    ends[[0, -1]] = 0.5
+    return sp.csr_array(s * sp.eye_array(n) + (1 - s) * (A + A.T + sp.diags_array(ends)))
+
+
+def torus_walk(m: int, s: float) -> sp.csr_array:
+    """Walk on the m x m torus: s + (1 - s) (cos(2 pi a / m) + cos(2 pi b / m)) / 2."""
+    R, eye = ring_walk(m, 0.0), sp.eye_array(m)
+    return sp.csr_array(s * sp.eye_array(m * m) + (1 - s) * (sp.kron(R, eye) + sp.kron(eye, R)) / 2)
