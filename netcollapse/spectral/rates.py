@@ -331,11 +331,6 @@ def relaxation_time(W: Any, method: str = "auto", tol: float | None = None) -> f
     return gap_t_rel(Chain(W, method, tol).ends.gap)
 
 
-def t_rel(s: float) -> float:
-    """Relaxation time ``1 / (1 - s)`` of a SLEM ``s``; ``inf`` when ``s >= 1``."""
-    return math.inf if s >= 1.0 else 1.0 / (1.0 - s)
-
-
 def gap_t_rel(gap: float) -> float:
     """Relaxation time ``1 / gap`` of a spectral gap; ``inf`` at 0, NaN when the gap is NaN."""
     if math.isnan(gap):
