@@ -21,7 +21,7 @@ LLAMA_CPP := llama-cpp-python[server]==0.3.36
 LLAMA_CMAKE_ARGS ?= $(shell sh .ci/llama_cmake_args)
 PYTEST_ARGS ?=
 
-.PHONY: setup demo test fuzz bench lint clean chromium
+.PHONY: setup demo test fuzz bench lint clean chromium dist docs
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,7 +35,7 @@ $(CORE): setup.cfg pyproject.toml | $(BIN)/python
 $(STAMP): $(CORE)
 	$(BIN)/python -c "import llama_cpp" 2>/dev/null || CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" \
 		$(BIN)/python -m pip install -q --no-cache-dir '$(LLAMA_CPP)'
-	$(BIN)/python -m pip install -q -e '.[dev,ray,llamacpp]'
+	$(BIN)/python -m pip install -q -e '.[dev,ray,llamacpp,docs]'
 	touch $(STAMP)
 
 setup: $(STAMP)
@@ -46,6 +46,7 @@ demo: $(CORE)
 lint: setup
 	$(BIN)/ruff check netcollapse tests benchmarks
 	$(BIN)/ruff format --check netcollapse tests benchmarks
+	$(BIN)/mypy  # the package, with setup.cfg's [mypy] settings (about 1-2 min cold on 2 cores)
 
 # Headless chromium renders the HTML report in tests/reports/test_report.py (apt-get, only if missing).
 chromium:
@@ -63,5 +64,20 @@ fuzz: setup
 bench: setup
 	$(BIN)/python benchmarks/run_all.py
 
+# The sdist and the wheel (built from the sdist, as an installer would) into dist/,
+# checked as PyPI would render them; tests/app/test_wheel.py installs such a wheel.
+dist: setup
+	rm -rf dist
+	$(BIN)/python -m build --outdir dist .
+	$(BIN)/twine check --strict dist/*
+
+# The documentation site (Sphinx, docs/conf.py) into docs/_build/html: offline, warnings
+# are errors, the notebooks rendered from their stored outputs (nothing is executed).
+# Needs only the core and the docs extra (installed here if missing), not llama.cpp.
+docs: $(CORE)
+	$(BIN)/python -c "import sphinx, myst_nb, numpydoc, pydata_sphinx_theme" 2>/dev/null || \
+		$(BIN)/python -m pip install -q -e '.[docs]'
+	$(BIN)/python -m sphinx -W --keep-going -b html docs docs/_build/html
+
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache

@@ -18,6 +18,7 @@ BENCHES = [
     ["bench_generation.py", "--threads", "1", "--repeats", "3"],
     ["bench_backends.py", "--repeats", "2"],
     ["bench_dtype.py", "float32", "bfloat16"],
+    ["bench_plan.py"],
 ]
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic_core import ErrorDetails
 
 from netcollapse.errors import DataError, SpecError, bad, one_line
 
@@ -87,7 +88,7 @@ most 13000 bits
             stack.append((f"{path}.{_name(key)}" if path else _name(key), child, depth + 1))
 
 
-def _expected(err: dict[str, Any]) -> str:
+def _expected(err: ErrorDetails) -> str:
     ctx = err.get("ctx") or {}
     kind = err["type"]
     table = {

@@ -193,7 +193,8 @@ def check_W(W: Any, *, min_nodes: int = 1) -> sp.csr_array:
     netcollapse.errors.SpecError: W[0, 1]: got -0.5, expected a finite share >= 0
     """
     if sp.issparse(W):
-        M = sp.csr_array(W, dtype=np.float64, copy=True)
+        # scipy-stubs 1.17 has no overload for a sparse input with a dtype; scipy takes it
+        M = sp.csr_array(W, dtype=np.float64, copy=True)  # type: ignore[call-overload]
     else:
         try:
             arr = np.asarray(W, dtype=np.float64)

@@ -3,6 +3,8 @@
 - :mod:`~netcollapse.app.cli`: the ``netcollapse`` command (``python -m netcollapse``):
   its argument parser and :func:`main`;
 - :mod:`~netcollapse.app.commands`: the handlers of its subcommands;
+- :mod:`~netcollapse.app.export`: ``netcollapse export``, a run's graph with node
+  results as GraphML, GEXF or CSV;
 - :mod:`~netcollapse.app.demo`: ``netcollapse demo`` / ``make demo``;
 - :mod:`~netcollapse.app.prediction`: the predicted-vs-measured table and figure of
   ``netcollapse run`` and ``netcollapse predict``;
@@ -22,12 +24,16 @@ from netcollapse.app.cli import (
 from netcollapse.app.demo import (
     run_demo,
 )
+from netcollapse.app.export import (
+    export_run,
+)
 from netcollapse.app.shipped import (
     resolve_spec,
     shipped_dir,
 )
 
 __all__ = [
+    "export_run",
     "main",
     "resolve_spec",
     "run_demo",

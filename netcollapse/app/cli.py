@@ -5,15 +5,18 @@ Subcommands (their handlers are in :mod:`netcollapse.app.commands`):
 ``spectral`` prints a topology's spectral predictors; ``predict`` prints a run
 spec's predicted collapse curve and its measures before anything is simulated;
 ``run`` runs one simulation spec into a run folder (and prints its curve measures
-beside the predicted ones); ``sweep`` runs a sweep spec into a sweep folder;
+beside the predicted ones); ``sweep`` runs a sweep spec into a sweep folder
+(``run --plan`` and ``sweep --plan`` print the tasks, node-rounds, expected tokens
+and wall time instead, running and writing nothing: :mod:`netcollapse.app.planning`);
 ``study`` compares the measured stance collapse per graph of an LLM sweep with
 its calibrated and spectral predictions (:mod:`netcollapse.studies.stance`);
 ``calibrate`` measures a model's stance response on contexts of known stance, with
 no graph (:mod:`netcollapse.studies.calibrate`);
 ``report`` writes an HTML report of a run or sweep folder
-(:mod:`netcollapse.reports.report`); ``demo`` runs the default experiment
-(:mod:`netcollapse.app.demo`). A spec argument is a path, or the name of a
-shipped spec (``netcollapse spectral ring``).
+(:mod:`netcollapse.reports.report`); ``export`` writes a run's graph at one row as
+GraphML, GEXF or CSV tables (:mod:`netcollapse.app.export`); ``demo`` runs the
+default experiment (:mod:`netcollapse.app.demo`). A spec argument is a path, or the
+name of a shipped spec (``netcollapse spectral ring``).
 
 Exit status: 0 on success; 1 when tasks of a sweep failed (everything else was
 written); 2 on bad input, with one line on stderr and no traceback; 74 when a file
@@ -45,6 +48,8 @@ from netcollapse.app.commands import (
     cmd_sweep,
     cmd_topologies,
 )
+from netcollapse.app.export import cmd_export
+from netcollapse.app.planning import add_plan_flags
 from netcollapse.errors import NetcollapseError
 from netcollapse.studies.stance import STUDY_MEASURES
 
@@ -81,6 +86,7 @@ def _add_sweep_parser(sub: Any) -> None:
     s.add_argument("--limit", type=int, default=None, help="run at most N pending tasks")
     s.add_argument("--boot", type=int, default=1000, help="bootstrap resamples (default 1000)")
     s.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_plan_flags(s, "sweep")
     s.set_defaults(func=cmd_sweep)
 
 
@@ -111,6 +117,27 @@ def _add_report_parser(sub: Any) -> None:
         "excess_half_life, time_to_twice_floor, retained_share or stance_rate",
     )
     s.set_defaults(func=cmd_report)
+
+
+def _add_export_parser(sub: Any) -> None:
+    """Register ``netcollapse export`` (:func:`netcollapse.app.export.export_run`)."""
+    s = sub.add_parser(
+        "export",
+        help="write a run's graph at one row as GraphML, GEXF or CSV tables",
+        description="Write the graph a row of the run read with (edges j -> i weighted "
+        "W[i, j]: node i reads node j's store) with that row's node table as node "
+        "attributes. An unfinished run exports the rows up to its latest checkpoint.",
+    )
+    s.add_argument("run", metavar="RUN", help="run folder")
+    s.add_argument("--format", default="graphml", help="graphml (default), gexf or csv")
+    s.add_argument("--step", default=None, help="the row to export (default the last row)")
+    s.add_argument(
+        "--out",
+        default=None,
+        help="file, or folder for csv (default RUNNAME-stepN.FORMAT, RUNNAME-stepN-csv)",
+    )
+    s.add_argument("--force", action="store_true", help="replace an existing --out")
+    s.set_defaults(func=cmd_export)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -171,6 +198,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="print the step-time split (retrieve, prompts, generate, embed, ...)",
     )
+    add_plan_flags(s, "run")
     s.set_defaults(func=cmd_run)
 
     s = sub.add_parser("predict", help="predict a run spec's collapse curve before simulating")
@@ -225,6 +253,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_calibrate)
 
     _add_report_parser(sub)
+    _add_export_parser(sub)
 
     s = sub.add_parser("demo", help="run the default experiment on the bundled models")
     s.add_argument("--out", default="reports/demo", help="report folder")

@@ -40,7 +40,7 @@ def _first_comment(path: Path) -> str:
     return ""
 
 
-def _print_table(header: Sequence[str], rows: list[Sequence[str]], right: int = -1) -> None:
+def _print_table(header: Sequence[str], rows: Sequence[Sequence[str]], right: int = -1) -> None:
     """Print aligned columns; the last column is not padded, column ``right`` is right-aligned."""
     width = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header) - 1)]
     for r in [header, *rows]:
@@ -160,6 +160,10 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     path = resolve_spec(args.spec, "experiments")
     _check_kind(path, "run", args.spec)
+    from netcollapse.app.planning import check_plan_flags, print_run_plan
+
+    if check_plan_flags(args):  # --plan: print what the run would cost, run nothing
+        return print_run_plan(path, args)
     spec, _ = load_run_spec(path)
     out = (
         Path(args.out)
@@ -299,6 +303,10 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     _check_kind(path, "sweep", args.spec)
     sweep, _ = load_sweep(path)
     out = Path(args.out) if args.out else Path("sweeps") / sweep.name
+    from netcollapse.app.planning import check_plan_flags, print_sweep_plan
+
+    if check_plan_flags(args):  # --plan: print what the sweep would cost, run nothing
+        return print_sweep_plan(path, out, args)
     options = {"gpus_per_actor": args.gpus_per_actor} if args.executor == "ray" else {}
     res = run_sweep(
         path,

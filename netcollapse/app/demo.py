@@ -141,10 +141,12 @@ def _figure(metrics: pd.DataFrame, path: Path, title: str, ylabel: str) -> None:
     ax = plot_frobenius(metrics, hue="topology")
     ax.set_title(title)
     ax.set_ylabel(ylabel)
-    save_figure(ax.figure, path)
+    save_figure(ax, path)
     import matplotlib.pyplot as plt
 
-    plt.close(ax.figure)
+    fig = ax.get_figure(root=True)
+    if fig is not None:
+        plt.close(fig)
 
 
 def _summary_line(metrics: pd.DataFrame) -> pd.DataFrame:
@@ -157,7 +159,7 @@ def _summary_line(metrics: pd.DataFrame) -> pd.DataFrame:
         rows[name] = {
             "F(0)": m["initial_frobenius"],
             "F(T)": m["final_frobenius"],
-            "F(T)/F(0)": m["final_frobenius"] / m["initial_frobenius"],
+            "F(T)/F(0)": float(m["final_frobenius"]) / float(m["initial_frobenius"]),
             "half_life": m["half_life"],
             "late_rate": m["late_rate"],
             "why NaN": m["notes"],
@@ -218,7 +220,7 @@ def stance_summary(metrics: pd.DataFrame, n_nodes: int | str = "n") -> tuple[pd.
             "diversity(T)": mean["diversity"].iloc[-1],
         }
     table = pd.DataFrame(rows).T
-    names = list(rows)
+    names = [str(name) for name in rows]
     verdict = (
         "gap rate: per-round factor by which the gap between the bullish and bearish nodes' "
         "mean stances shrinks (least squares from round 0; 95% t-interval over seeds); "
@@ -334,7 +336,7 @@ def run_demo(out: Path, quick: bool = False) -> int:
     table, verdict = stance_summary(llm, n_llm)
     print(table.to_string(float_format=lambda x: f"{x:.3g}"))
     print(verdict)
-    tokens = token_totals(llm)
+    tokens = token_totals(llm) or {"prompt": float("nan"), "generated": float("nan")}
     print(
         f"LLM section: {llm_seconds:.0f} s, {tokens['prompt']:,} prompt + "
         f"{tokens['generated']:,} generated tokens "

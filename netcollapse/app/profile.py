@@ -80,9 +80,9 @@ def format_profile(timings: pd.DataFrame, metrics: pd.DataFrame | None = None) -
     total = table["seconds"].sum()
     lines.append(f"{'all':<10} {total:>9.3f} {total / max(1, len(timings)):>11.3f} {'100%':>6}")
     if metrics is not None and "generated_tokens" in metrics and "generate" in table.index:
-        seconds = table.loc["generate", "seconds"]
-        new = metrics["generated_tokens"].sum(min_count=1)
-        both = new + metrics["prompt_tokens"].sum(min_count=1)
+        seconds = float(table["seconds"]["generate"])
+        new = float(metrics["generated_tokens"].sum(min_count=1))
+        both = new + float(metrics["prompt_tokens"].sum(min_count=1))
         if seconds > 0 and new == new:
             lines.append(
                 f"generate: {new / seconds:,.1f} generated tok/s, "

@@ -35,7 +35,11 @@ class Embedder(Protocol):
     """A text embedder: ``encode`` gives unit-norm float32 rows of length ``dim``."""
 
     name: str
-    dim: int
+
+    @property
+    def dim(self) -> int:
+        """Embedding dimension."""
+        ...
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """Embed ``texts``; shape ``(len(texts), dim)``, float32, unit rows."""
@@ -48,7 +52,10 @@ class _UnitRowEmbedder:
     A subclass gives ``dim`` and ``_embed`` (the raw rows of a non-empty list).
     """
 
-    dim: int
+    @property
+    def dim(self) -> int:
+        """Embedding dimension."""
+        raise NotImplementedError
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """Embed ``texts``.
@@ -173,8 +180,13 @@ class HashEmbedder(_UnitRowEmbedder):
     """
 
     def __init__(self, dim: int = 32) -> None:
-        self.dim = check_int(dim, "dim", 1)
+        self._dim = check_int(dim, "dim", 1)
         self.name = f"hash{dim}"
+
+    @property
+    def dim(self) -> int:
+        """Embedding dimension."""
+        return self._dim
 
     def __repr__(self) -> str:
         return f"HashEmbedder(dim={self.dim})"

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from netcollapse.backends.devices import cpu_has_amx, resolve_device, resolve_dtype
+from netcollapse.backends.generation import TokenGenerator
 from netcollapse.backends.local.gguf import QUANTIZE, llama_cpp_available
 from netcollapse.backends.models import BUNDLED_LLM_NAMES
 from netcollapse.errors import bad
@@ -241,10 +242,13 @@ def make_generator(
                 "cpu or auto for backend 'llamacpp' (this build "
                 "of llama.cpp runs on the CPU; use backend 'hf' for a GPU)",
             )
-        gen = LlamaCppGenerator(model=model, threads=threads, quantize=path.quantize)
+        gen: TokenGenerator = LlamaCppGenerator(
+            model=model, threads=threads, quantize=path.quantize
+        )
     else:
         from netcollapse.backends.local.hf import HFGenerator
 
+        assert path.dtype is not None  # choose_path resolves it for transformers
         gen = HFGenerator(model=model, dtype=path.dtype, device=path.device, threads=threads)
     gen.reason = path.reason
     return gen

@@ -67,7 +67,7 @@ def fake_answer(request: GenerationRequest, sample: int) -> str:
     pool = [w for doc in request.context for w in _words(doc)]
     if not pool:
         pool = _words(request.query) + list(_FALLBACK_WORDS)
-    n_words = int(min(request.max_new_tokens, rng.integers(4, 11)))
+    n_words = min(request.max_new_tokens, int(rng.integers(4, 11)))
     picked = [pool[i] for i in rng.integers(0, len(pool), size=n_words)]
     text = " ".join(picked)
     return text[:1].upper() + text[1:] + "."

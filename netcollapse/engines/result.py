@@ -4,13 +4,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from netcollapse._io import read_json, read_jsonl, read_npz, read_parquet
 from netcollapse.errors import DataError, bad
+from netcollapse.graphs.export import to_networkx
 from netcollapse.measures.curves import collapse_measures
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    import networkx as nx
+
+    from netcollapse.scenarios.interventions import Schedule
 
 __all__ = ["RunResult"]
 
@@ -30,12 +39,21 @@ class RunResult:
         The resolved configuration.
     path : Path or None
         The run folder, if the run was written to disk.
+    schedule : Schedule, callable or None
+        The graph of every row (the run's graph and its interventions), for
+        :meth:`to_networkx`: a :class:`~netcollapse.scenarios.interventions.Schedule`
+        or a function returning one when first needed.
+        :func:`netcollapse.runs.load_run` sets it (``load_run(folder).result()``);
+        a result built without it has ``None``.
     """
 
     metrics: pd.DataFrame
-    nodes: pd.DataFrame
+    nodes: pd.DataFrame | None
     config: dict = field(default_factory=dict)
     path: Path | None = None
+    schedule: Schedule | Callable[[], Schedule] | None = field(
+        default=None, compare=False, repr=False
+    )
 
     @property
     def frobenius(self) -> np.ndarray:
@@ -150,10 +168,11 @@ class RunResult:
             return posted[(source, step, sample)]
 
         try:
+            cols = ("node", "step", "sample", "text", "published")
             posted = {
-                (int(r.node), int(r.step), int(r.sample)): r.text
-                for r in frame.itertuples(index=False)
-                if r.published
+                (int(node), int(step), int(sample)): str(text)
+                for node, step, sample, text, published in zip(*(frame[c] for c in cols))
+                if published
             }
             frame["context_texts"] = [
                 [text(int(a), int(b)) for a, b in c] for c in frame["context"]
@@ -166,6 +185,69 @@ class RunResult:
                 "of the human corpus, the seed posts and earlier answers (sources.json)"
             ) from None
         return frame
+
+    def to_networkx(self, step: int | None = None) -> nx.DiGraph:
+        """Return the graph row ``step`` read with, its node rows as node attributes.
+
+        Parameters
+        ----------
+        step : int, optional
+            The row (``step`` column of the node table); default the last row.
+
+        Returns
+        -------
+        networkx.DiGraph
+            An edge ``j -> i`` for every positive ``W[i, j]`` of the graph in force
+            at row ``step`` (interventions included), with ``weight = W[i, j]``:
+            node *i* reads node *j*'s store (self-loops where ``W`` has a
+            diagonal). Node attributes: ``label``, ``h`` and every column of the
+            node table at that row (NaN left out); graph attributes ``engine``,
+            ``seed``, ``step``, ``family``, ``n`` and ``edges`` (the direction
+            convention). Built by :func:`netcollapse.graphs.export.to_networkx`.
+
+        Raises
+        ------
+        SpecError
+            One line naming ``step`` with the rows there are, ``nodes`` when the
+            result has no node table, or ``schedule`` when it does not carry the
+            run's graphs.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> from netcollapse.runs import load_run, run_spec
+        >>> out = tempfile.mkdtemp()
+        >>> spec = {"engine": "gmm", "T": 3, "seed": 1,
+        ...         "graph": {"family": "ring", "n": 4},
+        ...         "interventions": [{"at": 2, "freeze": [0]}]}
+        >>> _ = run_spec(spec, out, progress=False)
+        >>> result = load_run(out).result()
+        >>> sorted(result.to_networkx(step=1).in_edges(0, data="weight"))
+        [(1, 0, 0.5), (3, 0, 0.5)]
+        >>> G = result.to_networkx()  # row 3: node 0 frozen, reads only its own store
+        >>> sorted(G.in_edges(0, data="weight")), G.graph["step"]
+        ([(0, 0, 1.0)], 3)
+        """
+        if self.nodes is None:
+            raise bad("nodes", None, "a run with its node table (nodes.parquet)")
+        rows = sorted(int(s) for s in set(self.nodes["step"].tolist()))
+        if not rows:
+            raise bad("nodes", "no rows", "a run with its node table (nodes.parquet)")
+        if step is None:
+            step = rows[-1]
+        elif isinstance(step, bool) or not isinstance(step, (int, np.integer)) or step not in rows:
+            raise bad("step", step, f"a row of the run in {rows[0]}..{rows[-1]}")
+        if self.schedule is None:
+            raise bad(
+                "schedule",
+                None,
+                "a result that carries the run's graphs: load_run(folder).result()",
+            )
+        attrs = {"engine": self.config.get("engine"), "seed": self.config.get("seed")}
+        schedule = self.schedule() if callable(self.schedule) else self.schedule
+        table = self.nodes[self.nodes["step"] == step]
+        graph = schedule.graph_at(int(step))
+        return to_networkx(graph, table, attrs={**attrs, "step": int(step)})
 
     def to_frame(self) -> pd.DataFrame:
         """Return the per-step metrics table."""

@@ -16,7 +16,7 @@ from pydantic import Field, field_validator, model_validator
 
 from netcollapse._spec import Spec as _Spec
 from netcollapse.backends.generation import DECODING_DEFAULTS
-from netcollapse.backends.models import DTYPES
+from netcollapse.backends.models import Dtype
 from netcollapse.engines.gmm_kernels import default_means
 from netcollapse.errors import SpecError, bad
 from netcollapse.graphs.size import human_bytes, machine_memory
@@ -101,7 +101,7 @@ definite covariance
                 str(
                     bad(
                         "means",
-                        f"shape {np.shape(self.means)}",
+                        f"shape {np.asarray(self.means, dtype=float).shape}",
                         f"{self.B} finite means (shape (B,) or (B, d))",
                     )
                 )
@@ -165,7 +165,7 @@ class LLMSpec(_Spec):
     embedder: str = "minilm"
     backend: Literal["auto", "hf", "llamacpp", "openai"] = "auto"
     device: str = "auto"
-    dtype: Literal[("auto", *DTYPES)] = "auto"  # type: ignore[valid-type]
+    dtype: Literal["auto", Dtype] = "auto"
     threads: int | None = Field(default=None, ge=1)
     quantize: Literal["q8_0", "q4_0"] | None = None
     base_url: str | None = None

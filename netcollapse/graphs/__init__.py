@@ -14,11 +14,17 @@ public boundary trusts a validated graph.
   file readers;
 - :mod:`~netcollapse.graphs.more_families`: tree, bipartite, barbell, caveman,
   hypercube, core-periphery, directed random and named (networkx) families;
-- :mod:`~netcollapse.graphs.spec`: validated topology specs (YAML).
+- :mod:`~netcollapse.graphs.spec`: validated topology specs (YAML);
+- :mod:`~netcollapse.graphs.export`: :func:`to_networkx`, a graph with node results
+  as a weighted ``networkx.DiGraph`` (GraphML, GEXF, Gephi, Cytoscape).
 """
 
 from __future__ import annotations
 
+from netcollapse.graphs.export import (
+    EDGE_DIRECTION,
+    to_networkx,
+)
 from netcollapse.graphs.families import (
     FAMILIES,
     read_graph_file,
@@ -35,6 +41,7 @@ from netcollapse.graphs.spec import (
 )
 
 __all__ = [
+    "EDGE_DIRECTION",
     "FAMILIES",
     "RetrievalGraph",
     "TOPOLOGY_MODELS",
@@ -43,4 +50,5 @@ __all__ = [
     "parse_topology",
     "read_graph_file",
     "retrieval_matrix",
+    "to_networkx",
 ]

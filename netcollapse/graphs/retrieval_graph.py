@@ -381,10 +381,10 @@ class RetrievalGraph:
         >>> RetrievalGraph.from_spec({"family": "ring", "n": 6, "self_weight": 0.5}).n
         6
         """
-        from netcollapse.graphs.spec import parse_topology
+        from netcollapse.graphs.spec import FileGraph, parse_topology
 
         s = parse_topology(spec)
-        if s.family == "file" and base_dir is not None:
+        if isinstance(s, FileGraph) and base_dir is not None:
             s = s.model_copy(update={"path": str(resolve_path(base_dir, s.path))})
         seed = s.seed if seed is None else seed
         structure_rng, weight_rng = spawn(seed, 2)

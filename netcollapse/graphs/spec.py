@@ -7,7 +7,7 @@ and an optional ``seed``; :func:`parse_topology` validates it with one-line erro
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
@@ -30,6 +30,8 @@ class _Graph(_Spec):
     self_weight: float = Field(default=0.0, ge=0.0, lt=1.0)
     anchoring: float | list[float] = 0.0
     seed: int | None = Field(default=None, ge=0)
+    if TYPE_CHECKING:  # each family's model declares its own literal (a pydantic field)
+        family: str
 
     @field_validator("anchoring")
     @classmethod
@@ -220,15 +222,15 @@ class Tree(_Graph):
                 f"n: got {self.n}, expected no n without random: true "
                 "(a balanced tree takes r and height)"
             )
-        for name in ("r", "height"):
-            if getattr(self, name) is None:
-                raise ValueError(
-                    f"{name}: got None, expected an integer (a balanced tree takes r and "
-                    "height; a random one random: true and n)"
-                )
+        r, height = self.r, self.height
+        if r is None or height is None:
+            raise ValueError(
+                f"{'r' if r is None else 'height'}: got None, expected an integer (a balanced "
+                "tree takes r and height; a random one random: true and n)"
+            )
         # r >= 2, so a height of 64 or more is past MAX_NODES: never compute r^height then
-        small = self.height < 64 and self.r <= MAX_NODES
-        nodes = (self.r ** (self.height + 1) - 1) // (self.r - 1) if small else MAX_NODES + 1
+        small = height < 64 and r <= MAX_NODES
+        nodes = (r ** (height + 1) - 1) // (r - 1) if small else MAX_NODES + 1
         if nodes > MAX_NODES:
             gives = f"gives {nodes}" if small else f"gives more than {MAX_NODES}"
             raise ValueError(
@@ -383,6 +385,7 @@ TOPOLOGY_MODELS: dict[str, type[_Graph]] = {
         FileGraph,
     )
 }
+"""The spec model of each topology family, by its ``family`` name."""
 
 
 def parse_topology(data: dict[str, Any], prefix: str = "") -> _Graph:

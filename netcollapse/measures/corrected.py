@@ -240,7 +240,10 @@ def corrected_disagreement(samples: Any) -> CorrectedDisagreement:
     arr = _as_samples(samples)
     est = _overall(arr)
     se = jackknife_se(arr, _overall)
-    return CorrectedDisagreement(*map(float, est), float(se[0]), float(se[1]), float(se[3]))
+    raw, between, noise, diversity = map(float, est)
+    return CorrectedDisagreement(
+        raw, between, noise, diversity, float(se[0]), float(se[1]), float(se[3])
+    )
 
 
 def group_disagreement(samples: Any, groups: Any) -> GroupDisagreement:

@@ -69,7 +69,7 @@ def excess_half_life(F: np.ndarray, floor: float | None = None, tail: float = 0.
 
 
 def retained_share(F: np.ndarray) -> float:
-    """Mean of ``F(t) / F(0)`` over ``t = 1 .. T``: how much disagreement a web keeps.
+    """Mean of ``F(t) / F(0)`` over ``1 <= t <= T``: how much disagreement a web keeps.
 
     A threshold time (:func:`half_life`) is a poor summary of a curve that drops in
     one round to a level set by the graph and then wanders around it with sampling

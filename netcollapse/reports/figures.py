@@ -22,7 +22,7 @@ from __future__ import annotations
 import functools
 import io
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -82,7 +82,9 @@ def styled(fn: Callable[..., Figure]) -> Callable[..., Figure]:
         import matplotlib
         import seaborn as sns
 
-        with matplotlib.rc_context({**sns.axes_style("whitegrid"), **_RC}):
+        # keys: any rcParams name (matplotlib types them as one Literal of known names)
+        style: dict[Any, Any] = {**sns.axes_style("whitegrid"), **_RC}
+        with matplotlib.rc_context(style):
             return fn(*args, **kwargs)
 
     return wrapper
@@ -119,7 +121,7 @@ def png(fig: Any) -> bytes:
     return buf.getvalue()
 
 
-def palette(labels: Sequence[Any], fixed: dict[Any, Any] | None = None) -> dict[Any, Any]:
+def palette(labels: Iterable[Any], fixed: dict[Any, Any] | None = None) -> dict[Any, Any]:
     """Return one colour per distinct label (tab10 up to 10 labels, else husl); ``fixed`` wins.
 
     Examples
@@ -158,7 +160,7 @@ def log_y(ax: Any) -> None:
     ax.set_yscale("log")
     lo, hi = ax.dataLim.intervaly
     wide = lo > 0 and hi / lo > 10  # within a decade, label 1, 2, 3, ..., 9
-    ax.yaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0) if wide else np.arange(1, 10)))
+    ax.yaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0) if wide else tuple(range(1, 10))))
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.3g}"))
     ax.yaxis.set_minor_formatter(NullFormatter())
 

@@ -247,6 +247,9 @@ def plot_perspective(frame: pd.DataFrame, ax: Axes | None = None) -> Axes:
     4
     >>> plt.close(ax.figure)
     """
+    from matplotlib.collections import Collection
+    from matplotlib.patches import Patch
+
     _require(frame, "frame", ["node", "step", "dim1", "dim2"])
     ax = _new_axes(ax, figsize=(6.0, 5.0))
     nodes = list(frame["node"].drop_duplicates())
@@ -283,7 +286,8 @@ def plot_perspective(frame: pd.DataFrame, ax: Axes | None = None) -> Axes:
     ax.set_title("Perspective space: joint CMDS of all responses")
     legend = ax.legend(frameon=False, fontsize="small")
     for handle in legend.legend_handles[-len(marks) :]:
-        handle.set_facecolor("lightgray")  # the step markers are not one node's colour
+        if isinstance(handle, (Collection, Patch)):  # the step markers' scatter handles
+            handle.set_facecolor("lightgray")  # they are not one node's colour
     return ax
 
 

@@ -332,7 +332,7 @@ def graph_panels(
     fig, axes = grid(len(panels), 5.0 if len(panels) == 1 else 3.8)
     for ax, p in zip(axes, panels):
         W = p["W"].tocoo()
-        G = nx.Graph()
+        G: nx.Graph[int] = nx.Graph()
         G.add_nodes_from(range(W.shape[0]))
         G.add_weighted_edges_from(
             (int(i), int(j), float(w)) for i, j, w in zip(W.row, W.col, W.data) if i != j and w > 0

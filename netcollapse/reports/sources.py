@@ -131,7 +131,8 @@ def _load_sweep(p: Path) -> Source:
             "(written as tasks finish; none has finished yet)",
         )
     found = read_sweep(p)  # a damaged file: one DataError line naming it
-    meta, results = {"spec": found.spec, "tasks": found.listing}, found.results
+    meta: dict[str, Any] = {"spec": found.spec, "tasks": found.listing}
+    results = found.results
     if "status" not in results or not (results["status"] == "ok").any():
         raise bad("sweep", str(p), "a sweep folder with at least one finished task (status ok)")
     spec, base = load_sweep(meta["spec"])

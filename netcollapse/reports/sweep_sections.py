@@ -48,6 +48,7 @@ def add_sweep(src: Source, rep: Report, calibration: Path | None, measure: str) 
     from netcollapse.sweeps.analysis import predictor_table
 
     res = src.results
+    assert res is not None  # a sweep's Source has its results table
     if "stance_corrected" in src.steps and "stance_retained_share" not in res:
         from netcollapse.measures.levels import retained_share
 
@@ -105,9 +106,10 @@ def add_sweep(src: Source, rep: Report, calibration: Path | None, measure: str) 
         if len(table)
         else table
     )
-    if len(sp):
+    if y is not None and len(sp):  # (no y: an empty table)
+        rows = sp[["r", "lo", "hi", "n"]].itertuples(index=False, name=None)
         cells = sp.assign(
-            cell=[f"{r.r:+.2f} [{r.lo:+.2f}, {r.hi:+.2f}], n {r.n:.0f}" for r in sp.itertuples()]
+            cell=[f"{r:+.2f} [{lo:+.2f}, {hi:+.2f}], n {n:.0f}" for r, lo, hi, n in rows]
         )
         rep.table(
             "predictors",
@@ -216,9 +218,11 @@ def _sweep_graphs(src: Source, rep: Report, ok: pd.DataFrame) -> None:
     panels, stance = [], {}
     for label, rows in list(ok.groupby("label", sort=False))[:12]:
         task = src.tasks.get(rows["task_id"].iloc[0])
-        run = parse_run(task.spec) if task is not None else None
-        graph = build_graph(run, Path(task.base_dir) if task.base_dir else None) if run else None
-        if graph is None or graph.n > 400:
+        if task is None:
+            continue
+        run = parse_run(task.spec)
+        graph = build_graph(run, Path(task.base_dir) if task.base_dir else None)
+        if graph.n > 400:
             continue
         panel: dict[str, Any] = {"name": str(label), "W": graph.W}
         if run.engine == "llm" and run.llm.stances is not None:

@@ -27,7 +27,9 @@ REM_DECIMALS = 9
 """Remainders equal to this many decimals are ties."""
 
 
-def _split(target: np.ndarray, rem_rows: np.ndarray, ra: np.ndarray, n: int):
+def _split(
+    target: np.ndarray, rem_rows: np.ndarray, ra: np.ndarray, n: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Return the floors, the rounded remainders and the units left per row."""
     base = np.floor(target + FLOOR_EPS).astype(np.int64)
     r = np.round(target - base, REM_DECIMALS)

@@ -30,7 +30,7 @@ step); step 3 loops over nodes.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any, Literal, Sequence, get_args
 
 import numpy as np
 import pandas as pd
@@ -53,7 +53,9 @@ __all__ = [
     "retrieval_size",
 ]
 
-QUOTAS = ("largest_remainder", "multinomial")
+Quota = Literal["largest_remainder", "multinomial"]
+"""The type of ``quota`` (what :data:`QUOTAS` lists)."""
+QUOTAS: tuple[str, ...] = get_args(Quota)
 """Values of ``quota``: how :func:`allocate_quotas` rounds ``k_i`` times the shares."""
 
 
@@ -380,6 +382,7 @@ def allocate_quotas(
         sa = t.share[a]
         S = np.bincount(ra, weights=sa, minlength=n)
         if multinomial:
+            assert gen is not None  # made above for the multinomial rule
             give, drew = multinomial_rows(rem, ra, sa / S[ra], gen), True
         else:
             give, tie = hamilton(rem, ra, a, rem[ra] * sa / S[ra], n, rng=gen)

@@ -11,7 +11,7 @@ seed corpus ``H``. It loops over nodes.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING, Literal, Sequence, get_args
 
 import numpy as np
 
@@ -24,7 +24,9 @@ if TYPE_CHECKING:
 
 __all__ = ["PICKS", "select_documents"]
 
-PICKS = ("random", "nearest")
+Pick = Literal["random", "nearest"]
+"""The type of ``pick`` (what :data:`PICKS` lists)."""
+PICKS: tuple[str, ...] = get_args(Pick)
 """Values of ``pick``: how :func:`select_documents` chooses documents within a source."""
 
 
@@ -102,7 +104,7 @@ def select_documents(
     out: list[list[tuple[int, int]]] = []
     for i in range(n):
         sources: list[tuple[int, DocumentStore, int]] = []
-        if quotas.human[i] > 0:
+        if human_store is not None and quotas.human[i] > 0:  # checked above
             sources.append((-1, human_store, int(quotas.human[i])))
         lo, hi = Q.indptr[i], Q.indptr[i + 1]
         for j, c in zip(Q.indices[lo:hi], Q.data[lo:hi]):
@@ -116,8 +118,9 @@ def select_documents(
             order = rngs[i].permutation(len(picks))
             picks = [picks[o] for o in order]
         else:
+            assert queries is not None  # set above for pick 'nearest'
             q = queries[i]
-            scored = []
+            scored: list[tuple[float, int, int]] = []
             qn = q / np.linalg.norm(q)
             for src, store, c in sources:
                 ids = store.pick_nearest(q, c, before_step)

@@ -22,7 +22,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import numpy as np
 from pydantic import Field, model_validator
@@ -30,18 +30,20 @@ from pydantic import Field, model_validator
 from netcollapse._spec import Spec, validate
 from netcollapse.retrieval.expected import ExpectedQuotas, expected_quotas
 from netcollapse.retrieval.quotas import (
-    QUOTAS,
+    Quota,
     Quotas,
     allocate_quotas,
     pooled_quotas,
     reachable_total,
     retrieval_size,
 )
-from netcollapse.retrieval.selection import PICKS
+from netcollapse.retrieval.selection import Pick
 
 __all__ = ["MODES", "Retrieval", "as_retrieval"]
 
-MODES = ("weighted", "pooled")
+Mode = Literal["weighted", "pooled"]
+"""The type of :attr:`Retrieval.mode` (what :data:`MODES` lists)."""
+MODES: tuple[str, ...] = get_args(Mode)
 """Values of :attr:`Retrieval.mode`."""
 
 
@@ -59,13 +61,13 @@ class Retrieval(Spec):
     netcollapse.errors.SpecError: retrieval.beta: got 2.0, expected a value <= 1.0
     """
 
-    mode: Literal[MODES] = "weighted"  # type: ignore[valid-type]
+    mode: Mode = "weighted"
     beta: float | None = Field(default=0.5, gt=0.0, le=1.0)
     k: int | None = Field(default=None, ge=1)
     k_max: int | None = Field(default=None, ge=1)
     memory: int | None = Field(default=None, ge=1)
-    quota: Literal[QUOTAS] = "largest_remainder"  # type: ignore[valid-type]
-    pick: Literal[PICKS] = "random"  # type: ignore[valid-type]
+    quota: Quota = "largest_remainder"
+    pick: Pick = "random"
 
     @model_validator(mode="after")
     def _size_defined(self) -> Retrieval:

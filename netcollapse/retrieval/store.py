@@ -181,7 +181,7 @@ class DocumentStore:
         embeddings: np.ndarray,
         author: int | Sequence[int],
         step: int | Sequence[int],
-        sample: int | Sequence[int] = 0,
+        sample: int | Sequence[int] | np.ndarray = 0,
     ) -> np.ndarray:
         """Add documents; return their ids (consecutive integers from ``len(self)``).
 

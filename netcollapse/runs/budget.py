@@ -42,6 +42,8 @@ __all__ = [
     "check_total",
     "estimate_run",
     "largest_fitting",
+    "spec_graph_size",
+    "token_limits",
 ]
 
 GMM_RATE = 3.0e5
@@ -114,7 +116,7 @@ def estimate_run(spec: Any, T: int | None = None) -> Estimate:
     (10, True, True)
     """
     T = int(spec.T if T is None else T)
-    n, entries, n_field = graph_size(parse_topology(spec.graph, prefix="graph."))
+    n, entries, n_field = spec_graph_size(spec)
     window = T if spec.retrieval.memory is None else min(int(spec.retrieval.memory), T)
     terms = {
         "T": (T + 1) * (ROW_BYTES + NODE_ROW_BYTES * n),
@@ -127,12 +129,61 @@ def estimate_run(spec: Any, T: int | None = None) -> Estimate:
     else:
         llm = spec.llm
         terms["llm.publish"] = POST_BYTES * n * llm.publish * (window + 1)
-        tokens = max(
-            [llm.defaults.max_new_tokens]
-            + [int(x) for x in (node.get("max_new_tokens") for node in llm.nodes or []) if x]
-        )
+        tokens = max([llm.defaults.max_new_tokens, *token_limits(llm, len(llm.nodes or []))])
         seconds = _seconds(n * T * llm.L * tokens, LLM_RATE)
     return Estimate(nodes=n, memory=sum(terms.values()), seconds=seconds, terms=terms)
+
+
+def spec_graph_size(spec: Any) -> tuple[int, int, str]:
+    """Return a run spec's node count, entry lower bound and size field, without building it.
+
+    :func:`netcollapse.graphs.size.graph_size` of the spec's ``graph`` (a ``file``
+    graph counts as 1 node: its size is known only once read).
+
+    Parameters
+    ----------
+    spec : RunSpec
+
+    Returns
+    -------
+    (int, int, str)
+
+    Examples
+    --------
+    >>> from netcollapse.runs.spec import RunSpec
+    >>> spec_graph_size(RunSpec(engine="gmm", T=3, graph={"family": "ring", "n": 10}))
+    (10, 30, 'n')
+    """
+    return graph_size(parse_topology(spec.graph, prefix="graph."))
+
+
+def token_limits(llm: Any, n: int) -> list[int]:
+    """Return each node's ``max_new_tokens`` (its ``llm.nodes`` entry, else the default).
+
+    Parameters
+    ----------
+    llm : LLMSpec
+        A validated ``llm`` section.
+    n : int
+        Nodes.
+
+    Returns
+    -------
+    list of int
+        One limit per node.
+
+    Examples
+    --------
+    >>> from netcollapse.engines.spec import LLMSpec
+    >>> llm = LLMSpec(defaults={"max_new_tokens": 8}, nodes=[{}, {"max_new_tokens": 3}])
+    >>> token_limits(llm, 2)
+    [8, 3]
+    """
+    default = int(llm.defaults.max_new_tokens)
+    nodes = list(llm.nodes or [])
+    return [
+        int((nodes[i] if i < len(nodes) else {}).get("max_new_tokens") or default) for i in range(n)
+    ]
 
 
 def largest_fitting(fits: Any, high: int) -> int:

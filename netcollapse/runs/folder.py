@@ -13,6 +13,7 @@ truncated or garbled file is one :class:`~netcollapse.errors.DataError` line.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -22,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from netcollapse._io import read_json, read_parquet
+from netcollapse.engines.checkpoint import read_checkpoint
 from netcollapse.engines.result import RunResult
 from netcollapse.errors import DataError
 from netcollapse.graphs.retrieval_graph import RetrievalGraph
@@ -138,9 +140,30 @@ class RunFolder:
             **({"interventions": self.events} if self.events else {}),
         }
 
-    def result(self) -> RunResult:
-        """Return the tables as a :class:`~netcollapse.engines.result.RunResult`."""
-        return RunResult(self.metrics, self.nodes, self.config, self.path)
+    def result(self, *, so_far: bool = False) -> RunResult:
+        """Return the tables as a :class:`~netcollapse.engines.result.RunResult`.
+
+        Parameters
+        ----------
+        so_far : bool
+            For an unfinished run (``load_run(folder, finished=False)``) without
+            ``nodes.parquet``: take the node rows of the rows up to the latest
+            checkpoint (``steps/``), and only those rows of the metrics.
+
+        Returns
+        -------
+        RunResult
+            Its ``schedule`` is this folder's :attr:`schedule`, built when first
+            needed (:meth:`~netcollapse.engines.result.RunResult.to_networkx`).
+        """
+        metrics, nodes = self.metrics, self.nodes
+        if so_far and nodes is None:
+            ck = read_checkpoint(self.path)
+            if ck is not None:
+                nodes = pd.concat(ck.node_frames, ignore_index=True)
+                metrics = metrics[metrics["step"] <= ck.t].reset_index(drop=True)
+        lazy = functools.partial(getattr, self, "schedule")  # picklable, built on first use
+        return RunResult(metrics, nodes, self.config, self.path, schedule=lazy)
 
 
 def load_run(folder: str | Path, *, finished: bool = True) -> RunFolder:

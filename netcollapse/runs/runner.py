@@ -14,7 +14,8 @@ from typing import Any
 
 from netcollapse._io import resolve_path
 from netcollapse._spec import read_yaml
-from netcollapse.engines.loop import RunResult, Web
+from netcollapse.engines.loop import Web
+from netcollapse.engines.result import RunResult
 from netcollapse.graphs.retrieval_graph import RetrievalGraph
 from netcollapse.runs.budget import check_run
 from netcollapse.runs.spec import RunSpec, parse_run, run_graph
@@ -120,7 +121,7 @@ def _resolve_paths(event: Intervention, base_dir: Path | None) -> Intervention:
     if inj is not None and inj.corpus not in (None, "default", "stances"):
         return event.model_copy(
             update={"inject": inj.model_copy(update={"corpus": local(inj.corpus)})}
-        )  # type: ignore[arg-type]
+        )
     return event
 
 

@@ -175,17 +175,17 @@ class Intervention(Spec):
         """Return a short human-readable description (``label`` if set)."""
         if self.label:
             return self.label
-        a = self.action
-        if a == "graph":
-            return f"graph -> {self.graph.get('family', '?')}"  # type: ignore[union-attr]
-        if a == "rewire":
-            return f"rewire at rate {self.rewire.rate:g}"  # type: ignore[union-attr]
+        a = self.action  # exactly one action field is set: the checks below agree with it
+        if self.graph is not None:
+            return f"graph -> {self.graph.get('family', '?')}"
+        if self.rewire is not None:
+            return f"rewire at rate {self.rewire.rate:g}"
         if a == "h":
             return f"h -> {self.h if isinstance(self.h, float | int) else 'per node'}"
         if a == "freeze":
             return f"freeze nodes {self.freeze}" if self.freeze else "unfreeze"
         inj = self.inject
-        n = len(inj.texts) if inj.texts is not None else inj.count  # type: ignore[union-attr]
+        n = "?" if inj is None else len(inj.texts) if inj.texts is not None else inj.count
         return f"inject {n} human documents"
 
 
@@ -279,10 +279,11 @@ class Schedule:
             g, sid = self._struct[-1], self._struct_id[-1]
             if ev:
                 g, sid = self._graphs[id(ev[-1])], sid + 1
-            rw = self._latest("rewire", t)
-            if rw is not None and rw.rewire.rate > 0:  # type: ignore[union-attr]
+            latest = self._latest("rewire", t)
+            rw = None if latest is None else latest.rewire
+            if rw is not None and rw.rate > 0:
                 rng = stream_rng(self.seed, Stream.REWIRE, t)
-                g, sid = rewire_step(g, rw.rewire.rate, rng), sid + 1  # type: ignore[union-attr]
+                g, sid = rewire_step(g, rw.rate, rng), sid + 1
             self._struct.append(g)
             self._struct_id.append(sid)
         return self._struct[row], self._struct_id[row]
@@ -306,8 +307,8 @@ class Schedule:
         key = (sid, -1 if he is None else id(he), -1 if fe is None else id(fe))
         if key not in self._memo:
             out = g if he is None else with_h(g, he.h)
-            if fe is not None:
-                out = freeze_nodes(out, fe.freeze)  # type: ignore[arg-type]
+            if fe is not None and fe.freeze is not None:  # (the freeze event's list)
+                out = freeze_nodes(out, fe.freeze)
             self._memo[key] = out
         return self._memo[key]
 
@@ -315,6 +316,11 @@ class Schedule:
     def inject_events(self) -> list[Intervention]:
         """Return every ``inject`` event, in ``at`` order (an event's index is its position)."""
         return [e for e in self.events if e.action == "inject"]
+
+    @property
+    def injects(self) -> list[Inject]:
+        """Return the action of every ``inject`` event, in the order of :attr:`inject_events`."""
+        return [e.inject for e in self.inject_events if e.inject is not None]
 
     def injections(self, row: int) -> list[tuple[int, Intervention]]:
         """Return ``(index, event)`` of the ``inject`` events at or before ``row``, in order."""
@@ -368,6 +374,7 @@ def inject_texts(event: Inject, rng: np.random.Generator, field: str = "inject")
     event.check_engine("llm", field=field)
     if event.texts is not None:
         return list(event.texts)
+    assert event.corpus is not None and event.count is not None  # check_engine: no texts
     if event.corpus == "default":
         corpus = default_corpus()
     elif event.corpus == "stances":

@@ -15,7 +15,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import math
-from typing import Any, Callable, NamedTuple
+from typing import Any, Callable, Literal, NamedTuple
 
 import numpy as np
 import scipy.linalg as la
@@ -273,7 +273,13 @@ def deflated(A: sp.csr_array, u: np.ndarray, lam: float) -> Callable:
     return matvec
 
 
-def arpack_eigenvalues(matvec: Callable, n: int, which: str, tol: float, k: int = 2) -> np.ndarray:
+ArpackWhich = Literal["LM", "SM", "LR", "SR", "LI", "SI"]
+"""Which eigenvalues ARPACK's ``eigs`` finds: largest/smallest modulus, real or imaginary part."""
+
+
+def arpack_eigenvalues(
+    matvec: Callable, n: int, which: ArpackWhich, tol: float, k: int = 2
+) -> np.ndarray:
     """Converged eigenvalues of ARPACK ``eigs`` within :data:`ARPACK_MATVECS` (maybe none)."""
     op = spla.LinearOperator((n, n), matvec=matvec, dtype=float)
     ncv = min(n - 1, 20)
@@ -293,7 +299,7 @@ def arpack_eigenvalues(matvec: Callable, n: int, which: str, tol: float, k: int 
         return np.asarray(err.eigenvalues, dtype=complex)
 
 
-def eigs_fixed_start(A: Any, k: int, which: str, tol: float) -> np.ndarray:
+def eigs_fixed_start(A: Any, k: int, which: ArpackWhich, tol: float) -> np.ndarray:
     """ARPACK ``eigs`` eigenvalues of ``A`` from the fixed start vector (no budget)."""
     v0 = np.random.default_rng(V0_SEED).random(A.shape[0]) + 0.5
     return spla.eigs(A, k=k, which=which, v0=v0, tol=tol, return_eigenvectors=False)

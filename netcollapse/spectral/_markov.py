@@ -31,6 +31,7 @@ from netcollapse.spectral._linalg import (
     ARPACK_TOL,
     EPS,
     TOL,
+    ArpackWhich,
     arpack_eigenvalues,
     deflated,
     eigs_fixed_start,
@@ -302,7 +303,7 @@ class Chain:
         """Matvec of W with its Perron eigenvalue (one closed class) moved to the mean."""
         return self.W @ x + (self._mean_other - 1.0) * float(self.pi @ x)
 
-    def arpack(self, matvec: Callable, which: str, k: int = 2) -> np.ndarray:
+    def arpack(self, matvec: Callable, which: ArpackWhich, k: int = 2) -> np.ndarray:
         """Converged eigenvalues of ARPACK ``eigs`` within ``ARPACK_MATVECS`` (maybe none)."""
         return arpack_eigenvalues(matvec, self.n, which, self.arpack_tol, k)
 
@@ -318,7 +319,7 @@ class Chain:
         r = np.repeat(np.arange(idx.size), np.diff(sub.indptr))
         return int(np.gcd.reduce(np.abs(lev[r] + 1 - lev[sub.indices]).astype(np.int64)))
 
-    def eigs(self, A: Any, k: int, which: str) -> np.ndarray:
+    def eigs(self, A: Any, k: int, which: ArpackWhich) -> np.ndarray:
         """ARPACK ``eigs`` eigenvalues of ``A`` at the chain's ARPACK tolerance (no budget)."""
         return eigs_fixed_start(A, k, which, self.arpack_tol)
 
@@ -328,8 +329,10 @@ class Chain:
         e = self.ends
         if self.reversible:
             return _snap(max(abs(1 - g + g * e.lambda_2), abs(1 - g + g * e.lambda_min)))
+        rest = e.rest
+        assert rest is not None  # the dense and ARPACK ends (non-reversible chains) carry it
         if self.dense or self.n < 8:
-            return _snap(float(np.max(np.abs(1 - g + g * e.rest))))
+            return _snap(float(np.max(np.abs(1 - g + g * rest))))
         if self.period > 1 and g == 1.0:
             return 1.0
 
@@ -340,7 +343,7 @@ class Chain:
         if not ev.size:  # out of ARPACK's budget: no certified number (the summary's note)
             return math.nan
         rate = float(np.max(np.abs(ev)))
-        return _snap(max(rate, float(np.max(np.abs(1 - g + g * e.rest), initial=0.0))))
+        return _snap(max(rate, float(np.max(np.abs(1 - g + g * rest), initial=0.0))))
 
 
 def _pattern_symmetric(W: sp.csr_array) -> bool:

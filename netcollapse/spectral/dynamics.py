@@ -167,7 +167,7 @@ class _Stack:
         """Return the number of published steps a node reads at step ``t``."""
         return t + 1 if self.memory is None else min(self.memory, t + 1)
 
-    def _past(self, Z: np.ndarray, t: int) -> np.ndarray:
+    def _past(self, Z: np.ndarray, t: int) -> np.ndarray | float:
         n = self.n
         if self.memory is None:
             return Z[n : 2 * n]

@@ -248,8 +248,8 @@ def _kemeny_reversible(chain: Chain, Z: np.ndarray) -> Certified:
         inv = chain.inverse
         k = min(KEMENY_EXACT_MODES, chain.n - 2)
         vals, V = inv.top(k)
-    except (MemoryError, RuntimeError, spla.ArpackError) as err:
-        return Certified(math.nan, math.nan, f"solves failed ({type(err).__name__})")
+    except (MemoryError, RuntimeError, spla.ArpackError) as exc:
+        return Certified(math.nan, math.nan, f"solves failed ({type(exc).__name__})")
     Z -= V @ (V.T @ Z)
     value, err = hutchinson(np.einsum("ij,ij->j", Z, inv.solve(Z)), float(vals.sum()))
     return Certified(value, err, how + f" (sparse LU; the {k} slowest modes exact)")

@@ -167,7 +167,7 @@ def spectral_summary(
         )
         table.loc[key, "value"] = math.nan
     note = "; ".join(x for x in [_note(chain), *dict.fromkeys(whys)] if x)
-    table.loc["note"] = [note, math.nan, "", math.nan]
+    table.loc["note"] = pd.Series([note, math.nan, "", math.nan], index=table.columns)
     if accuracy:
         return table[["value", "error", "certificate"]]
     return pd.Series(list(table["value"]), index=list(SUMMARY_KEYS), dtype=object, name="spectral")

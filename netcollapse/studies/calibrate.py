@@ -62,6 +62,7 @@ from pydantic import Field
 from netcollapse._spec import Spec, read_yaml, validate
 from netcollapse.engines.spec import LLMSpec
 from netcollapse.errors import DataError, bad
+from netcollapse.scenarios.stances import StanceSpec
 
 __all__ = [
     "CHOICE_RULE",
@@ -109,12 +110,12 @@ class CalibrationSpec(Spec):
     contexts: int = Field(default=8, ge=2)
     L: int = Field(default=4, ge=2)
     variants: list[Variant] = Field(
-        default_factory=lambda: [Variant(**v) for v in DEFAULT_VARIANTS], min_length=1
+        default_factory=lambda: [Variant.model_validate(v) for v in DEFAULT_VARIANTS], min_length=1
     )
     source: Literal["posts", "answers"] = "posts"
     pool: int = Field(default=8, ge=1)
     pool_posts: int = Field(default=4, ge=1)
-    llm: LLMSpec = LLMSpec(stances={})
+    llm: LLMSpec = LLMSpec(stances=StanceSpec())
 
 
 def lack_of_fit(doses: Any, x: Any, y: Any) -> dict[str, Any]:
@@ -221,11 +222,18 @@ class _Pool:
     held: list[int]
 
 
+def _stances(spec: CalibrationSpec) -> StanceSpec:
+    """Return the spec's stances section; a calibration cannot go without one."""
+    if spec.llm.stances is None:
+        raise bad("llm.stances", None, "a stances section (corpus and the two stance names)")
+    return spec.llm.stances
+
+
 def _split(spec: CalibrationSpec, base_dir: Path | None) -> _Pool:
     from netcollapse._random import Stream, stream_rng
     from netcollapse.scenarios.stances import stance_corpus
 
-    st = spec.llm.stances
+    st = _stances(spec)
     corpus = stance_corpus(st.corpus, st.column, base_dir)
     labels = [str(m[st.column]) for m in corpus.metadata]
     rng = stream_rng(spec.seed, Stream.STANCE_POSTS)
@@ -286,7 +294,7 @@ def dose_table(spec: CalibrationSpec, base_dir: Path | None = None) -> tuple[pd.
     from netcollapse.measures.stance import auc, project, stance_axis
     from netcollapse.retrieval.corpus import DEFAULT_QUERY
 
-    llm, st = spec.llm, spec.llm.stances
+    llm, st = spec.llm, _stances(spec)
     split = _split(spec, base_dir)
     gen = llm.generator(llm.defaults.model)
     embedder = SentenceTransformerEmbedder(llm.embedder)
@@ -300,7 +308,9 @@ def dose_table(spec: CalibrationSpec, base_dir: Path | None = None) -> tuple[pd.
     pos = [i for i in split.pool if split.labels[i] == st.positive]
     neg = [i for i in split.pool if split.labels[i] == st.negative]
 
-    def answer(variant: Variant, texts: list[tuple[str, ...]], rng: np.random.Generator):
+    def answer(
+        variant: Variant, texts: list[tuple[str, ...]], rng: np.random.Generator
+    ) -> tuple[list[str], np.ndarray]:
         """``L`` answers per context: their texts and stances, shape (contexts, L)."""
         seeds = rng.integers(0, 2**31 - 1, size=len(texts))
         d = llm.defaults
@@ -374,8 +384,7 @@ def run_calibration(
         base_dir = Path(spec).resolve().parent
         spec = read_yaml(spec)
     parsed = spec if isinstance(spec, CalibrationSpec) else validate(CalibrationSpec, spec)
-    if parsed.llm.stances is None:
-        raise bad("llm.stances", None, "a stances section (corpus and the two stance names)")
+    _stances(parsed)
     if parsed.source == "answers" and parsed.k > parsed.pool * parsed.L:
         raise bad(
             "k", parsed.k, f"at most pool x L = {parsed.pool * parsed.L} (answers per stance)"

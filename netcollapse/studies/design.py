@@ -104,8 +104,8 @@ def design_power(
         pc = pred - pred.mean()
         slope = float(pc @ (means - means.mean()) / (pc @ pc))
         hits["slope in [0.7, 1.3]"] += 0.7 <= slope <= 1.3
-        for target, (a, b) in pairs.items():
-            diff = rates[s, :, names.index(a)] - rates[s, :, names.index(b)]
+        for target, (first, second) in pairs.items():
+            diff = rates[s, :, names.index(first)] - rates[s, :, names.index(second)]
             _, lo, _ = mean_interval(diff[np.isfinite(diff)])
             hits[target] += lo > 0
     table = pd.DataFrame(

@@ -104,6 +104,7 @@ def _calibration(folder: Path) -> Any:
             "run with llm.stances"
         )
     run = load_run(folder)
+    assert run.nodes is not None  # load_run: a finished run has its node rows
     seed_stance = run.seed_stance()
     response = fit_stance_response(run.nodes, int(run.config["L"]))
     return fit_read_var(
@@ -257,8 +258,8 @@ def stance_study(
     for _, res in ok.iterrows():
         task = tasks[res["task_id"]]
         run = parse_run(task.spec)
-        models = {run.llm.defaults.model, *(n.get("model") for n in run.llm.nodes or [])}
-        models.discard(None)
+        named = [run.llm.defaults.model, *(n.get("model") for n in run.llm.nodes or [])]
+        models = {m for m in named if m is not None}
         if cal_model is not None and models != {cal_model}:
             raise bad(
                 "calibration",
@@ -268,7 +269,13 @@ def stance_study(
         graph = build_graph(run, Path(task.base_dir) if task.base_dir else None)
         if run.llm.embedder not in embedders:
             embedders[run.llm.embedder] = SentenceTransformerEmbedder(run.llm.embedder)
-        st = seed_stances(run.llm.stances, graph, run.seed)
+        stances = run.llm.stances
+        if stances is None:  # a grid that varies llm.stances
+            raise DataError(
+                f"sweep: got task {task.task_id} without llm.stances, expected LLM tasks "
+                "with llm.stances"
+            )
+        st = seed_stances(stances, graph, run.seed)
         z = readout(st, embedders[run.llm.embedder]).z
         schedule = Schedule(graph, run.interventions, seed=run.seed)
         pred = predict_stance_curve(
@@ -276,21 +283,21 @@ def stance_study(
             z,
             response,
             run.T,
-            seeds=run.llm.stances.posts,
+            seeds=stances.posts,
             memory=run.retrieval.memory,
             publish=run.llm.publish,
-            persist=run.llm.stances.persist,
+            persist=stances.persist,
         )["frobenius"].to_numpy()
         s = steps[steps["task_id"] == res["task_id"]].sort_values("step")
         F = s["stance_corrected"].to_numpy(float)
         mm, pm = level_measures(F), level_measures(pred)
-        first = first_round({"stances": {"persist": run.llm.stances.persist}})
+        first = first_round({"stances": {"persist": stances.persist}})
         mm["stance_rate"] = geometric_rate(F, first)[0]
         pm["stance_rate"] = geometric_rate(pred, first)[0]
         gap = s["stance_gap"].to_numpy(float)
         mm["stance_gap_rate"] = geometric_rate(gap, first)[0]
         pm["stance_gap_rate"] = math.nan  # the expected gap: seeds that only start, memory 1
-        if not run.llm.stances.persist and run.retrieval.memory == 1 and not run.interventions:
+        if not stances.persist and run.retrieval.memory == 1 and not run.interventions:
             expected = predict_stance_gap(graph, z, response, run.T)
             pm["stance_gap_rate"] = geometric_rate(expected, 0)[0]
         full = s["corrected"].to_numpy(float)
@@ -323,11 +330,11 @@ def stance_study(
         )
     table = pd.DataFrame(rows)
     graphs = []
-    for name, g in table.groupby("graph", sort=False):
+    for graph_name, g in table.groupby("graph", sort=False):
         m, lo, hi = mean_interval(g[measure].to_numpy(float))
         graphs.append(
             {
-                "graph": name,
+                "graph": graph_name,
                 "mean": m,
                 "lo": lo,
                 "hi": hi,
@@ -346,10 +353,12 @@ def stance_study(
         per["vs_ref_hi"] = [d["hi"] for d in diffs]
     sep = math.nan
     if {"complete", "ring"} <= set(per["graph"]):
-        c, r = (per.set_index("graph").loc[k] for k in ("complete", "ring"))
-        lo_hi = [(c["lo"], c["hi"]), (r["lo"], r["hi"])]
-        if all(math.isfinite(v) for pair in lo_hi for v in pair):
-            sep = bool(c["hi"] < r["lo"] or r["hi"] < c["lo"])
+        by_graph = per.set_index("graph")
+        (c_lo, c_hi), (r_lo, r_hi) = (
+            (float(by_graph["lo"][k]), float(by_graph["hi"][k])) for k in ("complete", "ring")
+        )
+        if all(math.isfinite(v) for v in (c_lo, c_hi, r_lo, r_hi)):
+            sep = bool(c_hi < r_lo or r_hi < c_lo)
     targets = {
         "measure": measure,
         "spearman_calibrated": spearman(per["mean"], per["calibrated"]),
@@ -416,9 +425,8 @@ def format_study(study: StanceStudy) -> str:
         )
     gaps = study.curves.groupby(["graph", "step"])["gap"].mean().unstack("step")
     if "sbm" in gaps.index:
-        g = gaps.loc["sbm"]
         lines.append(
             "sbm gap between group-mean stances, by step: "
-            + " ".join(f"{v:+.2f}" for v in g.to_numpy())
+            + " ".join(f"{v:+.2f}" for v in gaps.loc["sbm"].to_numpy())
         )
     return "\n".join(lines)

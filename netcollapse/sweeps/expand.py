@@ -138,7 +138,7 @@ def _canonical(parsed: RunSpec) -> dict[str, Any]:
     out = parsed.model_dump(mode="json", exclude={"name", "description"})
     out["graph"] = parse_topology(parsed.graph, prefix="graph.").model_dump(mode="json")
     for path, empty in ADDED_LATER:
-        parent = out
+        parent: Any = out
         for key in path[:-1]:
             parent = parent.get(key) if isinstance(parent, dict) else None
         if isinstance(parent, dict) and parent.get(path[-1], empty) == empty:

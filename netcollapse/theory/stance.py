@@ -368,9 +368,12 @@ def fit_read_var(
     T = F.shape[0] - 1
     if T < 1:
         raise bad("measured", f"{F.shape[0]} rounds", "at least 2")
-    kw = {"seeds": seeds, "memory": memory, "publish": publish}
-    base = predict_stance_curve(graph, z, response._replace_read_var(0.0), T, **kw)
-    unit = predict_stance_curve(graph, z, response._replace_read_var(1.0), T, **kw)
+    base, unit = (
+        predict_stance_curve(
+            graph, z, response._replace_read_var(v), T, seeds=seeds, memory=memory, publish=publish
+        )
+        for v in (0.0, 1.0)
+    )
     f0, f1 = base["frobenius"].to_numpy() ** 2, unit["frobenius"].to_numpy() ** 2
     x, y = (f1 - f0)[1:], (F**2 - f0)[1:]
     ok = np.isfinite(y)

@@ -131,7 +131,7 @@ def test_help_lists_every_subcommand_with_one_line_of_help():
     proc = netcollapse_cmd("--help", env={**os.environ, "COLUMNS": "80"})
     assert proc.returncode == 0
     lines = proc.stdout.splitlines()
-    for name in ("topologies", "experiments", "spectral", "run", "sweep", "demo"):
+    for name in ("topologies", "experiments", "spectral", "run", "sweep", "export", "demo"):
         [line] = [x for x in lines if x.strip().startswith(name + " ")]
         assert len(line.split()) >= 4, line  # the name, then its help on the same line
 

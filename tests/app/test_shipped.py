@@ -105,6 +105,9 @@ def test_package_data_covers_every_shipped_file():
         for p in data.rglob("*")
         if p.is_file() and "__pycache__" not in p.parts
     ]
+    # and the PEP 561 marker: the package's type hints are for its users' type checkers
+    assert (ROOT / "netcollapse" / "py.typed").is_file()
+    files.append("py.typed")
     assert "data/topologies/karate_edgelist.txt" in files and "data/bitcoin_seed.jsonl" in files
     missed = [f for f in files if not any(fnmatch.fnmatchcase(f, pat) for pat in patterns)]
     assert not missed, f"not in [options.package_data]: {missed}"

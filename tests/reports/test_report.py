@@ -10,15 +10,14 @@ from __future__ import annotations
 
 import base64
 import html
-import os
 import re
 import shutil
-import subprocess
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from browser import chromium
 
 from netcollapse.app.cli import main
 from netcollapse.graphs.retrieval_graph import RetrievalGraph
@@ -31,7 +30,6 @@ from netcollapse.sweeps.run import run_sweep
 ROOT = Path(__file__).resolve().parents[2]
 CALIBRATION = ROOT / "docs" / "results" / "llm_stance_calibration"
 SHIPPED_SWEEP = ROOT / "docs" / "results" / "llm_topology_study"
-CHROMIUM = "/usr/bin/chromium"
 GMM = {
     "engine": "gmm",
     "T": 8,
@@ -276,32 +274,6 @@ def test_figures_have_labels_titles_and_legends():
 
 
 # ----------------------------------------------------------------- chromium
-def chromium(tmp_path, *args):
-    """Run headless chromium on a fresh profile; return its stdout."""
-    if not os.path.exists(CHROMIUM):
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{CHROMIUM} is missing under CI=true (make chromium installs it)")
-        pytest.skip(f"{CHROMIUM} is missing (make chromium installs it)")
-    profile = tmp_path / f"profile-{len(list(tmp_path.glob('profile-*')))}"
-    cmd = [
-        CHROMIUM,
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        f"--user-data-dir={profile}",
-        "--virtual-time-budget=5000",
-        *args,
-    ]
-    done = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr[-2000:]
-    return done.stdout
-
-
 @pytest.mark.parametrize("kind", ["gmm_run", "gmm_sweep", "llm_run"])
 def test_chromium_renders_every_image(request, results, capsys, tmp_path, kind):
     folder = request.getfixturevalue("llm_run") if kind == "llm_run" else results / kind

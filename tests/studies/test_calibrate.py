@@ -116,6 +116,18 @@ def test_bad_calibration_specs(tmp_path, capsys, text, message):
     assert not (tmp_path / "o").exists()
 
 
+def test_dose_table_without_stances_is_a_one_line_error():
+    # found by mypy: dose_table read spec.llm.stances.corpus (AttributeError on None)
+    from netcollapse._spec import validate
+    from netcollapse.errors import SpecError
+    from netcollapse.studies.calibrate import CalibrationSpec, dose_table
+
+    spec = validate(CalibrationSpec, {"llm": {"L": 2}})
+    assert spec.llm.stances is None
+    with pytest.raises(SpecError, match=r"^llm\.stances: got None, expected a stances section"):
+        dose_table(spec)
+
+
 @pytest.mark.slow
 def test_calibration_from_the_models_own_answers(tmp_path):
     """source: answers: contexts of model answers of known stance, not human posts."""

@@ -298,7 +298,7 @@ class HFGenerator(TokenGenerator):
             "backend": "hf", "model": self.name, "model_file": file, "model_sha256": digest,
             "dtype": self.dtype, "device": self.device,
             "threads": self.threads or torch.get_num_threads(),
-            "reason": getattr(self, "reason", "as given"),
+            "reason": self.reason,
         }  # fmt: skip
 
     def prompt_ids(self, request: GenerationRequest) -> list[int]:

@@ -255,7 +255,7 @@ class LlamaCppGenerator(TokenGenerator):
         out = {
             "backend": "llamacpp", "model": self.name, "model_file": file, "model_sha256": digest,
             "quantize": self.quantize, "device": "cpu", "threads": st["threads"],
-            "reason": getattr(self, "reason", "as given"),
+            "reason": self.reason,
         }  # fmt: skip
         if self.quantize:
             out["source_sha256"] = model_digest(source)[1]
