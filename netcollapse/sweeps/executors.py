@@ -21,8 +21,10 @@ numbers.
   pool of actors, which keep their loaded models across tasks (models are cached
   per process, see :mod:`netcollapse.backends.models`); other tasks are Ray tasks with one
   CPU each. A task whose worker process dies (killed, out of memory: ``RayActorError``,
-  ``WorkerCrashedError``) runs once more on a fresh worker; a second death is its
-  outcome, :class:`WorkerLost` (one line in its row), and the sweep goes on.
+  ``WorkerCrashedError``), or whose node dies (``NodeDiedError``), runs once more on a
+  fresh worker; a second death is its outcome, :class:`WorkerLost` (one line in its
+  row), and the sweep goes on. An actor takes tasks once it has started, so a
+  replacement that waits for a free CPU (its node died) holds no task up.
 
 Nothing here changes global state at import time; Ray and torch are imported only
 when an executor starts.
@@ -194,13 +196,13 @@ class ProcessExecutor:
             lost = []
             for fut in done:
                 task = running.pop(fut)
-                exc = fut.exception()
-                if isinstance(exc, BrokenProcessPool):
-                    exc = _second_death(task, exc, retried)
-                    if exc is None:
+                error = fut.exception()
+                if isinstance(error, BrokenProcessPool):
+                    error = _second_death(task, error, retried)
+                    if error is None:
                         lost.append(task)
                         continue
-                yield task, (exc if exc is not None else fut.result())
+                yield task, (error if error is not None else fut.result())
             queue.extendleft(reversed(lost))
 
 
@@ -217,8 +219,16 @@ class _TaskActor:
     def __init__(self) -> None:
         worker_init()
 
+    def ready(self) -> bool:
+        """Answer once the actor has started (placed on a node, constructed)."""
+        return True
+
     def run(self, fn: Callable[[Any], Any], task: Any) -> Any:
         return fn(task)
+
+
+#: What an actor's ``ready`` call stands for among the tasks in flight.
+_STARTING = object()
 
 
 class RayExecutor:
@@ -299,7 +309,13 @@ class RayExecutor:
         self._owner = False
 
     def map(self, fn: Callable[[Any], Any], tasks: Iterable[Any]) -> Iterator[Outcome]:
-        """Yield ``(task, outcome)`` as tasks finish."""
+        """Yield ``(task, outcome)`` as tasks finish.
+
+        An actor gets tasks only once it has started (``ready``): a replacement for
+        an actor whose node died may wait for a free CPU that never comes, and the
+        surviving actors take the tasks meanwhile. An actor with no LLM task left
+        to take is let go, so that its CPU runs the other tasks.
+        """
         ray = self._ray
         if ray is None:
             raise RuntimeError("use the executor as a context manager")
@@ -308,13 +324,22 @@ class RayExecutor:
         llm = deque(t for t in items if _engine(t) == "llm")
         remote = ray.remote(num_cpus=1, max_retries=0)(_ray_call)
         actor_cls = ray.remote(num_cpus=1, num_gpus=self.gpus_per_actor, max_restarts=0)(_TaskActor)
-        free = [actor_cls.remote() for _ in range(min(self.workers, len(llm)))]
+        running: dict[Any, tuple[Any, Any]] = {}  # ref -> (task or _STARTING, actor or None)
+
+        def start_actor() -> None:
+            actor = actor_cls.remote()
+            running[actor.ready.remote()] = (_STARTING, actor)
+
+        for _ in range(min(self.workers, len(llm))):
+            start_actor()
+        free: list[Any] = []  # started actors without a task
         fn_ref = ray.put(fn)
-        running: dict[Any, tuple[Any, Any]] = {}  # object ref -> (task, actor or None)
-        lost = (ray.exceptions.RayActorError, ray.exceptions.WorkerCrashedError)
+        errors = ray.exceptions
+        lost = (errors.RayActorError, errors.WorkerCrashedError, errors.NodeDiedError)
         retried: set[Any] = set()  # tasks run again once after their worker died
+        failed_starts = 0
         try:
-            while plain or llm or running:
+            while plain or llm or any(t is not _STARTING for t, _ in running.values()):
                 while plain and sum(a is None for _, a in running.values()) < 2 * self.workers:
                     task = plain.popleft()
                     running[remote.remote(fn_ref, task)] = (task, None)
@@ -322,8 +347,7 @@ class RayExecutor:
                     task, actor = llm.popleft(), free.pop()
                     running[actor.run.remote(fn_ref, task)] = (task, actor)
                 if not running:  # LLM tasks left but every actor died
-                    free.append(actor_cls.remote())
-                    continue
+                    start_actor()
                 ready, _ = ray.wait(list(running), num_returns=1)
                 for ref in ready:
                     task, actor = running.pop(ref)
@@ -331,15 +355,31 @@ class RayExecutor:
                         outcome = ray.get(ref)
                     except Exception as exc:  # RayTaskError, RayActorError, ...
                         outcome = exc
+                        if task is _STARTING:  # it died starting: drop it, maybe give up
+                            failed_starts += 1
+                            alive = free or any(a is not None for _, a in running.values())
+                            while llm and not alive and failed_starts > 2 * self.workers:
+                                yield (
+                                    llm.popleft(),
+                                    WorkerLost(
+                                        f"no Ray actor could start ({type(exc).__name__}); "
+                                        "run the sweep again to retry it"
+                                    ),
+                                )
+                            continue
                         if actor is not None and isinstance(exc, ray.exceptions.RayActorError):
-                            actor = actor_cls.remote()  # replace the dead actor
+                            start_actor()  # replace the dead actor
+                            actor = None
                         if isinstance(exc, lost):  # killed, out of memory, node gone
                             outcome = _second_death(task, exc, retried)
                             if outcome is None:  # once more, on another worker
-                                (plain if actor is None else llm).appendleft(task)
-                    if actor is not None:
+                                (plain if _engine(task) != "llm" else llm).appendleft(task)
+                    if actor is not None and llm:
                         free.append(actor)
-                    if outcome is not None:
+                    elif actor is not None:  # no LLM task waits: its CPU goes to the others
+                        with contextlib.suppress(Exception):
+                            ray.kill(actor)
+                    if outcome is not None and task is not _STARTING:
                         yield task, outcome
         finally:
             for ref in running:
