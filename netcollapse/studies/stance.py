@@ -222,7 +222,7 @@ def stance_study(
     -------
     StanceStudy
     """
-    from netcollapse.backends.embedding import SentenceTransformerEmbedder
+    from netcollapse.backends.embedding import MemoEmbedder, SentenceTransformerEmbedder
     from netcollapse.runs.runner import build_graph
     from netcollapse.runs.spec import parse_run
     from netcollapse.scenarios.interventions import Schedule
@@ -268,7 +268,9 @@ def stance_study(
             )
         graph = build_graph(run, Path(task.base_dir) if task.base_dir else None)
         if run.llm.embedder not in embedders:
-            embedders[run.llm.embedder] = SentenceTransformerEmbedder(run.llm.embedder)
+            # every task's readout embeds the same stance posts: each distinct one once
+            embed = SentenceTransformerEmbedder(run.llm.embedder)
+            embedders[run.llm.embedder] = MemoEmbedder(embed)
         stances = run.llm.stances
         if stances is None:  # a grid that varies llm.stances
             raise DataError(

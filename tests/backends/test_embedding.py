@@ -10,6 +10,7 @@ from netcollapse.backends import models
 from netcollapse.backends.embedding import (
     Embedder,
     HashEmbedder,
+    MemoEmbedder,
     SentenceTransformerEmbedder,
 )
 from netcollapse.errors import ModelError, SpecError
@@ -34,8 +35,10 @@ def minilm() -> SentenceTransformerEmbedder:
     return SentenceTransformerEmbedder(threads=1)
 
 
-@pytest.fixture(params=["hash", "minilm"])
+@pytest.fixture(params=["hash", "minilm", "memo"])
 def embedder(request, minilm) -> Embedder:
+    if request.param == "memo":
+        return MemoEmbedder(SentenceTransformerEmbedder(threads=1))
     return HashEmbedder(dim=16) if request.param == "hash" else minilm
 
 
@@ -169,3 +172,34 @@ def test_local_folder_works_like_bundled_name(minilm):
     local = SentenceTransformerEmbedder(str(models.bundled_embedder_path()), threads=1)
     assert local.name == str(models.bundled_embedder_path())
     np.testing.assert_allclose(local.encode(TEXTS[:3]), minilm.encode(TEXTS[:3]), atol=1e-6)
+
+
+class CountingEmbedder(HashEmbedder):
+    """Bookkeeping only: records every batch it is asked to embed."""
+
+    def __init__(self) -> None:
+        super().__init__(dim=8)
+        self.batches: list[list[str]] = []
+
+    def _embed(self, texts):
+        self.batches.append(list(texts))
+        return super()._embed(texts)
+
+
+def test_memo_embeds_each_distinct_text_once_and_keeps_the_order():
+    inner = CountingEmbedder()
+    memo = MemoEmbedder(inner)
+    first = memo.encode(["a", "b", "a"])
+    second = memo.encode(["c", "b", "a", "c"])
+    assert inner.batches == [["a", "b"], ["c"]]
+    assert len(memo) == 3 and memo.dim == 8 and memo.name == inner.name
+    direct = HashEmbedder(dim=8).encode(["c", "b", "a", "c"])
+    np.testing.assert_array_equal(second, direct)
+    np.testing.assert_array_equal(first, direct[[2, 1, 2]])
+    assert memo.encode([]).shape == (0, 8) and inner.batches == [["a", "b"], ["c"]]
+
+
+def test_memo_rows_of_the_real_embedder_match_direct_calls(minilm):
+    memo = MemoEmbedder(SentenceTransformerEmbedder(threads=1))
+    memo.encode(TEXTS[:3])  # later rows come from this batch
+    np.testing.assert_allclose(memo.encode(TEXTS), minilm.encode(TEXTS), atol=1e-5)
