@@ -155,7 +155,9 @@ f.onload = async () => {
   const doc = f.contentDocument;
   const images = await Promise.all([...doc.images].map(async (img) => {
     img.loading = "eager";
-    try { await img.decode(); } catch (e) {}
+    // a decode that never settles must not hold the result back: 10 s each at most
+    const late = new Promise((resolve) => setTimeout(resolve, 10000));
+    try { await Promise.race([img.decode(), late]); } catch (e) {}
     return {src: img.getAttribute("src"), ok: img.complete && img.naturalWidth > 0,
             width: img.naturalWidth};
   }));
@@ -207,10 +209,16 @@ def served(site):
 
 def rendered(served: str, page: str, tmp_path: Path) -> dict:
     """Open ``page`` in chromium; return its title, images, links, text and a screenshot."""
-    dom = chromium(
-        tmp_path, "--virtual-time-budget=15000", "--dump-dom", f"{served}/__check/{page}"
-    )
-    found = re.search(r'<pre id="result">(.*?)</pre>', dom, re.S)
+    # Chromium dumps the DOM when the virtual-time budget runs out; on a loaded machine the
+    # iframe's load can come later than that, so a missing result gets a longer budget
+    # (a page that never loads, or an image that does not decode, still fails).
+    for budget in (15000, 40000, 90000):
+        dom = chromium(
+            tmp_path, f"--virtual-time-budget={budget}", "--dump-dom", f"{served}/__check/{page}"
+        )
+        found = re.search(r'<pre id="result">(.*?)</pre>', dom, re.S)
+        if found:
+            break
     assert found, dom[-2000:]
     result = json.loads(html.unescape(found.group(1)))
     shot = tmp_path / f"{Path(page).stem}.png"
